@@ -1,0 +1,75 @@
+// Elementwise and row/column operations. One work-item per output value (or per row/column),
+// guarded by a bounds check because the host rounds the range up to whole work-groups.
+// Sizes are int: a tensor of 2^31 floats (8 GiB) is beyond what Signet allocates.
+
+// y = factor * x
+__kernel void scale(__global const float* x, __global float* y, const int n, const float factor) {
+    int i = get_global_id(0);
+    if (i < n) y[i] = factor * x[i];
+}
+
+// y = alpha * x + beta * y
+__kernel void axpby(__global const float* x, __global float* y, const int n, const float alpha, const float beta) {
+    int i = get_global_id(0);
+    if (i < n) y[i] = alpha * x[i] + beta * y[i];
+}
+
+// x[r, c] += bias[c], then ReLU when relu != 0 (the GEMM epilogue for kernels that do not fuse it).
+__kernel void bias_activation(__global float* x, __global const float* bias, const int rows, const int columns,
+                              const int has_bias, const int relu) {
+    int i = get_global_id(0);
+    if (i >= rows * columns) return;
+    float value = x[i];
+    if (has_bias) value += bias[i % columns];
+    if (relu) value = fmax(value, 0.0f);
+    x[i] = value;
+}
+
+__kernel void relu_forward(__global const float* x, __global float* y, const int n) {
+    int i = get_global_id(0);
+    if (i < n) y[i] = fmax(x[i], 0.0f);
+}
+
+// dx = dy where the ReLU output is positive, else 0.
+__kernel void relu_backward(__global const float* dy, __global const float* y, __global float* dx, const int n) {
+    int i = get_global_id(0);
+    if (i < n) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+}
+
+// y[c] = beta * y[c] + sum over rows of x[r, c]; rows summed top to bottom, as on the CPU.
+__kernel void column_sums(__global const float* x, __global float* y, const int rows, const int columns, const float beta) {
+    int c = get_global_id(0);
+    if (c >= columns) return;
+    float sum = 0.0f;
+    for (int r = 0; r < rows; ++r) sum += x[r * columns + c];
+    y[c] = beta == 0.0f ? sum : beta * y[c] + sum;
+}
+
+// Stable row-wise softmax: subtract the row maximum before exponentiating.
+__kernel void softmax_rows(__global const float* x, __global float* y, const int rows, const int columns) {
+    int r = get_global_id(0);
+    if (r >= rows) return;
+    __global const float* in = x + r * columns;
+    __global float* out = y + r * columns;
+    float largest = -INFINITY;
+    for (int c = 0; c < columns; ++c) largest = fmax(largest, in[c]);
+    float sum = 0.0f;
+    for (int c = 0; c < columns; ++c) {
+        float e = exp(in[c] - largest);
+        out[c] = e;
+        sum += e;
+    }
+    float inverse = 1.0f / sum;
+    for (int c = 0; c < columns; ++c) out[c] *= inverse;
+}
+
+// dz = p * (dp - sum(dp * p)) per row.
+__kernel void softmax_backward(__global const float* p, __global const float* dp, __global float* dz,
+                               const int rows, const int columns) {
+    int r = get_global_id(0);
+    if (r >= rows) return;
+    int o = r * columns;
+    float dot = 0.0f;
+    for (int c = 0; c < columns; ++c) dot += dp[o + c] * p[o + c];
+    for (int c = 0; c < columns; ++c) dz[o + c] = p[o + c] * (dp[o + c] - dot);
+}

@@ -1,0 +1,169 @@
+/// The operations Signet computes with, in one vocabulary for every backend.
+///
+/// `CPUBackend` implements each one plainly (OpenBLAS for GEMM), `OpenCLBackend` with a kernel
+/// from `Kernels/`; parity tests hold the two together. Outputs are passed in (`into:`) so that
+/// layers allocate their buffers once and reuse them every step; elementwise operations accept
+/// an output that is also an input. Operations are asynchronous on a device: results are only
+/// guaranteed visible after `read` or `synchronize`.
+public protocol Backend: AnyObject {
+    /// Which implementation this is.
+    var kind: BackendKind { get }
+    /// A one-line description: the backend and its device.
+    var description: String { get }
+
+    // MARK: Memory
+
+    /// A zero-filled tensor.
+    func zeros(_ shape: [Int]) throws -> Tensor
+    /// A tensor holding `values` (row-major), copied to the backend.
+    func upload(_ values: [Float], shape: [Int]) throws -> Tensor
+    /// Overwrites `tensor` with `values`.
+    func write(_ values: [Float], to tensor: Tensor) throws
+    /// The tensor's values, copied back to the host (waits for pending work).
+    func read(_ tensor: Tensor) throws -> [Float]
+    /// `destination = source`.
+    func copy(_ source: Tensor, to destination: Tensor) throws
+    /// Sets every value of `tensor` to `value`.
+    func fill(_ tensor: Tensor, with value: Float) throws
+    /// Waits until all submitted work has finished.
+    func synchronize() throws
+
+    // MARK: Linear algebra
+
+    /// `c = epilogue(alpha * op(a) * op(b) + beta * c)`, with `op` a transpose when asked.
+    ///
+    /// `op(a)` is M x K (stored K x M when `transposeA`), `op(b)` is K x N, `c` is M x N.
+    /// The epilogue adds a bias per column of `c`, then applies its activation.
+    func gemm(_ a: Tensor, _ b: Tensor, into c: Tensor, transposeA: Bool, transposeB: Bool,
+              alpha: Float, beta: Float, epilogue: GEMMEpilogue) throws
+
+    /// `x[r, c] += bias[c]`, in place.
+    func addBias(_ bias: Tensor, to x: Tensor) throws
+    /// `y = sum over rows of x` (per column), `y = beta * y + sums`: bias gradients.
+    func columnSums(_ x: Tensor, into y: Tensor, beta: Float) throws
+    /// `y = alpha * x + beta * y`, elementwise.
+    func axpby(alpha: Float, _ x: Tensor, beta: Float, _ y: Tensor) throws
+    /// `y = factor * x`, elementwise.
+    func scale(_ x: Tensor, by factor: Float, into y: Tensor) throws
+
+    // MARK: Activations
+
+    /// `y = max(x, 0)`.
+    func relu(_ x: Tensor, into y: Tensor) throws
+    /// `inputGradient = outputGradient` where `output > 0`, else 0 (`output` is the ReLU output).
+    func reluBackward(outputGradient: Tensor, output: Tensor, into inputGradient: Tensor) throws
+    /// Row-wise softmax, computed stably (the row maximum is subtracted first).
+    func softmax(_ x: Tensor, into y: Tensor) throws
+    /// Back through a row-wise softmax: `dz = p * (dp - sum(dp * p))` per row.
+    func softmaxBackward(probabilities: Tensor, probabilityGradient: Tensor, into logitGradient: Tensor) throws
+
+    // MARK: Losses (Keras semantics; see `Loss`)
+
+    /// One loss value per row of `predictions` (probabilities from a softmax).
+    func loss(_ loss: Loss, predictions: Tensor, targets: Tensor, perSampleLoss: Tensor) throws
+    /// The gradient of the batch-mean loss with respect to the predictions or, when the
+    /// predictions are softmax outputs, to the logits before it.
+    func lossGradient(_ loss: Loss, predictions: Tensor, targets: Tensor,
+                      withRespectTo: LossGradientTarget, into gradient: Tensor) throws
+
+    // MARK: Optimizers (Keras semantics)
+
+    /// One SGD step: `v = momentum * v - lr * g`; `w += v` (Nesterov: `w += momentum * v - lr * g`).
+    func sgdStep(parameters: Tensor, gradients: Tensor, velocity: Tensor, hyperparameters: SGDHyperparameters) throws
+    /// One Adam step number `step` (from 1), Keras style: epsilon is added to `sqrt(v)` and only
+    /// the learning rate carries the bias correction.
+    func adamStep(parameters: Tensor, gradients: Tensor, firstMoment: Tensor, secondMoment: Tensor,
+                  hyperparameters: AdamHyperparameters, step: Int) throws
+}
+
+/// Which implementation a backend is.
+public enum BackendKind: String, Sendable, Codable {
+    case cpu
+    case opencl
+}
+
+/// What a GEMM does to its result before storing it.
+public struct GEMMEpilogue {
+    /// Added to every row of the result (one value per column), when present.
+    public var bias: Tensor?
+    /// Applied after the bias.
+    public var activation: Activation
+
+    /// The activations a GEMM can fuse.
+    public enum Activation: Sendable, Equatable {
+        case identity
+        case relu
+    }
+
+    public init(bias: Tensor? = nil, activation: Activation = .identity) {
+        self.bias = bias
+        self.activation = activation
+    }
+
+    /// Store `alpha * op(a) * op(b) + beta * c` unchanged.
+    public static var none: GEMMEpilogue { GEMMEpilogue() }
+}
+
+/// The losses, computed as Keras computes them.
+public enum Loss: String, Sendable, Codable, CaseIterable {
+    /// `categorical_crossentropy`: predictions are renormalised to sum 1 per row and clipped to
+    /// `[1e-7, 1 - 1e-7]`; per sample `-sum(y * log(p))`.
+    case categoricalCrossEntropy = "ce"
+    /// `mean_squared_error`: per sample `mean over classes of (p - y)^2`.
+    case meanSquaredError = "mse"
+
+    /// Keras's `epsilon()`, the clip bound of cross-entropy.
+    public static let epsilon: Float = 1e-7
+}
+
+/// What a loss gradient is taken with respect to.
+public enum LossGradientTarget: Sendable, Equatable {
+    /// The predictions themselves.
+    case predictions
+    /// The logits of the softmax that made the predictions; fuses the softmax backward pass
+    /// (for cross-entropy this is `(p - y) / batch`, as Keras computes it from logits).
+    case logits
+}
+
+/// SGD settings; Keras defaults.
+public struct SGDHyperparameters: Sendable, Equatable, Codable {
+    public var learningRate: Float = 0.01
+    public var momentum: Float = 0
+    public var nesterov: Bool = false
+
+    public init(learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false) {
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.nesterov = nesterov
+    }
+}
+
+/// Adam settings; Keras defaults (epsilon 1e-7, not PyTorch's 1e-8).
+public struct AdamHyperparameters: Sendable, Equatable, Codable {
+    public var learningRate: Float = 0.001
+    public var beta1: Float = 0.9
+    public var beta2: Float = 0.999
+    public var epsilon: Float = 1e-7
+
+    public init(learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+    }
+
+    /// The bias-corrected step size of step `t`: `lr * sqrt(1 - beta2^t) / (1 - beta1^t)`.
+    /// Computed in double so that late steps do not lose the correction to rounding.
+    public func correctedLearningRate(step t: Int) -> Float {
+        let b1 = Double(beta1), b2 = Double(beta2)
+        return Float(Double(learningRate) * (1 - pow(b2, Double(t))).squareRoot() / (1 - pow(b1, Double(t))))
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif

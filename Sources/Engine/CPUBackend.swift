@@ -1,0 +1,257 @@
+import CBLAS
+
+/// The reference backend: OpenBLAS for GEMM, plain multi-threaded Swift loops for the rest.
+///
+/// It is the fallback when no OpenCL GPU is present (on a CPU it skips OpenCL's launch and copy
+/// costs) and the reference that OpenCL kernels are tested against. Every operation is
+/// deterministic: the same inputs give the same bits, whatever the thread count, because each
+/// output value is computed by exactly one thread in a fixed order.
+public final class CPUBackend: Backend {
+    public let kind = BackendKind.cpu
+
+    public init() {}
+
+    public var description: String {
+        "CPU backend (OpenBLAS, \(CPUThreads.count) thread\(CPUThreads.count == 1 ? "" : "s"))"
+    }
+
+    // MARK: Memory
+
+    public func zeros(_ shape: [Int]) throws -> Tensor {
+        let count = try validatedCount(shape, operation: "zeros")
+        return Tensor(shape: shape, storage: HostStorage(count: count), owner: ObjectIdentifier(self))
+    }
+
+    public func upload(_ values: [Float], shape: [Int]) throws -> Tensor {
+        let tensor = try zeros(shape)
+        try write(values, to: tensor)
+        return tensor
+    }
+
+    public func write(_ values: [Float], to tensor: Tensor) throws {
+        guard values.count == tensor.count else {
+            throw EngineError.shapeMismatch(operation: "write", detail: "\(values.count) values for \(tensor.shape)")
+        }
+        let p = try pointer(tensor, "write")
+        values.withUnsafeBufferPointer { p.update(from: $0.baseAddress!, count: values.count) }
+    }
+
+    public func read(_ tensor: Tensor) throws -> [Float] {
+        let p = try pointer(tensor, "read")
+        return Array(UnsafeBufferPointer(start: p, count: tensor.count))
+    }
+
+    public func copy(_ source: Tensor, to destination: Tensor) throws {
+        try OperandChecks.sameCount("copy", source, destination)
+        let from = try pointer(source, "copy"), to = try pointer(destination, "copy")
+        to.update(from: from, count: source.count)
+    }
+
+    public func fill(_ tensor: Tensor, with value: Float) throws {
+        try pointer(tensor, "fill").update(repeating: value, count: tensor.count)
+    }
+
+    public func synchronize() throws {}
+
+    // MARK: Linear algebra
+
+    public func gemm(_ a: Tensor, _ b: Tensor, into c: Tensor, transposeA: Bool, transposeB: Bool,
+                     alpha: Float, beta: Float, epilogue: GEMMEpilogue) throws {
+        let d = try OperandChecks.gemm(a, b, c, transposeA: transposeA, transposeB: transposeB, epilogue: epilogue)
+        let pa = try pointer(a, "gemm"), pb = try pointer(b, "gemm"), pc = try pointer(c, "gemm")
+        let bias = try epilogue.bias.map { try pointer($0, "gemm") }
+        if d.m > 0 && d.n > 0 {
+            if d.k == 0 {
+                // BLAS leaves C untouched for k = 0 only when beta = 1; state the math explicitly.
+                scaleInPlace(pc, count: d.m * d.n, by: beta)
+            } else {
+                cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                            Int32(d.m), Int32(d.n), Int32(d.k), alpha,
+                            pa, Int32(a.shape[1]), pb, Int32(b.shape[1]), beta, pc, Int32(d.n))
+            }
+        }
+        if bias != nil || epilogue.activation != .identity {
+            applyEpilogue(pc, rows: d.m, columns: d.n, bias: bias, relu: epilogue.activation == .relu)
+        }
+    }
+
+    public func addBias(_ bias: Tensor, to x: Tensor) throws {
+        try OperandChecks.perColumn("addBias", vector: bias, matrix: x)
+        applyEpilogue(try pointer(x, "addBias"), rows: x.rows, columns: x.columns,
+                      bias: try pointer(bias, "addBias"), relu: false)
+    }
+
+    public func columnSums(_ x: Tensor, into y: Tensor, beta: Float) throws {
+        try OperandChecks.perColumn("columnSums", vector: y, matrix: x)
+        let px = SharedPointer(try pointer(x, "columnSums")), py = SharedPointer(try pointer(y, "columnSums"))
+        let rows = x.rows, columns = x.columns
+        // Parallel over columns; each column is summed top to bottom, so the result is repeatable.
+        parallelChunks(columns, minimumChunk: max(1, 65_536 / max(rows, 1))) { range in
+            for column in range {
+                var sum: Float = 0
+                for row in 0..<rows { sum += px[row * columns + column] }
+                py[column] = beta == 0 ? sum : beta * py[column] + sum
+            }
+        }
+    }
+
+    public func axpby(alpha: Float, _ x: Tensor, beta: Float, _ y: Tensor) throws {
+        try OperandChecks.sameCount("axpby", x, y)
+        let px = SharedPointer(try pointer(x, "axpby")), py = SharedPointer(try pointer(y, "axpby"))
+        parallelChunks(x.count) { range in
+            for i in range { py[i] = alpha * px[i] + beta * py[i] }
+        }
+    }
+
+    public func scale(_ x: Tensor, by factor: Float, into y: Tensor) throws {
+        try OperandChecks.sameCount("scale", x, y)
+        let px = SharedPointer(try pointer(x, "scale")), py = SharedPointer(try pointer(y, "scale"))
+        parallelChunks(x.count) { range in
+            for i in range { py[i] = factor * px[i] }
+        }
+    }
+
+    // MARK: Activations
+
+    public func relu(_ x: Tensor, into y: Tensor) throws {
+        try OperandChecks.sameCount("relu", x, y)
+        let px = SharedPointer(try pointer(x, "relu")), py = SharedPointer(try pointer(y, "relu"))
+        parallelChunks(x.count) { range in
+            for i in range { py[i] = max(px[i], 0) }
+        }
+    }
+
+    public func reluBackward(outputGradient: Tensor, output: Tensor, into inputGradient: Tensor) throws {
+        try OperandChecks.sameCount("reluBackward", outputGradient, output, inputGradient)
+        let pg = SharedPointer(try pointer(outputGradient, "reluBackward"))
+        let py = SharedPointer(try pointer(output, "reluBackward"))
+        let pd = SharedPointer(try pointer(inputGradient, "reluBackward"))
+        parallelChunks(output.count) { range in
+            for i in range { pd[i] = py[i] > 0 ? pg[i] : 0 }
+        }
+    }
+
+    public func softmax(_ x: Tensor, into y: Tensor) throws {
+        let (rows, columns) = try OperandChecks.sameMatrix("softmax", x, y)
+        let px = SharedPointer(try pointer(x, "softmax")), py = SharedPointer(try pointer(y, "softmax"))
+        parallelChunks(rows, minimumChunk: max(1, 16_384 / max(columns, 1))) { range in
+            for row in range {
+                RowMath.softmax(px.base + row * columns, py.base + row * columns, columns)
+            }
+        }
+    }
+
+    public func softmaxBackward(probabilities: Tensor, probabilityGradient: Tensor, into logitGradient: Tensor) throws {
+        let (rows, columns) = try OperandChecks.sameMatrix("softmaxBackward", probabilities, probabilityGradient, logitGradient)
+        let pp = SharedPointer(try pointer(probabilities, "softmaxBackward"))
+        let pg = SharedPointer(try pointer(probabilityGradient, "softmaxBackward"))
+        let pd = SharedPointer(try pointer(logitGradient, "softmaxBackward"))
+        parallelChunks(rows, minimumChunk: max(1, 16_384 / max(columns, 1))) { range in
+            for row in range {
+                let o = row * columns
+                RowMath.softmaxBackward(pp.base + o, pg.base + o, pd.base + o, columns)
+            }
+        }
+    }
+
+    // MARK: Losses
+
+    public func loss(_ loss: Loss, predictions: Tensor, targets: Tensor, perSampleLoss: Tensor) throws {
+        let (rows, columns) = try OperandChecks.sameMatrix("loss", predictions, targets)
+        try OperandChecks.perRow("loss", vector: perSampleLoss, matrix: predictions)
+        let pp = SharedPointer(try pointer(predictions, "loss")), pt = SharedPointer(try pointer(targets, "loss"))
+        let pl = SharedPointer(try pointer(perSampleLoss, "loss"))
+        parallelChunks(rows, minimumChunk: max(1, 16_384 / max(columns, 1))) { range in
+            for row in range {
+                let o = row * columns
+                pl[row] = RowMath.loss(loss, pp.base + o, pt.base + o, columns)
+            }
+        }
+    }
+
+    public func lossGradient(_ loss: Loss, predictions: Tensor, targets: Tensor,
+                             withRespectTo target: LossGradientTarget, into gradient: Tensor) throws {
+        let (rows, columns) = try OperandChecks.sameMatrix("lossGradient", predictions, targets, gradient)
+        let pp = SharedPointer(try pointer(predictions, "lossGradient")), pt = SharedPointer(try pointer(targets, "lossGradient"))
+        let pg = SharedPointer(try pointer(gradient, "lossGradient"))
+        let batchScale = 1 / Float(max(rows, 1))
+        parallelChunks(rows, minimumChunk: max(1, 16_384 / max(columns, 1))) { range in
+            for row in range {
+                let o = row * columns
+                RowMath.lossGradient(loss, target, pp.base + o, pt.base + o, pg.base + o, columns, batchScale)
+            }
+        }
+    }
+
+    // MARK: Optimizers
+
+    public func sgdStep(parameters: Tensor, gradients: Tensor, velocity: Tensor, hyperparameters h: SGDHyperparameters) throws {
+        try OperandChecks.sameCount("sgd", parameters, gradients, velocity)
+        try OperandChecks.sgd(h)
+        let w = SharedPointer(try pointer(parameters, "sgd")), g = SharedPointer(try pointer(gradients, "sgd"))
+        let v = SharedPointer(try pointer(velocity, "sgd"))
+        let lr = h.learningRate, momentum = h.momentum, nesterov = h.nesterov
+        parallelChunks(parameters.count) { range in
+            for i in range {
+                let velocity = momentum * v[i] - lr * g[i]
+                v[i] = velocity
+                w[i] += nesterov ? momentum * velocity - lr * g[i] : velocity
+            }
+        }
+    }
+
+    public func adamStep(parameters: Tensor, gradients: Tensor, firstMoment: Tensor, secondMoment: Tensor,
+                         hyperparameters h: AdamHyperparameters, step: Int) throws {
+        try OperandChecks.sameCount("adam", parameters, gradients, firstMoment, secondMoment)
+        try OperandChecks.adamStep(step, h)
+        let w = SharedPointer(try pointer(parameters, "adam")), g = SharedPointer(try pointer(gradients, "adam"))
+        let m = SharedPointer(try pointer(firstMoment, "adam")), v = SharedPointer(try pointer(secondMoment, "adam"))
+        let alpha = h.correctedLearningRate(step: step)
+        let beta1 = h.beta1, beta2 = h.beta2, epsilon = h.epsilon
+        parallelChunks(parameters.count) { range in
+            for i in range {
+                let gi = g[i]
+                // Keras: m += (g - m) * (1 - beta1); v += (g^2 - v) * (1 - beta2).
+                let mi = m[i] + (gi - m[i]) * (1 - beta1)
+                let vi = v[i] + (gi * gi - v[i]) * (1 - beta2)
+                m[i] = mi
+                v[i] = vi
+                w[i] -= alpha * mi / (vi.squareRoot() + epsilon)
+            }
+        }
+    }
+
+    // MARK: Helpers
+
+    /// The host pointer behind `tensor`, after checking that this backend owns it.
+    func pointer(_ tensor: Tensor, _ operation: String) throws -> UnsafeMutablePointer<Float> {
+        guard tensor.owner == ObjectIdentifier(self), let storage = tensor.storage as? HostStorage else {
+            throw EngineError.foreignTensor(operation: operation)
+        }
+        return storage.pointer
+    }
+
+    private func scaleInPlace(_ p: UnsafeMutablePointer<Float>, count: Int, by factor: Float) {
+        let shared = SharedPointer(p)
+        parallelChunks(count) { range in
+            for i in range { shared[i] = factor == 0 ? 0 : factor * shared[i] }
+        }
+    }
+
+    private func applyEpilogue(_ p: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
+                               bias: UnsafeMutablePointer<Float>?, relu: Bool) {
+        let pc = SharedPointer(p)
+        let pb = bias.map(SharedPointer.init)
+        parallelChunks(rows, minimumChunk: max(1, 16_384 / max(columns, 1))) { range in
+            for row in range {
+                let o = row * columns
+                for column in 0..<columns {
+                    var value = pc[o + column]
+                    if let pb { value += pb[column] }
+                    if relu { value = max(value, 0) }
+                    pc[o + column] = value
+                }
+            }
+        }
+    }
+}

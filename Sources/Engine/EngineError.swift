@@ -1,0 +1,20 @@
+/// Why an engine operation refused to run or failed.
+public enum EngineError: Error, Equatable, CustomStringConvertible {
+    /// Operands whose shapes do not fit the operation.
+    case shapeMismatch(operation: String, detail: String)
+    /// A tensor made by another backend was passed to this one.
+    case foreignTensor(operation: String)
+    /// A parameter outside its domain (a negative learning rate, a step of 0 ...).
+    case invalidArgument(operation: String, detail: String)
+    /// A device could not be used as asked (no OpenCL device, index out of range, bad spec).
+    case deviceUnavailable(String)
+
+    public var description: String {
+        switch self {
+        case let .shapeMismatch(operation, detail): return "\(operation): shape mismatch: \(detail)"
+        case let .foreignTensor(operation): return "\(operation): tensor belongs to another backend"
+        case let .invalidArgument(operation, detail): return "\(operation): \(detail)"
+        case let .deviceUnavailable(reason): return reason
+        }
+    }
+}

@@ -1,0 +1,229 @@
+import Kernels
+import OpenCL
+
+/// The OpenCL backend: every operation is a kernel from `Kernels/`, run on one device's queue.
+///
+/// Tensors stay on the device; only `read` copies back. Launches are asynchronous and ordered by
+/// the in-order queue, so a sequence of operations runs without host round trips.
+public final class OpenCLBackend: Backend {
+    public let kind = BackendKind.opencl
+    public let device: Device
+    public let context: Context
+    public let queue: CommandQueue
+    let library: KernelLibrary
+    let matrixMultiply: OpenCLGEMM
+    /// Work-group size for one-item-per-value kernels: a multiple of every GPU's warp/wavefront,
+    /// and large enough for PoCL to vectorise across work-items.
+    let groupSize: Int
+
+    /// A backend on `device`.
+    /// - Parameters:
+    ///   - gemm: which GEMM kernel to use; nil picks by device type (`GEMMVariant.preferred`).
+    ///   - cache: where compiled programs are kept between runs; nil disables the disk cache.
+    ///   - profiling: make the queue record timestamps (for benchmarks).
+    public init(device: Device, gemm: GEMMVariant? = nil, cache: ProgramCache? = .standard(),
+                profiling: Bool = false) throws {
+        self.device = device
+        context = try Context(device: device)
+        queue = try CommandQueue(context: context, profiling: profiling)
+        library = KernelLibrary(context: context, cache: cache)
+        groupSize = min(64, device.maxWorkGroupSize)
+        matrixMultiply = try OpenCLGEMM(variant: gemm ?? .preferred(for: device), library: library, queue: queue)
+    }
+
+    public var description: String {
+        "OpenCL backend on \(device.name) (\(device.kind.rawValue), \(device.platformName)), GEMM \(matrixMultiply.variant)"
+    }
+
+    /// The GEMM variant in use.
+    public var gemmVariant: GEMMVariant { matrixMultiply.variant }
+
+    /// Builds every program now rather than at first use, so timings exclude compilation.
+    public func warmUp() throws {
+        for source in KernelSource.allCases where source != .gemm { _ = try library.program(source) }
+        try matrixMultiply.warmUp()
+    }
+
+    // MARK: Memory
+
+    public func zeros(_ shape: [Int]) throws -> Tensor {
+        let tensor = try uninitialized(shape, "zeros")
+        try queue.fill(buffer(tensor, "zeros"), with: 0, count: tensor.count)
+        return tensor
+    }
+
+    public func upload(_ values: [Float], shape: [Int]) throws -> Tensor {
+        let tensor = try uninitialized(shape, "upload")
+        try write(values, to: tensor)
+        return tensor
+    }
+
+    public func write(_ values: [Float], to tensor: Tensor) throws {
+        guard values.count == tensor.count else {
+            throw EngineError.shapeMismatch(operation: "write", detail: "\(values.count) values for \(tensor.shape)")
+        }
+        let target = try buffer(tensor, "write")
+        try values.withUnsafeBufferPointer { try queue.write($0, to: target) }
+    }
+
+    public func read(_ tensor: Tensor) throws -> [Float] {
+        let source = try buffer(tensor, "read")
+        return try [Float](unsafeUninitializedCapacity: tensor.count) { values, initialized in
+            try queue.read(source, into: UnsafeMutableBufferPointer(rebasing: values[0..<tensor.count]))
+            initialized = tensor.count
+        }
+    }
+
+    public func copy(_ source: Tensor, to destination: Tensor) throws {
+        try OperandChecks.sameCount("copy", source, destination)
+        try queue.copy(from: buffer(source, "copy"), to: buffer(destination, "copy"), count: source.count)
+    }
+
+    public func fill(_ tensor: Tensor, with value: Float) throws {
+        try queue.fill(buffer(tensor, "fill"), with: value, count: tensor.count)
+    }
+
+    public func synchronize() throws { try queue.finish() }
+
+    // MARK: Linear algebra
+
+    public func gemm(_ a: Tensor, _ b: Tensor, into c: Tensor, transposeA: Bool, transposeB: Bool,
+                     alpha: Float, beta: Float, epilogue: GEMMEpilogue) throws {
+        let d = try OperandChecks.gemm(a, b, c, transposeA: transposeA, transposeB: transposeB, epilogue: epilogue)
+        let problem = GEMMProblem(
+            a: try buffer(a, "gemm"), b: try buffer(b, "gemm"), c: try buffer(c, "gemm"),
+            bias: try epilogue.bias.map { try buffer($0, "gemm") },
+            m: d.m, n: d.n, k: d.k, lda: a.shape[1], ldb: b.shape[1],
+            transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta,
+            relu: epilogue.activation == .relu)
+        try matrixMultiply.run(problem)
+    }
+
+    public func addBias(_ bias: Tensor, to x: Tensor) throws {
+        try OperandChecks.perColumn("addBias", vector: bias, matrix: x)
+        try launch("bias_activation", in: .elementwise, count: x.count,
+                   [.buffer(buffer(x, "addBias")), .buffer(buffer(bias, "addBias")),
+                    .int(x.rows), .int(x.columns), .bool(true), .bool(false)])
+    }
+
+    public func columnSums(_ x: Tensor, into y: Tensor, beta: Float) throws {
+        try OperandChecks.perColumn("columnSums", vector: y, matrix: x)
+        try launch("column_sums", in: .elementwise, count: x.columns,
+                   [.buffer(buffer(x, "columnSums")), .buffer(buffer(y, "columnSums")),
+                    .int(x.rows), .int(x.columns), .float(beta)])
+    }
+
+    public func axpby(alpha: Float, _ x: Tensor, beta: Float, _ y: Tensor) throws {
+        try OperandChecks.sameCount("axpby", x, y)
+        try launch("axpby", in: .elementwise, count: x.count,
+                   [.buffer(buffer(x, "axpby")), .buffer(buffer(y, "axpby")), .int(x.count), .float(alpha), .float(beta)])
+    }
+
+    public func scale(_ x: Tensor, by factor: Float, into y: Tensor) throws {
+        try OperandChecks.sameCount("scale", x, y)
+        try launch("scale", in: .elementwise, count: x.count,
+                   [.buffer(buffer(x, "scale")), .buffer(buffer(y, "scale")), .int(x.count), .float(factor)])
+    }
+
+    // MARK: Activations
+
+    public func relu(_ x: Tensor, into y: Tensor) throws {
+        try OperandChecks.sameCount("relu", x, y)
+        try launch("relu_forward", in: .elementwise, count: x.count,
+                   [.buffer(buffer(x, "relu")), .buffer(buffer(y, "relu")), .int(x.count)])
+    }
+
+    public func reluBackward(outputGradient: Tensor, output: Tensor, into inputGradient: Tensor) throws {
+        try OperandChecks.sameCount("reluBackward", outputGradient, output, inputGradient)
+        try launch("relu_backward", in: .elementwise, count: output.count,
+                   [.buffer(buffer(outputGradient, "reluBackward")), .buffer(buffer(output, "reluBackward")),
+                    .buffer(buffer(inputGradient, "reluBackward")), .int(output.count)])
+    }
+
+    public func softmax(_ x: Tensor, into y: Tensor) throws {
+        let (rows, columns) = try OperandChecks.sameMatrix("softmax", x, y)
+        try launch("softmax_rows", in: .elementwise, count: rows,
+                   [.buffer(buffer(x, "softmax")), .buffer(buffer(y, "softmax")), .int(rows), .int(columns)])
+    }
+
+    public func softmaxBackward(probabilities: Tensor, probabilityGradient: Tensor, into logitGradient: Tensor) throws {
+        let (rows, columns) = try OperandChecks.sameMatrix("softmaxBackward", probabilities, probabilityGradient, logitGradient)
+        try launch("softmax_backward", in: .elementwise, count: rows,
+                   [.buffer(buffer(probabilities, "softmaxBackward")), .buffer(buffer(probabilityGradient, "softmaxBackward")),
+                    .buffer(buffer(logitGradient, "softmaxBackward")), .int(rows), .int(columns)])
+    }
+
+    // MARK: Losses
+
+    public func loss(_ loss: Loss, predictions: Tensor, targets: Tensor, perSampleLoss: Tensor) throws {
+        let (rows, columns) = try OperandChecks.sameMatrix("loss", predictions, targets)
+        try OperandChecks.perRow("loss", vector: perSampleLoss, matrix: predictions)
+        let name = loss == .categoricalCrossEntropy ? "cross_entropy_loss" : "mse_loss"
+        try launch(name, in: .loss, count: rows,
+                   [.buffer(buffer(predictions, "loss")), .buffer(buffer(targets, "loss")),
+                    .buffer(buffer(perSampleLoss, "loss")), .int(rows), .int(columns)])
+    }
+
+    public func lossGradient(_ loss: Loss, predictions: Tensor, targets: Tensor,
+                             withRespectTo target: LossGradientTarget, into gradient: Tensor) throws {
+        let (rows, columns) = try OperandChecks.sameMatrix("lossGradient", predictions, targets, gradient)
+        // Row kernels fuse a per-row reduction; the others are one item per value.
+        let (name, count): (String, Int) = switch (loss, target) {
+        case (.categoricalCrossEntropy, .logits): ("cross_entropy_grad_logits", rows)
+        case (.categoricalCrossEntropy, .predictions): ("cross_entropy_grad_predictions", rows * columns)
+        case (.meanSquaredError, .logits): ("mse_grad_logits", rows)
+        case (.meanSquaredError, .predictions): ("mse_grad_predictions", rows * columns)
+        }
+        try launch(name, in: .loss, count: count,
+                   [.buffer(buffer(predictions, "lossGradient")), .buffer(buffer(targets, "lossGradient")),
+                    .buffer(buffer(gradient, "lossGradient")), .int(rows), .int(columns),
+                    .float(1 / Float(max(rows, 1)))])
+    }
+
+    // MARK: Optimizers
+
+    public func sgdStep(parameters: Tensor, gradients: Tensor, velocity: Tensor, hyperparameters h: SGDHyperparameters) throws {
+        try OperandChecks.sameCount("sgd", parameters, gradients, velocity)
+        try OperandChecks.sgd(h)
+        try launch("sgd_step", in: .optimizer, count: parameters.count,
+                   [.buffer(buffer(parameters, "sgd")), .buffer(buffer(gradients, "sgd")), .buffer(buffer(velocity, "sgd")),
+                    .int(parameters.count), .float(h.learningRate), .float(h.momentum), .bool(h.nesterov)])
+    }
+
+    public func adamStep(parameters: Tensor, gradients: Tensor, firstMoment: Tensor, secondMoment: Tensor,
+                         hyperparameters h: AdamHyperparameters, step: Int) throws {
+        try OperandChecks.sameCount("adam", parameters, gradients, firstMoment, secondMoment)
+        try OperandChecks.adamStep(step, h)
+        try launch("adam_step", in: .optimizer, count: parameters.count,
+                   [.buffer(buffer(parameters, "adam")), .buffer(buffer(gradients, "adam")),
+                    .buffer(buffer(firstMoment, "adam")), .buffer(buffer(secondMoment, "adam")),
+                    .int(parameters.count), .float(h.correctedLearningRate(step: step)),
+                    .float(h.beta1), .float(h.beta2), .float(h.epsilon)])
+    }
+
+    // MARK: Helpers
+
+    /// The device buffer behind `tensor`, after checking that this backend owns it.
+    func buffer(_ tensor: Tensor, _ operation: String) throws -> Buffer<Float> {
+        guard tensor.owner == ObjectIdentifier(self), let storage = tensor.storage as? DeviceStorage else {
+            throw EngineError.foreignTensor(operation: operation)
+        }
+        return storage.buffer
+    }
+
+    private func uninitialized(_ shape: [Int], _ operation: String) throws -> Tensor {
+        let count = try validatedCount(shape, operation: operation)
+        let storage = DeviceStorage(buffer: try Buffer<Float>(context: context, count: count))
+        return Tensor(shape: shape, storage: storage, owner: ObjectIdentifier(self))
+    }
+
+    /// Runs a one-dimensional kernel over `count` items, rounded up to whole work-groups
+    /// (every kernel bounds-checks its index).
+    private func launch(_ name: String, in source: KernelSource, count: Int, _ arguments: [KernelArgument]) throws {
+        guard count > 0 else { return }
+        let kernel = try library.kernel(name, in: source)
+        try kernel.setArguments(arguments)
+        let global = (count + groupSize - 1) / groupSize * groupSize
+        try queue.enqueue(kernel, globalSize: [global], localSize: [groupSize])
+    }
+}

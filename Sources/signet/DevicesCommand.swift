@@ -1,0 +1,109 @@
+import ArgumentParser
+import Engine
+import Foundation
+import OpenCL
+
+/// `signet devices`: every OpenCL platform and device, and what `--device auto` picks.
+struct DevicesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "devices",
+        abstract: "List OpenCL platforms and devices and show which one --device auto picks."
+    )
+
+    @Flag(help: "Print the list as JSON.")
+    var json = false
+
+    func run() throws {
+        let devices: [Device]
+        do {
+            devices = try Device.all()
+        } catch {
+            throw CLIFailure("cannot list OpenCL devices: \(error)")
+        }
+        let pick = DeviceRequest.automaticPick(among: devices)
+        let report = DeviceReport(devices: devices, autoIndex: pick.index, autoReason: pick.reason)
+        if json {
+            print(try report.jsonText())
+        } else {
+            print(report.text)
+        }
+    }
+}
+
+/// The devices as `signet devices` shows them, text or JSON.
+struct DeviceReport: Encodable {
+    struct Entry: Encodable {
+        var index: Int
+        var selector: String
+        var platform: String
+        var name: String
+        var vendor: String
+        var type: String
+        var driverVersion: String
+        var openCLVersion: String
+        var openCLCVersion: String
+        var computeUnits: Int
+        var globalMemoryBytes: Int
+        var localMemoryBytes: Int
+        var maxWorkGroupSize: Int
+        var maxAllocationBytes: Int
+        var autoPick: Bool
+    }
+
+    var devices: [Entry]
+    /// What `--device auto` chooses: `opencl:N` or `cpu`.
+    var auto: String
+    var autoReason: String
+
+    init(devices: [Device], autoIndex: Int?, autoReason: String) {
+        self.devices = devices.enumerated().map { index, device in
+            Entry(index: index, selector: "opencl:\(index)", platform: device.platformName, name: device.name,
+                  vendor: device.vendor, type: device.kind.rawValue, driverVersion: device.driverVersion,
+                  openCLVersion: device.version, openCLCVersion: device.openCLCVersion,
+                  computeUnits: device.computeUnits, globalMemoryBytes: device.globalMemoryBytes,
+                  localMemoryBytes: device.localMemoryBytes, maxWorkGroupSize: device.maxWorkGroupSize,
+                  maxAllocationBytes: device.maxAllocationBytes, autoPick: index == autoIndex)
+        }
+        auto = autoIndex.map { "opencl:\($0)" } ?? "cpu"
+        self.autoReason = autoReason
+    }
+
+    var text: String {
+        var lines: [String] = []
+        if devices.isEmpty { lines.append("No OpenCL platform or device found.") }
+        var platform = ""
+        for entry in devices {
+            if entry.platform != platform {
+                platform = entry.platform
+                lines.append("Platform: \(platform)")
+            }
+            lines.append("  [\(entry.selector)] \(entry.name)\(entry.autoPick ? "   <- auto" : "")")
+            lines.append("      type \(entry.type), vendor \(entry.vendor), driver \(entry.driverVersion)")
+            lines.append("      \(entry.openCLVersion); \(entry.openCLCVersion)")
+            lines.append("      \(entry.computeUnits) compute units, global memory \(formatBytes(entry.globalMemoryBytes)), "
+                + "local memory \(formatBytes(entry.localMemoryBytes)), max work-group \(entry.maxWorkGroupSize), "
+                + "max allocation \(formatBytes(entry.maxAllocationBytes))")
+        }
+        lines.append("[cpu] CPU backend (OpenBLAS)\(auto == "cpu" ? "   <- auto" : "")")
+        lines.append("--device auto picks \(auto): \(autoReason)")
+        return lines.joined(separator: "\n")
+    }
+
+    func jsonText() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+}
+
+/// Bytes in the largest binary unit that keeps the number at or above 1 (`23.5 GiB`).
+func formatBytes(_ bytes: Int) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+    var value = Double(bytes)
+    var unit = 0
+    while value >= 1024 && unit < units.count - 1 {
+        value /= 1024
+        unit += 1
+    }
+    return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
+}
