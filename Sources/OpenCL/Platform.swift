@@ -23,7 +23,20 @@ public struct Platform: @unchecked Sendable, CustomStringConvertible {
 
     /// Every platform the ICD loader finds. No platform at all is a normal answer (an empty array),
     /// not an error: ocl-icd reports it as -1001, `CL_PLATFORM_NOT_FOUND_KHR`.
+    ///
+    /// Discovery runs once per process: the ICD loader's first call is not thread-safe (two
+    /// threads racing into it crashed PoCL here), and the installed platforms cannot change
+    /// while we run. A global's lazy initialisation is atomic in Swift, which serialises it.
     public static func all() throws -> [Platform] {
+        try discovered.get().map(\.platform)
+    }
+
+    /// The devices of this platform, all types (discovered once, with the platforms).
+    public func devices() throws -> [Device] {
+        try discovered.get().first { $0.platform.id == id }?.devices ?? []
+    }
+
+    fileprivate static func discoverPlatforms() throws -> [Platform] {
         var count: cl_uint = 0
         let status = clGetPlatformIDs(0, nil, &count)
         if status == -1001 || (status == CL_SUCCESS && count == 0) { return [] }
@@ -33,8 +46,7 @@ public struct Platform: @unchecked Sendable, CustomStringConvertible {
         return try ids.compactMap { $0 }.map(Platform.init(id:))
     }
 
-    /// The devices of this platform, all types.
-    public func devices() throws -> [Device] {
+    fileprivate func discoverDevices() throws -> [Device] {
         var count: cl_uint = 0
         let all = cl_device_type(CL_DEVICE_TYPE_ALL)
         let status = clGetDeviceIDs(id, all, 0, nil, &count)
@@ -46,4 +58,9 @@ public struct Platform: @unchecked Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(name) (\(vendor)), \(version)" }
+}
+
+/// Platforms and their devices, found on first use and kept for the life of the process.
+private let discovered: Result<[(platform: Platform, devices: [Device])], any Error> = Result {
+    try Platform.discoverPlatforms().map { platform in (platform, try platform.discoverDevices()) }
 }

@@ -1,0 +1,47 @@
+/// The one random generator Signet uses: xoshiro256** seeded through SplitMix64.
+///
+/// Passed explicitly (`inout`) to whatever needs randomness, so that one seed reproduces a whole
+/// run: initialisation, shuffling, dropout, K-means seeding. Its state is plain data so that
+/// checkpoints can store and restore it exactly.
+public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codable {
+    /// The four 64-bit words of xoshiro256** state.
+    public private(set) var state: [UInt64]
+
+    /// A generator whose whole sequence is fixed by `seed`.
+    public init(seed: UInt64) {
+        var splitMix = seed
+        state = (0..<4).map { _ in
+            splitMix &+= 0x9E37_79B9_7F4A_7C15
+            var z = splitMix
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// Restores a generator from saved state (four words, not all zero).
+    public init?(state: [UInt64]) {
+        guard state.count == 4, state.contains(where: { $0 != 0 }) else { return nil }
+        self.state = state
+    }
+
+    public mutating func next() -> UInt64 {
+        let result = rotateLeft(state[1] &* 5, 7) &* 9
+        let t = state[1] << 17
+        state[2] ^= state[0]
+        state[3] ^= state[1]
+        state[1] ^= state[2]
+        state[0] ^= state[3]
+        state[2] ^= t
+        state[3] = rotateLeft(state[3], 45)
+        return result
+    }
+
+    /// A float uniform in `[range.lowerBound, range.upperBound)`, from the top 24 bits.
+    public mutating func nextFloat(in range: Range<Float> = 0..<1) -> Float {
+        let unit = Float(next() >> 40) * (1.0 / 16_777_216.0)
+        return range.lowerBound + unit * (range.upperBound - range.lowerBound)
+    }
+
+    private func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+}

@@ -1,0 +1,115 @@
+import Engine
+import Testing
+
+/// OpenCL against CPU for the elementwise and row/column operations, on odd shapes.
+/// Tolerances: exact ops (ReLU, bias add, scale) must match to the last bit but for FMA
+/// contraction, 1e-6 relative; reductions over up to 1000 rows, 1e-5 relative + 1e-6 absolute
+/// (summation order is the same, FMA contraction may differ); softmax uses exp, 1e-6 + 1e-5.
+@Suite("Elementwise parity, OpenCL vs CPU", .serialized)
+struct ElementwiseParityTests {
+    let harness: ParityHarness
+    init() throws { harness = try ParityHarness() }
+
+    @Test(arguments: oddMatrixShapes)
+    func biasAdd(rows: Int, columns: Int) throws {
+        let result = try harness.run(
+            inputs: [(TestData.values(columns, seed: 1), [columns])],
+            outputs: [(TestData.values(rows * columns, seed: 2), [rows, columns])]
+        ) { backend, ins, outs in try backend.addBias(ins[0], to: outs[0]) }
+        harness.expectAgreement(result, absolute: 0, relative: 1e-6, "bias add \(rows)x\(columns)")
+    }
+
+    @Test(arguments: oddSizes)
+    func reluForwardAndBackward(size: Int) throws {
+        let result = try harness.run(
+            inputs: [(TestData.values(size, seed: 3), [size]), (TestData.values(size, seed: 4), [size])],
+            outputs: [(TestData.values(size, seed: 5), [size]), (TestData.values(size, seed: 6), [size])]
+        ) { backend, ins, outs in
+            try backend.relu(ins[0], into: outs[0])
+            try backend.reluBackward(outputGradient: ins[1], output: outs[0], into: outs[1])
+        }
+        harness.expectAgreement(result, absolute: 0, relative: 0, "relu \(size)")
+        let expected = TestData.values(size, seed: 3).map { max($0, 0) }
+        #expect(result.cpu[0] == expected)
+    }
+
+    @Test func reluInPlace() throws {
+        let backend = harness.openCL
+        let x = try backend.upload([-1, 2, -3, 4], shape: [4])
+        try backend.relu(x, into: x)
+        #expect(try backend.read(x) == [0, 2, 0, 4])
+    }
+
+    @Test(arguments: oddMatrixShapes)
+    func columnSums(rows: Int, columns: Int) throws {
+        for beta: Float in [0, 1, 0.5] {
+            let result = try harness.run(
+                inputs: [(TestData.values(rows * columns, seed: 7), [rows, columns])],
+                outputs: [(TestData.values(columns, seed: 8), [columns])]
+            ) { backend, ins, outs in try backend.columnSums(ins[0], into: outs[0], beta: beta) }
+            harness.expectAgreement(result, absolute: 1e-6, relative: 1e-5, "column sums \(rows)x\(columns) beta \(beta)")
+            // Against a double-precision sum, to check the CPU reference itself.
+            let x = TestData.values(rows * columns, seed: 7), y0 = TestData.values(columns, seed: 8)
+            let expected = (0..<columns).map { c in
+                Float(Double(beta) * Double(y0[c]) + (0..<rows).reduce(0.0) { $0 + Double(x[$1 * columns + c]) })
+            }
+            #expect(worstError(result.cpu[0], expected, absolute: 1e-5, relative: 1e-5) <= 1)
+        }
+    }
+
+    @Test(arguments: oddSizes)
+    func scaleAndAxpby(size: Int) throws {
+        let result = try harness.run(
+            inputs: [(TestData.values(size, seed: 9), [size])],
+            outputs: [(TestData.values(size, seed: 10), [size]), (TestData.values(size, seed: 11), [size])]
+        ) { backend, ins, outs in
+            try backend.scale(ins[0], by: -2.5, into: outs[0])
+            try backend.axpby(alpha: 0.75, ins[0], beta: -1.25, outs[1])
+        }
+        harness.expectAgreement(result, absolute: 1e-7, relative: 1e-6, "scale/axpby \(size)")
+        let x = TestData.values(size, seed: 9), y = TestData.values(size, seed: 11)
+        #expect(worstError(result.cpu[1], zip(x, y).map { 0.75 * $0 - 1.25 * $1 }, absolute: 1e-7, relative: 1e-6) <= 1)
+    }
+
+    @Test(arguments: oddMatrixShapes)
+    func softmaxForwardAndBackward(rows: Int, columns: Int) throws {
+        let result = try harness.run(
+            inputs: [(TestData.values(rows * columns, seed: 12, in: -20..<20), [rows, columns]),
+                     (TestData.values(rows * columns, seed: 13), [rows, columns])],
+            outputs: [(TestData.values(rows * columns, seed: 14), [rows, columns]),
+                      (TestData.values(rows * columns, seed: 15), [rows, columns])]
+        ) { backend, ins, outs in
+            try backend.softmax(ins[0], into: outs[0])
+            try backend.softmaxBackward(probabilities: outs[0], probabilityGradient: ins[1], into: outs[1])
+        }
+        harness.expectAgreement(result, absolute: 1e-6, relative: 1e-5, "softmax \(rows)x\(columns)")
+        for r in 0..<rows {
+            let sum = result.cpu[0][r * columns..<(r + 1) * columns].reduce(0, +)
+            #expect(abs(sum - 1) < 1e-5, "softmax row \(r) sums to \(sum)")
+        }
+    }
+
+    @Test func softmaxIsStableForHugeLogits() throws {
+        for backend in [harness.cpu, harness.openCL] as [any Backend] {
+            let x = try backend.upload([1000, 1001, -1000, 0, 0, 0], shape: [2, 3])
+            let y = try backend.zeros([2, 3])
+            try backend.softmax(x, into: y)
+            let p = try backend.read(y)
+            #expect(p.allSatisfy { $0.isFinite })
+            #expect(abs(p[1] - 0.7310586) < 1e-6)
+            #expect(abs(p[3] - 1.0 / 3) < 1e-6)
+        }
+    }
+
+    @Test func copyFillAndRead() throws {
+        for backend in [harness.cpu, harness.openCL] as [any Backend] {
+            let a = try backend.upload([1, 2, 3, 4, 5, 6], shape: [2, 3])
+            let b = try backend.zeros([3, 2])
+            try backend.copy(a, to: b)
+            #expect(try backend.read(b) == [1, 2, 3, 4, 5, 6])
+            try backend.fill(b, with: 7)
+            #expect(try backend.read(b) == [Float](repeating: 7, count: 6))
+            #expect(try backend.read(try backend.zeros([0])) == [])
+        }
+    }
+}
