@@ -111,8 +111,7 @@ enum CacheEntry {
               cursor + binaryLength + 8 == bytes.count else { return nil }
         let binary = Array(bytes[cursor..<cursor + binaryLength])
         cursor += binaryLength
-        guard let stored = readLength(bytes, at: &cursor).map(UInt64.init),
-              stored == fnv1a64(bytes[0..<bytes.count - 8]) else { return nil }
+        guard let stored = readWord(bytes, at: &cursor), stored == fnv1a64(bytes[0..<bytes.count - 8]) else { return nil }
         return binary
     }
 
@@ -120,12 +119,18 @@ enum CacheEntry {
         withUnsafeBytes(of: value.littleEndian) { bytes += $0 }
     }
 
-    private static func readLength(_ bytes: [UInt8], at cursor: inout Int) -> Int? {
+    /// A little-endian 64-bit word at `cursor`, advancing it.
+    private static func readWord(_ bytes: [UInt8], at cursor: inout Int) -> UInt64? {
         guard cursor + 8 <= bytes.count else { return nil }
         var value: UInt64 = 0
         for index in 0..<8 { value |= UInt64(bytes[cursor + index]) << (8 * UInt64(index)) }
         cursor += 8
-        return value <= UInt64(Int.max) ? Int(value) : nil
+        return value
+    }
+
+    /// A length: a word that fits in `Int` (a corrupt entry may hold any bits).
+    private static func readLength(_ bytes: [UInt8], at cursor: inout Int) -> Int? {
+        readWord(bytes, at: &cursor).flatMap { $0 <= UInt64(Int.max) ? Int($0) : nil }
     }
 }
 
