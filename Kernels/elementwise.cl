@@ -30,10 +30,30 @@ __kernel void relu_forward(__global const float* x, __global float* y, const int
     if (i < n) y[i] = fmax(x[i], 0.0f);
 }
 
-// dx = dy where the ReLU output is positive, else 0.
+__kernel void tanh_forward(__global const float* x, __global float* y, const int n) {
+    int i = get_global_id(0);
+    if (i < n) y[i] = tanh(x[i]);
+}
+
+__kernel void sigmoid_forward(__global const float* x, __global float* y, const int n) {
+    int i = get_global_id(0);
+    if (i < n) y[i] = 1.0f / (1.0f + exp(-x[i]));
+}
+
+// Activation gradients from the activation's output y: dx = dy * f'(x), f' written in y.
 __kernel void relu_backward(__global const float* dy, __global const float* y, __global float* dx, const int n) {
     int i = get_global_id(0);
     if (i < n) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+}
+
+__kernel void tanh_backward(__global const float* dy, __global const float* y, __global float* dx, const int n) {
+    int i = get_global_id(0);
+    if (i < n) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
+}
+
+__kernel void sigmoid_backward(__global const float* dy, __global const float* y, __global float* dx, const int n) {
+    int i = get_global_id(0);
+    if (i < n) dx[i] = dy[i] * y[i] * (1.0f - y[i]);
 }
 
 // y[c] = beta * y[c] + sum over rows of x[r, c]; rows summed top to bottom, as on the CPU.

@@ -70,3 +70,17 @@ __kernel void mse_grad_logits(__global const float* p, __global const float* y, 
     for (int c = 0; c < columns; ++c) dot += factor * (p[o + c] - y[o + c]) * p[o + c];
     for (int c = 0; c < columns; ++c) g[o + c] = p[o + c] * (factor * (p[o + c] - y[o + c]) - dot);
 }
+
+// matches[r] = 1 when argmax(p[r]) == argmax(y[r]) (first index on ties), else 0.
+__kernel void argmax_matches(__global const float* p, __global const float* y, __global float* matches,
+                             const int rows, const int columns) {
+    int r = get_global_id(0);
+    if (r >= rows) return;
+    int o = r * columns;
+    int best_p = 0, best_y = 0;
+    for (int c = 1; c < columns; ++c) {
+        if (p[o + c] > p[o + best_p]) best_p = c;
+        if (y[o + c] > y[o + best_y]) best_y = c;
+    }
+    matches[r] = best_p == best_y ? 1.0f : 0.0f;
+}

@@ -48,16 +48,24 @@ public protocol Backend: AnyObject {
 
     // MARK: Activations
 
-    /// `y = max(x, 0)`.
-    func relu(_ x: Tensor, into y: Tensor) throws
-    /// `inputGradient = outputGradient` where `output > 0`, else 0 (`output` is the ReLU output).
-    func reluBackward(outputGradient: Tensor, output: Tensor, into inputGradient: Tensor) throws
+    /// `y = f(x)`, elementwise.
+    func activate(_ function: ActivationFunction, _ x: Tensor, into y: Tensor) throws
+    /// Back through `f`, from its output: `inputGradient = outputGradient * f'(x)` with `f'`
+    /// written in terms of `output = f(x)` (ReLU: `output > 0`; tanh: `1 - output^2`;
+    /// sigmoid: `output * (1 - output)`), so the layer keeps only its output.
+    func activationBackward(_ function: ActivationFunction, outputGradient: Tensor, output: Tensor,
+                            into inputGradient: Tensor) throws
     /// Row-wise softmax, computed stably (the row maximum is subtracted first).
     func softmax(_ x: Tensor, into y: Tensor) throws
     /// Back through a row-wise softmax: `dz = p * (dp - sum(dp * p))` per row.
     func softmaxBackward(probabilities: Tensor, probabilityGradient: Tensor, into logitGradient: Tensor) throws
 
-    // MARK: Losses (Keras semantics; see `Loss`)
+    // MARK: Losses and metrics (Keras semantics; see `Loss`)
+
+    /// `matches[r] = 1` where the row's largest prediction is at the row's largest target, else 0
+    /// (ties go to the first index, as numpy's argmax). Summed with `columnSums`, it counts
+    /// correct predictions without reading the batch back.
+    func argmaxMatches(predictions: Tensor, targets: Tensor, into matches: Tensor) throws
 
     /// One loss value per row of `predictions` (probabilities from a softmax).
     func loss(_ loss: Loss, predictions: Tensor, targets: Tensor, perSampleLoss: Tensor) throws
@@ -74,6 +82,23 @@ public protocol Backend: AnyObject {
     /// the learning rate carries the bias correction.
     func adamStep(parameters: Tensor, gradients: Tensor, firstMoment: Tensor, secondMoment: Tensor,
                   hyperparameters: AdamHyperparameters, step: Int) throws
+}
+
+extension Backend {
+    /// `y = max(x, 0)`.
+    public func relu(_ x: Tensor, into y: Tensor) throws { try activate(.relu, x, into: y) }
+
+    /// `inputGradient = outputGradient` where `output > 0`, else 0 (`output` is the ReLU output).
+    public func reluBackward(outputGradient: Tensor, output: Tensor, into inputGradient: Tensor) throws {
+        try activationBackward(.relu, outputGradient: outputGradient, output: output, into: inputGradient)
+    }
+}
+
+/// The elementwise activation functions.
+public enum ActivationFunction: String, Sendable, Codable, CaseIterable {
+    case relu
+    case tanh
+    case sigmoid
 }
 
 /// Which implementation a backend is.

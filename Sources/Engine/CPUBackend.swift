@@ -1,4 +1,7 @@
 import CBLAS
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The reference backend: OpenBLAS for GEMM, plain multi-threaded Swift loops for the rest.
 ///
@@ -113,21 +116,31 @@ public final class CPUBackend: Backend {
 
     // MARK: Activations
 
-    public func relu(_ x: Tensor, into y: Tensor) throws {
-        try OperandChecks.sameCount("relu", x, y)
-        let px = SharedPointer(try pointer(x, "relu")), py = SharedPointer(try pointer(y, "relu"))
+    public func activate(_ function: ActivationFunction, _ x: Tensor, into y: Tensor) throws {
+        try OperandChecks.sameCount(function.rawValue, x, y)
+        let px = SharedPointer(try pointer(x, function.rawValue)), py = SharedPointer(try pointer(y, function.rawValue))
         parallelChunks(x.count) { range in
-            for i in range { py[i] = max(px[i], 0) }
+            switch function {
+            case .relu: for i in range { py[i] = max(px[i], 0) }
+            case .tanh: for i in range { py[i] = tanhf(px[i]) }
+            case .sigmoid: for i in range { py[i] = 1 / (1 + expf(-px[i])) }
+            }
         }
     }
 
-    public func reluBackward(outputGradient: Tensor, output: Tensor, into inputGradient: Tensor) throws {
-        try OperandChecks.sameCount("reluBackward", outputGradient, output, inputGradient)
-        let pg = SharedPointer(try pointer(outputGradient, "reluBackward"))
-        let py = SharedPointer(try pointer(output, "reluBackward"))
-        let pd = SharedPointer(try pointer(inputGradient, "reluBackward"))
+    public func activationBackward(_ function: ActivationFunction, outputGradient: Tensor, output: Tensor,
+                                   into inputGradient: Tensor) throws {
+        let operation = function.rawValue + "Backward"
+        try OperandChecks.sameCount(operation, outputGradient, output, inputGradient)
+        let pg = SharedPointer(try pointer(outputGradient, operation))
+        let py = SharedPointer(try pointer(output, operation))
+        let pd = SharedPointer(try pointer(inputGradient, operation))
         parallelChunks(output.count) { range in
-            for i in range { pd[i] = py[i] > 0 ? pg[i] : 0 }
+            switch function {
+            case .relu: for i in range { pd[i] = py[i] > 0 ? pg[i] : 0 }
+            case .tanh: for i in range { pd[i] = pg[i] * (1 - py[i] * py[i]) }
+            case .sigmoid: for i in range { pd[i] = pg[i] * py[i] * (1 - py[i]) }
+            }
         }
     }
 
@@ -155,6 +168,19 @@ public final class CPUBackend: Backend {
     }
 
     // MARK: Losses
+
+    public func argmaxMatches(predictions: Tensor, targets: Tensor, into matches: Tensor) throws {
+        let (rows, columns) = try OperandChecks.sameMatrix("argmaxMatches", predictions, targets)
+        try OperandChecks.perRow("argmaxMatches", vector: matches, matrix: predictions)
+        let pp = SharedPointer(try pointer(predictions, "argmaxMatches")), pt = SharedPointer(try pointer(targets, "argmaxMatches"))
+        let pm = SharedPointer(try pointer(matches, "argmaxMatches"))
+        parallelChunks(rows, minimumChunk: max(1, 16_384 / max(columns, 1))) { range in
+            for row in range {
+                let o = row * columns
+                pm[row] = RowMath.argmax(pp.base + o, columns) == RowMath.argmax(pt.base + o, columns) ? 1 : 0
+            }
+        }
+    }
 
     public func loss(_ loss: Loss, predictions: Tensor, targets: Tensor, perSampleLoss: Tensor) throws {
         let (rows, columns) = try OperandChecks.sameMatrix("loss", predictions, targets)

@@ -127,17 +127,20 @@ public final class OpenCLBackend: Backend {
 
     // MARK: Activations
 
-    public func relu(_ x: Tensor, into y: Tensor) throws {
-        try OperandChecks.sameCount("relu", x, y)
-        try launch("relu_forward", in: .elementwise, count: x.count,
-                   [.buffer(buffer(x, "relu")), .buffer(buffer(y, "relu")), .int(x.count)])
+    public func activate(_ function: ActivationFunction, _ x: Tensor, into y: Tensor) throws {
+        let operation = function.rawValue
+        try OperandChecks.sameCount(operation, x, y)
+        try launch(operation + "_forward", in: .elementwise, count: x.count,
+                   [.buffer(buffer(x, operation)), .buffer(buffer(y, operation)), .int(x.count)])
     }
 
-    public func reluBackward(outputGradient: Tensor, output: Tensor, into inputGradient: Tensor) throws {
-        try OperandChecks.sameCount("reluBackward", outputGradient, output, inputGradient)
-        try launch("relu_backward", in: .elementwise, count: output.count,
-                   [.buffer(buffer(outputGradient, "reluBackward")), .buffer(buffer(output, "reluBackward")),
-                    .buffer(buffer(inputGradient, "reluBackward")), .int(output.count)])
+    public func activationBackward(_ function: ActivationFunction, outputGradient: Tensor, output: Tensor,
+                                   into inputGradient: Tensor) throws {
+        let operation = function.rawValue + "Backward"
+        try OperandChecks.sameCount(operation, outputGradient, output, inputGradient)
+        try launch(function.rawValue + "_backward", in: .elementwise, count: output.count,
+                   [.buffer(buffer(outputGradient, operation)), .buffer(buffer(output, operation)),
+                    .buffer(buffer(inputGradient, operation)), .int(output.count)])
     }
 
     public func softmax(_ x: Tensor, into y: Tensor) throws {
@@ -154,6 +157,14 @@ public final class OpenCLBackend: Backend {
     }
 
     // MARK: Losses
+
+    public func argmaxMatches(predictions: Tensor, targets: Tensor, into matches: Tensor) throws {
+        let (rows, columns) = try OperandChecks.sameMatrix("argmaxMatches", predictions, targets)
+        try OperandChecks.perRow("argmaxMatches", vector: matches, matrix: predictions)
+        try launch("argmax_matches", in: .loss, count: rows,
+                   [.buffer(buffer(predictions, "argmaxMatches")), .buffer(buffer(targets, "argmaxMatches")),
+                    .buffer(buffer(matches, "argmaxMatches")), .int(rows), .int(columns)])
+    }
 
     public func loss(_ loss: Loss, predictions: Tensor, targets: Tensor, perSampleLoss: Tensor) throws {
         let (rows, columns) = try OperandChecks.sameMatrix("loss", predictions, targets)

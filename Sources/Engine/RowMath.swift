@@ -21,6 +21,13 @@ enum RowMath {
         for c in 0..<columns { y[c] *= inverse }
     }
 
+    /// The index of the row's largest value; the first one on ties, NaN never wins.
+    static func argmax(_ x: UnsafePointer<Float>, _ columns: Int) -> Int {
+        var best = 0
+        for c in 1..<max(columns, 1) where x[c] > x[best] { best = c }
+        return best
+    }
+
     static func softmaxBackward(_ p: UnsafePointer<Float>, _ dp: UnsafePointer<Float>,
                                 _ dz: UnsafeMutablePointer<Float>, _ columns: Int) {
         var dot: Float = 0

@@ -1,4 +1,5 @@
 import Engine
+import Foundation
 import Testing
 
 /// OpenCL against CPU for the elementwise and row/column operations, on odd shapes.
@@ -31,6 +32,54 @@ struct ElementwiseParityTests {
         harness.expectAgreement(result, absolute: 0, relative: 0, "relu \(size)")
         let expected = TestData.values(size, seed: 3).map { max($0, 0) }
         #expect(result.cpu[0] == expected)
+    }
+
+    /// tanh and sigmoid use the device's exp/tanh: 1e-6 absolute + 1e-5 relative.
+    @Test(arguments: [ActivationFunction.tanh, .sigmoid], oddSizes)
+    func smoothActivations(function: ActivationFunction, size: Int) throws {
+        let result = try harness.run(
+            inputs: [(TestData.values(size, seed: 16, in: -6..<6), [size]), (TestData.values(size, seed: 17), [size])],
+            outputs: [(TestData.values(size, seed: 18), [size]), (TestData.values(size, seed: 19), [size])]
+        ) { backend, ins, outs in
+            try backend.activate(function, ins[0], into: outs[0])
+            try backend.activationBackward(function, outputGradient: ins[1], output: outs[0], into: outs[1])
+        }
+        harness.expectAgreement(result, absolute: 1e-6, relative: 1e-5, "\(function) \(size)")
+        // The derivative, checked by central differences on the CPU reference.
+        let x = TestData.values(size, seed: 16, in: -6..<6), g = TestData.values(size, seed: 17)
+        let f: (Float) -> Float = function == .tanh ? { tanhf($0) } : { 1 / (1 + expf(-$0)) }
+        let h: Float = 1e-2
+        let numeric = zip(x, g).map { xi, gi in gi * (f(xi + h) - f(xi - h)) / (2 * h) }
+        #expect(worstError(result.cpu[1], numeric, absolute: 1e-3, relative: 1e-3) <= 1)
+    }
+
+    @Test(arguments: oddMatrixShapes)
+    func argmaxMatches(rows: Int, columns: Int) throws {
+        var targets = TestData.oneHot(rows: rows, columns: columns, seed: 26)
+        let predictions = TestData.probabilities(rows: rows, columns: columns, seed: 27)
+        // Make about half the rows correct, so both outcomes occur.
+        for r in stride(from: 0, to: rows, by: 2) {
+            let row = predictions[r * columns..<(r + 1) * columns]
+            let best = row.indices.max { row[$0] < row[$1] }! - r * columns
+            for c in 0..<columns { targets[r * columns + c] = c == best ? 1 : 0 }
+        }
+        let result = try harness.run(
+            inputs: [(predictions, [rows, columns]), (targets, [rows, columns])],
+            outputs: [(TestData.values(rows, seed: 28), [rows])]
+        ) { backend, ins, outs in try backend.argmaxMatches(predictions: ins[0], targets: ins[1], into: outs[0]) }
+        harness.expectAgreement(result, absolute: 0, relative: 0, "argmax \(rows)x\(columns)")
+        #expect(result.cpu[0].allSatisfy { $0 == 0 || $0 == 1 })
+        #expect(result.cpu[0].filter { $0 == 1 }.count >= (rows + 1) / 2)
+    }
+
+    @Test func argmaxTiesGoToTheFirstIndex() throws {
+        for backend in [harness.cpu, harness.openCL] as [any Backend] {
+            let p = try backend.upload([0.5, 0.5, 0.2, 0.4, 0.4, 0.2], shape: [2, 3])
+            let y = try backend.upload([1, 0, 0, 0, 1, 0], shape: [2, 3])
+            let m = try backend.zeros([2])
+            try backend.argmaxMatches(predictions: p, targets: y, into: m)
+            #expect(try backend.read(m) == [1, 0])
+        }
     }
 
     @Test func reluInPlace() throws {
