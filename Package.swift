@@ -1,7 +1,8 @@
 // swift-tools-version: 6.1
 //
 // Signet: an OpenCL/CPU neural-network engine and the MNIST activation-signature study.
-// The arrows run one way: signet (CLI) -> Engine -> OpenCL -> COpenCL, Engine -> Kernels, CBLAS.
+// The arrows run one way: signet (CLI) -> Learning -> Engine -> OpenCL -> COpenCL;
+// Engine -> Kernels, CBLAS.
 // Benchmarks live in their own package (Benchmarks/) so that `swift build` and `swift test`
 // here never build benchmark code or need its libraries.
 
@@ -10,7 +11,7 @@ import PackageDescription
 let package = Package(
     name: "Signet",
     products: [
-        .library(name: "Signet", targets: ["OpenCL", "Engine"]),
+        .library(name: "Signet", targets: ["OpenCL", "Engine", "Learning"]),
         .executable(name: "signet", targets: ["signet"]),
     ],
     dependencies: [
@@ -34,12 +35,14 @@ let package = Package(
         ),
         .target(name: "OpenCL", dependencies: ["COpenCL"]),
         .target(name: "Engine", dependencies: ["OpenCL", "Kernels", "CBLAS"]),
+        .target(name: "Learning", dependencies: ["Engine"]),
         .executableTarget(
             name: "signet",
             dependencies: ["Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "OpenCLTests", dependencies: ["OpenCL"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "OpenCL"]),
+        .testTarget(name: "LearningTests", dependencies: ["Learning", "Engine"]),
         .testTarget(name: "SignetCLITests", dependencies: ["signet"]),
     ],
     swiftLanguageModes: [.v6]

@@ -43,5 +43,25 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
         return range.lowerBound + unit * (range.upperBound - range.lowerBound)
     }
 
+    /// An integer uniform in `0..<bound`, by rejection (no modulo bias). Our own rather than the
+    /// standard library's `random(in:using:)`, whose algorithm may change between Swift versions:
+    /// a checkpoint must resume the same sequence on any toolchain.
+    public mutating func nextIndex(below bound: Int) -> Int {
+        precondition(bound > 0, "nextIndex(below:) needs a positive bound")
+        let range = UInt64(bound)
+        let limit = UInt64.max - UInt64.max % range
+        var value = next()
+        while value >= limit { value = next() }
+        return Int(value % range)
+    }
+
+    /// Shuffles `array` in place (Fisher-Yates, from the end), reproducibly for a given state.
+    public mutating func shuffle<T>(_ array: inout [T]) {
+        guard array.count > 1 else { return }
+        for i in stride(from: array.count - 1, to: 0, by: -1) {
+            array.swapAt(i, nextIndex(below: i + 1))
+        }
+    }
+
     private func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 }

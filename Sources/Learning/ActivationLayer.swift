@@ -1,0 +1,54 @@
+import Engine
+
+/// An activation as a layer of its own (Keras `Activation`), with no parameters.
+public final class ActivationLayer: SoftmaxOutputLayer {
+    public let name: String
+    public let activation: Activation
+    public let outputShape: [Int]
+    public var parameters: [Parameter] { [] }
+
+    private let backend: any Backend
+    private let scratch: ScratchTensors
+    private var lastOutput: Tensor?
+
+    public init(name: String, activation: Activation, shape: [Int], backend: any Backend) {
+        self.name = name
+        self.activation = activation
+        self.outputShape = shape
+        self.backend = backend
+        scratch = ScratchTensors(backend: backend)
+    }
+
+    public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        let output = try scratch.tensor("output", input.shape)
+        switch activation {
+        case .linear: try backend.copy(input, to: output)
+        case .relu: try backend.activate(.relu, input, into: output)
+        case .tanh: try backend.activate(.tanh, input, into: output)
+        case .sigmoid: try backend.activate(.sigmoid, input, into: output)
+        case .softmax: try backend.softmax(input, into: output)
+        }
+        lastOutput = output
+        return output
+    }
+
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> Tensor? {
+        guard let output = lastOutput else { throw LearningError.invalidModel("'\(name)': backward before forward") }
+        guard needsInputGradient else { return nil }
+        let inputGradient = try scratch.tensor("inputGradient", output.shape)
+        switch activation {
+        case .linear: try backend.copy(outputGradient, to: inputGradient)
+        case .relu: try backend.activationBackward(.relu, outputGradient: outputGradient, output: output, into: inputGradient)
+        case .tanh: try backend.activationBackward(.tanh, outputGradient: outputGradient, output: output, into: inputGradient)
+        case .sigmoid: try backend.activationBackward(.sigmoid, outputGradient: outputGradient, output: output, into: inputGradient)
+        case .softmax:
+            try backend.softmaxBackward(probabilities: output, probabilityGradient: outputGradient, into: inputGradient)
+        }
+        return inputGradient
+    }
+
+    /// The logits' gradient is the input's gradient: nothing to do but pass it on.
+    public func backwardFromLogits(_ logitGradient: Tensor, needsInputGradient: Bool) throws -> Tensor? {
+        needsInputGradient ? logitGradient : nil
+    }
+}

@@ -1,0 +1,35 @@
+import Engine
+
+extension Sequential {
+    /// The model's outputs for `features` (`count x inputCount` values), in inference mode,
+    /// computed `batchSize` examples at a time: `count x outputCount` values.
+    public func predict(_ features: [Float], batchSize: Int = 1000) throws -> [Float] {
+        try activations(of: [layers.last!.name], for: features, batchSize: batchSize)[layers.last!.name]!
+    }
+
+    /// Each named layer's outputs for every example, from one batched pass: the study's
+    /// signatures. Returns `count x (values per example)` per layer name.
+    /// - Throws: `LearningError.unknownLayer` for a name the model lacks.
+    public func activations(of names: [String], for features: [Float], batchSize: Int = 1000) throws -> [String: [Float]] {
+        for name in names { _ = try layer(named: name) }
+        guard inputCount > 0, features.count % inputCount == 0 else {
+            throw LearningError.dataMismatch("\(features.count) values do not split into examples of \(inputCount)")
+        }
+        guard batchSize > 0 else { throw LearningError.invalidConfiguration("batch size must be >= 1") }
+        let count = features.count / inputCount
+        let wanted = Set(names)
+        var result: [String: [Float]] = [:]
+        for name in names { result[name] = [] }
+        var start = 0
+        while start < count {
+            let rows = min(batchSize, count - start)
+            let x = try backend.upload(Array(features[start * inputCount..<(start + rows) * inputCount]),
+                                       shape: [rows] + spec.inputShape)
+            _ = try forward(x, training: false) { layer, output in
+                if wanted.contains(layer.name) { result[layer.name]! += try backend.read(output) }
+            }
+            start += rows
+        }
+        return result
+    }
+}

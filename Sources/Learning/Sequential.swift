@@ -1,0 +1,121 @@
+import Engine
+
+/// Layers applied in order, built from a `ModelSpec` on one backend.
+public final class Sequential {
+    public let spec: ModelSpec
+    public let layers: [any Layer]
+    public let backend: any Backend
+
+    /// Builds the model, drawing initial weights from `generator` layer by layer.
+    /// - Throws: `LearningError.invalidModel` for duplicate names, empty layers, or a softmax
+    ///   anywhere but last (the loss differentiates through it, so it must end the model).
+    public init(spec: ModelSpec, backend: any Backend, generator: inout SeededGenerator) throws {
+        guard !spec.inputShape.isEmpty, spec.inputShape.allSatisfy({ $0 > 0 }) else {
+            throw LearningError.invalidModel("input shape \(spec.inputShape) must be non-empty and positive")
+        }
+        guard !spec.layers.isEmpty else { throw LearningError.invalidModel("a model needs at least one layer") }
+        var seen = Set<String>()
+        var shape = spec.inputShape
+        var layers: [any Layer] = []
+        for (index, layerSpec) in spec.layers.enumerated() {
+            guard !layerSpec.name.isEmpty, seen.insert(layerSpec.name).inserted else {
+                throw LearningError.invalidModel("layer names must be unique and non-empty: '\(layerSpec.name)'")
+            }
+            let isLast = index == spec.layers.count - 1
+            let layer: any Layer
+            switch layerSpec {
+            case let .dense(name, units, activation, l2):
+                if activation == .softmax && !isLast {
+                    throw LearningError.invalidModel("softmax is only supported on the last layer ('\(name)')")
+                }
+                if let l2, l2 < 0 || !l2.isFinite { throw LearningError.invalidModel("l2 of '\(name)' must be >= 0") }
+                layer = try Dense(name: name, inputs: shape.reduce(1, *), units: units, activation: activation,
+                                  l2: l2, backend: backend, generator: &generator)
+            case let .activation(name, activation):
+                if activation == .softmax && !isLast {
+                    throw LearningError.invalidModel("softmax is only supported on the last layer ('\(name)')")
+                }
+                layer = ActivationLayer(name: name, activation: activation, shape: shape, backend: backend)
+            }
+            shape = layer.outputShape
+            layers.append(layer)
+        }
+        self.spec = spec
+        self.layers = layers
+        self.backend = backend
+    }
+
+    /// Every trainable parameter, layer by layer.
+    public var parameters: [Parameter] { layers.flatMap(\.parameters) }
+
+    /// Whether the last layer is a softmax, so the loss gradient can be taken from the logits.
+    public var endsInSoftmax: Bool {
+        switch spec.layers.last {
+        case let .dense(_, _, activation, _)?: return activation == .softmax
+        case let .activation(_, activation)?: return activation == .softmax
+        case nil: return false
+        }
+    }
+
+    /// Values per example of the model's input.
+    public var inputCount: Int { spec.inputShape.reduce(1, *) }
+
+    /// Values per example of the model's output.
+    public var outputCount: Int { layers.last?.outputShape.reduce(1, *) ?? 0 }
+
+    /// The model's output for a batch `[batch] + inputShape`.
+    @discardableResult
+    public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        try forward(input, training: training) { _, _ in }
+    }
+
+    /// The forward pass, handing each layer's output to `visit` as it is computed.
+    func forward(_ input: Tensor, training: Bool, visit: (any Layer, Tensor) throws -> Void) throws -> Tensor {
+        var x = input
+        for layer in layers {
+            x = try layer.forward(x, training: training)
+            try visit(layer, x)
+        }
+        return x
+    }
+
+    /// Back through every layer from the loss gradient, filling every parameter's gradient.
+    /// - Parameter fromLogits: the gradient is with respect to the last softmax's logits.
+    public func backward(lossGradient: Tensor, fromLogits: Bool) throws {
+        var gradient = lossGradient
+        for (index, layer) in layers.enumerated().reversed() {
+            // Only layers with something trainable before them need their input gradient.
+            let needsInput = layers[..<index].contains { !$0.parameters.isEmpty }
+            let next: Tensor?
+            if fromLogits && index == layers.count - 1 {
+                guard let softmaxLayer = layer as? any SoftmaxOutputLayer, endsInSoftmax else {
+                    throw LearningError.invalidModel("a logits gradient needs a model ending in softmax")
+                }
+                next = try softmaxLayer.backwardFromLogits(gradient, needsInputGradient: needsInput)
+            } else {
+                next = try layer.backward(gradient, needsInputGradient: needsInput)
+            }
+            guard let next else { return }
+            gradient = next
+        }
+    }
+
+    /// The layer called `name`.
+    public func layer(named name: String) throws -> any Layer {
+        guard let layer = layers.first(where: { $0.name == name }) else {
+            throw LearningError.unknownLayer(name, available: layers.map(\.name))
+        }
+        return layer
+    }
+
+    /// `sum over layers of l2 * sum(W^2)`: the regularisation part of the loss (reads weights back).
+    public func regularizationLoss() throws -> Double {
+        var total = 0.0
+        for case let dense as Dense in layers {
+            guard let l2 = dense.l2, l2 > 0 else { continue }
+            let weights = try backend.read(dense.kernel.value)
+            total += Double(l2) * weights.reduce(0.0) { $0 + Double($1) * Double($1) }
+        }
+        return total
+    }
+}

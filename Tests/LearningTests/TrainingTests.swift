@@ -1,0 +1,145 @@
+import Engine
+import Foundation
+import Learning
+import Testing
+
+@Suite("Training", .serialized)
+struct TrainingTests {
+    static let spec = ModelSpec.multilayerPerceptron(inputs: 6, hidden: [8, 5], classes: 3)
+
+    func train(_ kind: BackendKind, epochs: Int, seed: UInt64 = 1, data: TrainingData? = nil,
+               configuration: TrainingConfiguration? = nil) throws -> Trainer {
+        let backend = try LearningTestBackends.make(kind)
+        let config = configuration ?? TrainingConfiguration(epochs: epochs, batchSize: 16, seed: seed)
+        var generator = SeededGenerator(seed: config.seed)
+        let model = try Sequential(spec: Self.spec, backend: backend, generator: &generator)
+        let trainer = try Trainer(model: model, configuration: config, generator: generator)
+        try trainer.fit(data ?? blobs(count: 300, features: 6, classes: 3, seed: 2))
+        return trainer
+    }
+
+    func weights(_ trainer: Trainer) throws -> [[Float]] {
+        try trainer.model.parameters.map { try trainer.model.backend.read($0.value) }
+    }
+
+    @Test(arguments: [BackendKind.cpu, .opencl])
+    func learnsSeparableBlobs(kind: BackendKind) throws {
+        let trainer = try train(kind, epochs: 15)
+        let test = blobs(count: 300, features: 6, classes: 3, seed: 2)
+        let (_, accuracy) = try trainer.evaluate(test)
+        #expect(accuracy > 0.9, "accuracy \(accuracy)")
+        #expect(trainer.history.count == 15)
+        #expect(trainer.history.last!.loss < trainer.history.first!.loss)
+        // Training accuracy as recorded on the device agrees with predictions read back.
+        let probabilities = try trainer.model.predict(test.features)
+        let predicted = ClassificationMetrics.argmax(probabilities, classes: 3)
+        let metrics = ClassificationMetrics(predicted: predicted, actual: test.classIndices, classes: 3)
+        #expect(abs(metrics.accuracy - accuracy) < 1e-9)
+    }
+
+    @Test func sameSeedSameWeightsOnTheCPU() throws {
+        let a = try train(.cpu, epochs: 3, seed: 7), b = try train(.cpu, epochs: 3, seed: 7)
+        let c = try train(.cpu, epochs: 3, seed: 8)
+        #expect(try weights(a) == weights(b))
+        #expect(try weights(a) != weights(c))
+    }
+
+    @Test func openCLAgreesWithTheCPUAfterOneEpoch() throws {
+        let cpu = try train(.cpu, epochs: 1, seed: 3), openCL = try train(.opencl, epochs: 1, seed: 3)
+        #expect(abs(cpu.history[0].accuracy - openCL.history[0].accuracy) < 0.01)
+        for (c, o) in zip(try weights(cpu), try weights(openCL)) {
+            #expect(zip(c, o).allSatisfy { abs($0 - $1) < 1e-3 })
+        }
+    }
+
+    /// 4 epochs in one go equal 2, a checkpoint written and read back, then 2 more: bit for bit on
+    /// the CPU backend (optimizer moments, step count and the shuffling generator all restored).
+    @Test func resumeIsExactOnTheCPU() throws {
+        let data = blobs(count: 200, features: 6, classes: 3, seed: 4)
+        let straight = try train(.cpu, epochs: 4, seed: 11, data: data)
+        let firstHalf = try train(.cpu, epochs: 2, seed: 11, data: data,
+                                  configuration: TrainingConfiguration(epochs: 2, batchSize: 16, seed: 11))
+        let file = temporaryFile("resume.safetensors")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Checkpoint(trainer: firstHalf, annotations: ["data": "blobs"]).write(to: file)
+        let checkpoint = try Checkpoint.read(from: file)
+        #expect(checkpoint.annotations == ["data": "blobs"])
+        #expect(checkpoint.epochsCompleted == 2)
+        let resumed = try checkpoint.makeTrainer(on: CPUBackend(), configuration: TrainingConfiguration(epochs: 4, batchSize: 16, seed: 11))
+        try resumed.fit(data)
+        #expect(try weights(resumed) == weights(straight))
+        #expect(resumed.history.map(\.loss) == straight.history.map(\.loss))
+        #expect(resumed.optimizer.stepCount == straight.optimizer.stepCount)
+    }
+
+    @Test func checkpointRejectsAnotherModel() throws {
+        let trainer = try train(.cpu, epochs: 1)
+        let file = temporaryFile("model.safetensors")
+        defer { try? FileManager.default.removeItem(at: file) }
+        var checkpoint = try Checkpoint(trainer: trainer)
+        checkpoint.model = .multilayerPerceptron(inputs: 6, hidden: [9, 5], classes: 3)
+        try checkpoint.write(to: file)
+        #expect(throws: LearningError.self) { try Checkpoint.read(from: file).makeTrainer(on: CPUBackend()) }
+    }
+
+    @Test func earlyStoppingStopsWhenValidationLossStalls() throws {
+        // Labels that are pure noise: validation loss cannot keep improving.
+        var data = blobs(count: 200, features: 6, classes: 3, seed: 5)
+        var generator = SeededGenerator(seed: 6)
+        var targets = data.targets
+        for row in 0..<200 {
+            let c = generator.nextIndex(below: 3)
+            for k in 0..<3 { targets[row * 3 + k] = k == c ? 1 : 0 }
+        }
+        data = try TrainingData(features: data.features, targets: targets, featureShape: [6], classes: 3)
+        let (training, validation) = try data.splitLast(0.25)
+        #expect(training.count == 150 && validation.count == 50)
+        let config = TrainingConfiguration(epochs: 200, batchSize: 16, optimizer: .adam(AdamHyperparameters(learningRate: 0.01)),
+                                           seed: 1, validationSplit: 0.25, earlyStoppingPatience: 3)
+        var g = SeededGenerator(seed: 1)
+        let trainer = try Trainer(model: try Sequential(spec: Self.spec, backend: CPUBackend(), generator: &g),
+                                  configuration: config, generator: g)
+        try trainer.fit(training, validation: validation)
+        #expect(trainer.history.count < 200)
+        let losses = trainer.history.compactMap(\.validationLoss)
+        let best = losses.indices.min { losses[$0] < losses[$1] }!
+        #expect(losses.count - 1 - best == 3, "stops exactly `patience` epochs after the best")
+    }
+
+    @Test func nonFiniteLossStopsTraining() throws {
+        // A learning rate of 1e30 throws the weights past float range within a few steps.
+        let huge = blobs(count: 64, features: 6, classes: 3, seed: 12)
+        let config = TrainingConfiguration(epochs: 2, batchSize: 16, loss: .meanSquaredError,
+                                           optimizer: .sgd(SGDHyperparameters(learningRate: 1e30)), seed: 1)
+        do {
+            let trainer = try train(.cpu, epochs: 2, data: huge, configuration: config)
+            Issue.record("training with an exploding learning rate did not stop: \(trainer.history)")
+        } catch let error as LearningError {
+            guard case .nonFiniteLoss = error else { Issue.record("unexpected \(error)"); return }
+            #expect(error.description.contains("NaN or infinite"))
+        }
+    }
+
+    @Test func badSettingsAreRefused() throws {
+        for config in [TrainingConfiguration(epochs: 0), TrainingConfiguration(batchSize: 0),
+                       TrainingConfiguration(optimizer: .adam(AdamHyperparameters(learningRate: -1))),
+                       TrainingConfiguration(validationSplit: 1.5), TrainingConfiguration(earlyStoppingPatience: 0)] {
+            #expect(throws: LearningError.self) { try config.validate() }
+        }
+        let wrongClasses = blobs(count: 10, features: 6, classes: 4, seed: 1)
+        #expect(throws: LearningError.self) { try train(.cpu, epochs: 1, data: wrongClasses) }
+    }
+
+    @Test func activationsOfNamedLayers() throws {
+        let trainer = try train(.cpu, epochs: 1)
+        let data = blobs(count: 23, features: 6, classes: 3, seed: 8)
+        let signatures = try trainer.model.activations(of: ["hidden_1", "hidden_2"], for: data.features, batchSize: 10)
+        #expect(signatures["hidden_1"]?.count == 23 * 8)
+        #expect(signatures["hidden_2"]?.count == 23 * 5)
+        #expect(signatures["hidden_1"]!.allSatisfy { $0 >= 0 }, "ReLU outputs")
+        // Batch size does not change the values.
+        let whole = try trainer.model.activations(of: ["hidden_2"], for: data.features, batchSize: 23)
+        #expect(whole["hidden_2"]! == signatures["hidden_2"]!)
+        #expect(throws: LearningError.self) { try trainer.model.activations(of: ["conv_9"], for: data.features) }
+    }
+}
