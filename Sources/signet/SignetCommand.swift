@@ -6,6 +6,6 @@ struct SignetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "signet",
         abstract: "Train neural networks with OpenCL or the CPU, and study their activation signatures.",
-        subcommands: [DevicesCommand.self, SelfTestCommand.self]
+        subcommands: [TrainCommand.self, EvaluateCommand.self, DevicesCommand.self, SelfTestCommand.self]
     )
 }

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Datasets
+import Foundation
+
+/// Which images: dataset, folder, digits, how many per digit and how they are picked.
+struct DataOptions: ParsableArguments {
+    @Option(help: "mnist or fashion-mnist.")
+    var dataset: DatasetName = .mnist
+
+    @Option(help: ArgumentHelp("Folder holding the dataset files (default: $SIGNET_DATA, then ~/.cache/signet/datasets).",
+                               valueName: "dir"))
+    var data: String?
+
+    @Option(help: ArgumentHelp("Digits (classes) to keep, e.g. 1,7 or 0-9 (default: all, or the preset's).", valueName: "list"))
+    var digits: String?
+
+    @Option(name: .customLong("per-class"),
+            help: ArgumentHelp("Training images per digit (default: all, or the preset's).", valueName: "n"))
+    var perClass: Int?
+
+    @Flag(help: "Pick the images per digit at random (seeded by --seed) instead of the first ones.")
+    var randomSelection = false
+
+    /// The digits asked for, parsed; nil when not given.
+    func parsedDigits() throws -> [Int]? {
+        guard let digits else { return nil }
+        return try parseDigitList(digits)
+    }
+
+    func validate() throws {
+        do {
+            _ = try parsedDigits()
+        } catch {
+            throw ValidationError("--digits: \(error)")
+        }
+        if let perClass, perClass < 1 {
+            throw ValidationError("--per-class must be at least 1, got \(perClass)")
+        }
+    }
+
+    func store() -> DatasetStore {
+        DatasetStore(dataDirectory: data.map { URL(fileURLWithPath: $0, isDirectory: true) })
+    }
+}

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Engine
+import Learning
+
+/// The model and how it is trained: every flag optional, so a preset fills what is not given.
+struct ModelOptions: ParsableArguments {
+    @Option(help: "A preset: original (the 2021 study) or modern. Explicit flags override it.")
+    var preset: Preset?
+
+    @Option(help: "Model architecture: mlp (the study's dense network).")
+    var model: String = "mlp"
+
+    @Option(help: ArgumentHelp("Hidden layer sizes, e.g. 32,64.", valueName: "sizes"))
+    var hidden: String?
+
+    @Option(help: "Hidden activation: relu, tanh or sigmoid.")
+    var activation: Activation = .relu
+
+    @Option(help: "Loss: ce (categorical cross-entropy) or mse (mean squared error).")
+    var loss: Loss?
+
+    @Option(help: "Optimizer: adam or sgd.")
+    var optimizer: OptimizerName?
+
+    @Option(name: .customLong("lr"), help: ArgumentHelp("Learning rate.", valueName: "rate"))
+    var learningRate: Float?
+
+    @Option(help: "SGD momentum (Keras default 0).")
+    var momentum: Float = 0
+
+    @Flag(help: "Nesterov momentum for SGD.")
+    var nesterov = false
+
+    @Option(help: ArgumentHelp("L2 weight regularization factor for every dense kernel.", valueName: "factor"))
+    var l2: Float?
+
+    @Option(name: .customLong("batch"), help: ArgumentHelp("Batch size.", valueName: "n"))
+    var batchSize: Int?
+
+    @Option(help: "Epochs to train.")
+    var epochs: Int?
+
+    @Option(help: "Random seed: initialization, shuffling and random selection.")
+    var seed: UInt64 = 1
+
+    @Option(name: .customLong("validation-split"),
+            help: ArgumentHelp("Hold out this fraction of the training images (the last ones) for validation.", valueName: "fraction"))
+    var validationSplit: Double?
+
+    @Option(help: ArgumentHelp("Early stopping: stop when the validation loss has not improved for this many epochs.", valueName: "epochs"))
+    var patience: Int?
+
+    var settings: Preset.Settings { preset?.settings ?? .defaults }
+
+    /// The hidden sizes in force.
+    func hiddenSizes() throws -> [Int] {
+        guard let hidden else { return settings.hidden }
+        let sizes = hidden.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !sizes.isEmpty, sizes.allSatisfy({ ($0 ?? 0) > 0 }) else {
+            throw ValidationError("--hidden takes positive sizes separated by commas, e.g. 32,64; got '\(hidden)'")
+        }
+        return sizes.map { $0! }
+    }
+
+    func validate() throws {
+        guard model == "mlp" else {
+            throw ValidationError("unknown --model '\(model)': this version builds mlp (the study's dense network)")
+        }
+        _ = try hiddenSizes()
+        if activation == .softmax || activation == .linear {
+            throw ValidationError("--activation must be relu, tanh or sigmoid")
+        }
+        if let learningRate, !(learningRate > 0 && learningRate.isFinite) {
+            throw ValidationError("--lr must be a positive number, got \(learningRate)")
+        }
+        if let batchSize, batchSize < 1 { throw ValidationError("--batch must be at least 1, got \(batchSize)") }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        if let l2, !(l2 >= 0 && l2.isFinite) { throw ValidationError("--l2 must be >= 0, got \(l2)") }
+        if momentum < 0 { throw ValidationError("--momentum must be >= 0, got \(momentum)") }
+        if let validationSplit, !(validationSplit > 0 && validationSplit < 1) {
+            throw ValidationError("--validation-split must be between 0 and 1, got \(validationSplit)")
+        }
+        if let patience {
+            guard patience >= 1 else { throw ValidationError("--patience must be at least 1, got \(patience)") }
+            guard validationSplit != nil else { throw ValidationError("--patience needs --validation-split (early stopping watches the validation loss)") }
+        }
+    }
+
+    /// The training settings in force: flags, else the preset, else the defaults.
+    func trainingConfiguration() -> TrainingConfiguration {
+        let rate = learningRate ?? settings.learningRate
+        let optimizerSpec: OptimizerSpec = (optimizer ?? settings.optimizer) == .adam
+            ? .adam(AdamHyperparameters(learningRate: rate))
+            : .sgd(SGDHyperparameters(learningRate: rate, momentum: momentum, nesterov: nesterov))
+        return TrainingConfiguration(epochs: epochs ?? settings.epochs, batchSize: batchSize ?? settings.batchSize,
+                                     loss: loss ?? settings.loss, optimizer: optimizerSpec, seed: seed,
+                                     validationSplit: validationSplit, earlyStoppingPatience: patience)
+    }
+
+    /// The model for `inputs` features and `classes` outputs.
+    func modelSpec(inputs: Int, classes: Int) throws -> ModelSpec {
+        .multilayerPerceptron(inputs: inputs, hidden: try hiddenSizes(), classes: classes, activation: activation, l2: l2)
+    }
+}

@@ -1,0 +1,150 @@
+import ArgumentParser
+import Datasets
+import Engine
+import Foundation
+import Learning
+
+/// `signet train`: train a model on an MNIST subset, report its test metrics, save a checkpoint.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train the study's network on chosen digits and report test metrics.",
+        discussion: """
+            Defaults: all digits, all images, hidden 32,64, cross-entropy, Adam 1e-3, batch 32, 10 epochs.
+            --preset original is the 2021 study (digits 1 and 7, first 100 images each, 32,16, MSE, Adam 1e-4,
+            batch 12, 15 epochs); explicit flags override a preset. The test set is every test image of the kept digits.
+            """)
+
+    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var deviceOptions: DeviceOptions
+
+    @Option(help: ArgumentHelp("Write a checkpoint (safetensors) here, atomically, during and after training.", valueName: "path"))
+    var save: String?
+
+    @Option(name: .customLong("checkpoint-every"), help: ArgumentHelp("With --save: checkpoint every N epochs.", valueName: "n"))
+    var checkpointEvery: Int = 1
+
+    @Option(help: ArgumentHelp("Continue training from a checkpoint, with its data and settings (--epochs may raise the total).",
+                               valueName: "path"))
+    var resume: String?
+
+    @Option(help: ArgumentHelp("K-fold cross-validation on the training images: report the mean and spread of the fold scores.",
+                               valueName: "k"))
+    var folds: Int?
+
+    @Flag(help: "Print the history and metrics as JSON.")
+    var json = false
+
+    func validate() throws {
+        if checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
+        if let folds {
+            guard folds >= 2 else { throw ValidationError("--folds must be at least 2, got \(folds)") }
+            guard save == nil, resume == nil else { throw ValidationError("--folds trains K throwaway models: it takes no --save or --resume") }
+        }
+        if resume != nil {
+            let m = modelOptions, d = dataOptions
+            let fixed = [m.preset != nil, m.hidden != nil, m.loss != nil, m.optimizer != nil, m.learningRate != nil,
+                         m.batchSize != nil, m.validationSplit != nil, m.patience != nil, m.l2 != nil,
+                         d.digits != nil, d.perClass != nil, d.randomSelection]
+            if fixed.contains(true) {
+                throw ValidationError("--resume continues with the checkpoint's data and settings; only --epochs, --device, --save, --checkpoint-every and --json may change")
+            }
+        }
+    }
+
+    func run() throws {
+        let backend = try deviceOptions.makeBackend()
+        let store = dataOptions.store()
+        let (choice, trainer) = try prepare(backend: backend, store: store)
+        let examples = try choice.trainingExamples(from: store)
+        var training = try examples.trainingData(), validation: TrainingData?
+        if let split = trainer.configuration.validationSplit {
+            (training, validation) = try training.splitLast(split)
+        }
+        if let folds {
+            let report = try CrossValidation(folds: folds, spec: trainer.model.spec, configuration: trainer.configuration)
+                .run(on: training, backend: backend)
+            try emit(report, text: report.text)
+            return
+        }
+        let console = ConsoleReporter(json: json)
+        console.note("Training on \(training.count) \(choice.dataset.rawValue) images of digits "
+            + "\(choice.subset.classes.map(String.init).joined(separator: ", "))"
+            + (validation.map { ", validating on \($0.count)" } ?? ""))
+        let saver = save.map { CheckpointSaver(url: URL(fileURLWithPath: $0), every: checkpointEvery, choice: choice) }
+        try trainer.fit(training, validation: validation, observer: TrainingProgress(console: console, saver: saver))
+        try saver?.saveFinal(trainer)
+        let test = try choice.testExamples(from: store)
+        let report = try TrainingReport(trainer: trainer, backend: backend, choice: choice, test: test.trainingData(),
+                                        checkpoint: save)
+        try emit(report, text: report.text)
+    }
+
+    /// The data choice and a trainer: fresh from the flags, or restored from `--resume`.
+    private func prepare(backend: any Backend, store: DatasetStore) throws -> (DataChoice, Trainer) {
+        if let resume {
+            let checkpoint = try Checkpoint.read(from: URL(fileURLWithPath: resume))
+            let choice = try DataChoice(checkpoint: checkpoint, path: resume)
+            var configuration = checkpoint.configuration
+            if let epochs = modelOptions.epochs { configuration.epochs = epochs }
+            guard configuration.epochs > checkpoint.epochsCompleted else {
+                throw CLIFailure("checkpoint \(resume) has already trained \(checkpoint.epochsCompleted) of \(configuration.epochs) epochs; raise --epochs to train more")
+            }
+            return (choice, try checkpoint.makeTrainer(on: backend, configuration: configuration, path: resume))
+        }
+        let settings = modelOptions.settings
+        let configuration = modelOptions.trainingConfiguration()
+        let classes = try dataOptions.parsedDigits() ?? settings.digits ?? Array(0...9)
+        let subset = SubsetSpecification(classes: classes.sorted(), perClass: dataOptions.perClass ?? settings.perClass,
+                                         selection: dataOptions.randomSelection ? .random(seed: configuration.seed) : .first)
+        let choice = DataChoice(dataset: dataOptions.dataset, subset: subset)
+        var generator = SeededGenerator(seed: configuration.seed)
+        let spec = try modelOptions.modelSpec(inputs: 28 * 28, classes: classes.count)
+        let model = try Sequential(spec: spec, backend: backend, generator: &generator)
+        return (choice, try Trainer(model: model, configuration: configuration, generator: generator))
+    }
+
+    private func emit<T: Encodable>(_ value: T, text: String) throws {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(value), as: UTF8.self))
+        } else {
+            print(text)
+        }
+    }
+}
+
+/// Writes the trainer's checkpoint every `every` epochs and at the end, atomically.
+final class CheckpointSaver {
+    let url: URL
+    let every: Int
+    let choice: DataChoice
+    private var savedEpoch = -1
+
+    init(url: URL, every: Int, choice: DataChoice) {
+        self.url = url
+        self.every = every
+        self.choice = choice
+    }
+
+    func epochEnded(_ trainer: Trainer) throws {
+        if trainer.epochsCompleted % every == 0 { try write(trainer) }
+    }
+
+    func saveFinal(_ trainer: Trainer) throws {
+        if savedEpoch != trainer.epochsCompleted { try write(trainer) }
+    }
+
+    private func write(_ trainer: Trainer) throws {
+        do {
+            try Checkpoint(trainer: trainer, annotations: [DataChoice.annotationKey: choice.annotation]).write(to: url)
+        } catch let error as LearningError {
+            throw error
+        } catch {
+            throw CLIFailure("cannot write checkpoint \(url.path): \(error.localizedDescription)")
+        }
+        savedEpoch = trainer.epochsCompleted
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Learning
+
+/// Where human-readable progress goes: standard output normally, standard error under `--json`
+/// (standard output then holds only the JSON); a live bar only when that stream is a terminal.
+final class ConsoleReporter {
+    let json: Bool
+    let isTerminal: Bool
+
+    init(json: Bool) {
+        self.json = json
+        isTerminal = isatty(json ? STDERR_FILENO : STDOUT_FILENO) == 1
+    }
+
+    func note(_ line: String) {
+        if json { printError(line) } else { print(line) }
+    }
+
+    /// Rewrites the current terminal line.
+    func overwrite(_ line: String) {
+        let text = "\r\u{1B}[2K" + line
+        if json { FileHandle.standardError.write(Data(text.utf8)) } else {
+            print(text, terminator: "")
+            fflush(stdout)
+        }
+    }
+}
+
+/// The trainer's observer for the CLI: a progress bar per epoch on a terminal, one line per
+/// epoch otherwise, and checkpoints through the saver.
+final class TrainingProgress: TrainingObserver {
+    let console: ConsoleReporter
+    let saver: CheckpointSaver?
+    private var epoch = 0, epochs = 0
+    private var started = Date()
+    private var lastDrawn = Date.distantPast
+
+    init(console: ConsoleReporter, saver: CheckpointSaver?) {
+        self.console = console
+        self.saver = saver
+    }
+
+    func epochStarted(_ epoch: Int, of epochs: Int, batches: Int) {
+        self.epoch = epoch
+        self.epochs = epochs
+        started = Date()
+        lastDrawn = .distantPast
+    }
+
+    func batchEnded(_ batch: Int, of batches: Int, metrics: () throws -> RunningMetrics) throws {
+        // Reading the metrics waits for the device: only a few times a second, only on a terminal.
+        guard console.isTerminal, Date().timeIntervalSince(lastDrawn) > 0.2 || batch == batches else { return }
+        lastDrawn = Date()
+        let running = try metrics()
+        let elapsed = Date().timeIntervalSince(started)
+        let rate = Double(batch) / max(elapsed, 1e-9)
+        let eta = Double(batches - batch) / max(rate, 1e-9)
+        let width = 24, filled = width * batch / max(batches, 1)
+        let bar = String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
+        console.overwrite("Epoch \(epoch)/\(epochs) [\(bar)] \(batch)/\(batches)  loss \(format(running.loss, 4))  "
+            + "accuracy \(percent(running.accuracy))  \(Int(rate)) batch/s  ETA \(format(eta, 1)) s")
+    }
+
+    func epochEnded(_ record: EpochRecord, trainer: Trainer) throws {
+        if console.isTerminal { console.overwrite("") }
+        var line = "Epoch \(record.epoch)/\(epochs)  loss \(format(record.loss, 4))  accuracy \(percent(record.accuracy))"
+        if let loss = record.validationLoss, let accuracy = record.validationAccuracy {
+            line += "  val_loss \(format(loss, 4))  val_accuracy \(percent(accuracy))"
+        }
+        line += "  \(format(record.seconds, 2)) s"
+        console.note(line)
+        try saver?.epochEnded(trainer)
+    }
+}
+
+func format(_ value: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", value) }
+func percent(_ value: Double) -> String { String(format: "%.2f%%", value * 100) }
