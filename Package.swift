@@ -10,7 +10,7 @@ import PackageDescription
 let package = Package(
     name: "Signet",
     products: [
-        .library(name: "Signet", targets: ["OpenCL", "Engine"]),
+        .library(name: "Signet", targets: ["OpenCL", "Engine", "Datasets"]),
         .executable(name: "signet", targets: ["signet"]),
     ],
     dependencies: [
@@ -21,6 +21,7 @@ let package = Package(
                        providers: [.apt(["ocl-icd-opencl-dev", "opencl-headers"])]),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS",
                        providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "Kernels",
             path: "Kernels",
@@ -34,6 +35,7 @@ let package = Package(
         ),
         .target(name: "OpenCL", dependencies: ["COpenCL"]),
         .target(name: "Engine", dependencies: ["OpenCL", "Kernels", "CBLAS"]),
+        .target(name: "Datasets", dependencies: ["CZlib"]),
         .executableTarget(
             name: "signet",
             dependencies: ["Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -41,6 +43,7 @@ let package = Package(
         .testTarget(name: "OpenCLTests", dependencies: ["OpenCL"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "OpenCL"]),
         .testTarget(name: "SignetCLITests", dependencies: ["signet"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
     ],
     swiftLanguageModes: [.v6]
 )
