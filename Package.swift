@@ -1,8 +1,9 @@
 // swift-tools-version: 6.1
 //
 // Signet: an OpenCL/CPU neural-network engine and the MNIST activation-signature study.
-// The arrows run one way: signet (CLI) -> Learning -> Engine -> OpenCL -> COpenCL;
-// Engine -> Kernels, CBLAS.
+// The arrows run one way:
+//   signet (CLI) -> Learning -> Engine -> OpenCL -> COpenCL;  Engine -> Kernels, CBLAS
+//   signet (CLI) -> Datasets -> CZlib
 // Benchmarks live in their own package (Benchmarks/) so that `swift build` and `swift test`
 // here never build benchmark code or need its libraries.
 
@@ -11,7 +12,7 @@ import PackageDescription
 let package = Package(
     name: "Signet",
     products: [
-        .library(name: "Signet", targets: ["OpenCL", "Engine", "Learning"]),
+        .library(name: "Signet", targets: ["OpenCL", "Engine", "Learning", "Datasets"]),
         .executable(name: "signet", targets: ["signet"]),
     ],
     dependencies: [
@@ -22,6 +23,8 @@ let package = Package(
                        providers: [.apt(["ocl-icd-opencl-dev", "opencl-headers"])]),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS",
                        providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib",
+                       providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "Kernels",
             path: "Kernels",
@@ -36,13 +39,16 @@ let package = Package(
         .target(name: "OpenCL", dependencies: ["COpenCL"]),
         .target(name: "Engine", dependencies: ["OpenCL", "Kernels", "CBLAS"]),
         .target(name: "Learning", dependencies: ["Engine"]),
+        .target(name: "Datasets", dependencies: ["CZlib"]),
         .executableTarget(
             name: "signet",
-            dependencies: ["Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Engine", "Learning", "Datasets",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "OpenCLTests", dependencies: ["OpenCL"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "OpenCL"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "Engine"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "SignetCLITests", dependencies: ["signet"]),
     ],
     swiftLanguageModes: [.v6]
