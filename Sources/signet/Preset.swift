@@ -43,6 +43,6 @@ enum OptimizerName: String, CaseIterable, ExpressibleByArgument {
     case adam, sgd
 }
 
-extension Loss: @retroactive ExpressibleByArgument {}
-extension DatasetName: @retroactive ExpressibleByArgument {}
-extension Activation: @retroactive ExpressibleByArgument {}
+extension Loss: ExpressibleByArgument {}
+extension DatasetName: ExpressibleByArgument {}
+extension Activation: ExpressibleByArgument {}

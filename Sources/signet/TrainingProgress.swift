@@ -19,10 +19,8 @@ final class ConsoleReporter {
     /// Rewrites the current terminal line.
     func overwrite(_ line: String) {
         let text = "\r\u{1B}[2K" + line
-        if json { FileHandle.standardError.write(Data(text.utf8)) } else {
-            print(text, terminator: "")
-            fflush(stdout)
-        }
+        // Written straight to the file descriptor: a partial line must appear now, unbuffered.
+        FileHandle(fileDescriptor: json ? STDERR_FILENO : STDOUT_FILENO).write(Data(text.utf8))
     }
 }
 
