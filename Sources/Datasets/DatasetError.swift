@@ -47,7 +47,7 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
         case let .corruptGzip(file, detail):
             return "\(file): corrupt gzip stream: \(detail)"
         case let .filesNotFound(dataset, searched):
-            return "\(dataset.rawValue) files not found (downloading is off); looked in: \(searched.joined(separator: ", "))"
+            return "\(dataset.rawValue) files not found and not downloaded; looked in: \(searched.joined(separator: ", "))"
         case let .downloadFailed(file, failures):
             let reasons = failures.isEmpty ? "no mirror or no checksum is configured for it" : failures.map(\.description).joined(separator: "; ")
             return "could not download \(file): \(reasons)"

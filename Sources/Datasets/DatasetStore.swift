@@ -53,13 +53,16 @@ public struct DatasetStore: Sendable {
         return root.appendingPathComponent("datasets", isDirectory: true)
     }
 
-    /// The folders searched for `dataset`, in order.
+    /// The folders searched for `dataset`, in order. An explicit data directory is the only
+    /// place searched: a user who names a folder means that folder, and a typo must not
+    /// silently load other files or start a download.
     public func searchPath(for dataset: DatasetName) -> [URL] {
         var folders: [URL] = []
         if let dataDirectory {
             folders.append(dataDirectory.appendingPathComponent(dataset.folderName, isDirectory: true))
             let others = DatasetName.allCases.filter { $0 != dataset }.map(\.folderName)
             if !others.contains(dataDirectory.standardizedFileURL.lastPathComponent) { folders.append(dataDirectory) }
+            return folders
         }
         if let environmentDirectory {
             folders.append(environmentDirectory.appendingPathComponent(dataset.folderName, isDirectory: true))
@@ -71,11 +74,12 @@ public struct DatasetStore: Sendable {
     /// The folder holding the four files of `dataset`, downloading them first if allowed.
     ///
     /// - Throws: `DatasetError.filesNotFound` (listing every folder searched) when the files are
-    ///   nowhere and the store has no downloader; the downloader's errors otherwise.
+    ///   nowhere and the store may not download (no downloader, or an explicit data directory);
+    ///   the downloader's errors otherwise.
     public func locate(_ dataset: DatasetName) throws -> URL {
         let folders = searchPath(for: dataset)
         if let found = folders.first(where: DatasetFiles.complete) { return found }
-        guard let downloader else {
+        guard let downloader, dataDirectory == nil else {
             throw DatasetError.filesNotFound(dataset: dataset, searched: folders.map(\.path))
         }
         let target = cacheFolder(for: dataset)

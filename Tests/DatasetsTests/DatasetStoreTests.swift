@@ -7,19 +7,29 @@ struct DatasetStoreTests {
     @Test("Missing files with no downloader: the message lists every folder searched")
     func missingFiles() throws {
         let directory = try TemporaryDirectory()
-        let explicit = directory.url.appendingPathComponent("data")
         let environment = directory.url.appendingPathComponent("env")
         let cache = directory.url.appendingPathComponent("cache")
-        let store = DatasetStore(dataDirectory: explicit, environment: ["SIGNET_DATA": environment.path],
-                                 cacheDirectory: cache, downloader: nil)
-        let searched = [explicit.appendingPathComponent("fashion-mnist").path, explicit.path,
-                        environment.appendingPathComponent("fashion-mnist").path, cache.appendingPathComponent("fashion-mnist").path]
+        let store = DatasetStore(environment: ["SIGNET_DATA": environment.path], cacheDirectory: cache, downloader: nil)
+        let searched = [environment.appendingPathComponent("fashion-mnist").path, cache.appendingPathComponent("fashion-mnist").path]
         let error = #expect(throws: DatasetError.self) { try store.load(.fashionMNIST, split: .test) }
         #expect(error == .filesNotFound(dataset: .fashionMNIST, searched: searched))
-        #expect(error?.description == "fashion-mnist files not found (downloading is off); looked in: " + searched.joined(separator: ", "))
+        #expect(error?.description == "fashion-mnist files not found and not downloaded; looked in: " + searched.joined(separator: ", "))
     }
 
-    @Test("Search order: explicit folder, then SIGNET_DATA, then the cache; raw files count")
+    @Test("An explicit folder is the only place searched: no fallback, no download")
+    func explicitFolderIsFinal() throws {
+        let directory = try TemporaryDirectory()
+        let explicit = directory.url.appendingPathComponent("data")
+        let environment = directory.url.appendingPathComponent("env")
+        try IDX.writeDataset(in: environment.appendingPathComponent("mnist"), trainCount: 12)
+        let store = DatasetStore(dataDirectory: explicit, environment: ["SIGNET_DATA": environment.path],
+                                 cacheDirectory: directory.url.appendingPathComponent("cache"), downloader: .standard)
+        let searched = [explicit.appendingPathComponent("mnist").path, explicit.path]
+        let error = #expect(throws: DatasetError.self) { try store.load(.mnist, split: .train) }
+        #expect(error == .filesNotFound(dataset: .mnist, searched: searched))
+    }
+
+    @Test("Search order: explicit folder, else SIGNET_DATA, then the cache; raw files count")
     func searchOrder() throws {
         let directory = try TemporaryDirectory()
         let explicit = directory.url.appendingPathComponent("data")
@@ -35,8 +45,6 @@ struct DatasetStoreTests {
         #expect(try store(explicit, environment).load(.mnist, split: .train).count == 13)
         #expect(try store(nil, environment).load(.mnist, split: .train).count == 12)
         #expect(try store(nil, nil).load(.mnist, split: .train).count == 11)
-        // An explicit folder without the files falls back to the next places.
-        #expect(try store(directory.url.appendingPathComponent("empty"), environment).load(.mnist, split: .train).count == 12)
         // The explicit folder may hold the files directly.
         #expect(try store(explicit.appendingPathComponent("mnist"), nil).load(.mnist, split: .test).count == 10)
     }
