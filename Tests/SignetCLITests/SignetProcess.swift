@@ -13,12 +13,23 @@ struct SignetProcess {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("signet")
     }
 
+    /// The data folder: `SIGNET_DATA` (relative paths from the package root, as CI sets it),
+    /// else `../shared/data` beside the package.
+    static var dataDirectory: URL {
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        guard let value = ProcessInfo.processInfo.environment["SIGNET_DATA"], !value.isEmpty else {
+            return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
+        }
+        return value.hasPrefix("/") ? URL(fileURLWithPath: value) : packageRoot.appendingPathComponent(value).standardizedFileURL
+    }
+
     static func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Outcome {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "SIGNET_DEVICE")
+        environment["SIGNET_DATA"] = dataDirectory.path
         for (key, value) in extra { environment[key] = value }
         process.environment = environment
         let output = Pipe(), error = Pipe()

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+/// `signet train` and `signet evaluate` on real MNIST, small subsets so the suite stays fast.
+@Suite("signet train and evaluate", .serialized)
+struct TrainCommandTests {
+    func json(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    func temporaryPath(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("signet-cli-\(UUID().uuidString)-\(name)").path
+    }
+
+    @Test(arguments: ["cpu", "opencl"])
+    func trainSaveEvaluateResume(device: String) throws {
+        let checkpoint = temporaryPath("model.safetensors")
+        defer { try? FileManager.default.removeItem(atPath: checkpoint) }
+        let trained = try SignetProcess.run(["train", "--digits", "1,7", "--per-class", "60", "--epochs", "2", "--batch", "16",
+                                             "--device", device, "--save", checkpoint, "--json"])
+        #expect(trained.status == 0, "\(trained.standardError)")
+        let report = try json(trained.standardOutput)
+        let history = try #require(report["history"] as? [[String: Any]])
+        #expect(history.count == 2)
+        let test = try #require(report["test"] as? [String: Any])
+        #expect(test["count"] as? Int == 2163, "every MNIST test image of 1 and 7")
+        let accuracy = try #require((test["metrics"] as? [String: Any])?["accuracy"] as? Double)
+        #expect(accuracy > 0.8, "two epochs on 120 images of 1 and 7 already separate them: \(accuracy)")
+        #expect(FileManager.default.fileExists(atPath: checkpoint))
+        #expect(trained.standardError.contains("Epoch 2/2"), "epoch lines go to stderr under --json")
+
+        let evaluated = try SignetProcess.run(["evaluate", "--checkpoint", checkpoint, "--device", device, "--json"])
+        #expect(evaluated.status == 0, "\(evaluated.standardError)")
+        let again = try #require((try json(evaluated.standardOutput)["metrics"] as? [String: Any])?["accuracy"] as? Double)
+        #expect(abs(again - accuracy) < 1e-9, "evaluate reproduces train's test accuracy")
+
+        let resumed = try SignetProcess.run(["train", "--resume", checkpoint, "--epochs", "3", "--device", device, "--save", checkpoint])
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        #expect(resumed.standardOutput.contains("Epoch 3/3"))
+        #expect(!resumed.standardOutput.contains("Epoch 1/3"), "resume starts after the saved epochs")
+    }
+
+    @Test func humanOutputHasATableOfMetrics() throws {
+        let outcome = try SignetProcess.run(["train", "--preset", "original", "--epochs", "1", "--device", "cpu"])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        #expect(outcome.standardOutput.contains("Epoch 1/1"))
+        #expect(outcome.standardOutput.contains("digit  precision  recall  f1"))
+        #expect(outcome.standardOutput.contains("confusion"))
+        #expect(outcome.standardOutput.contains("Training on 200 mnist images of digits 1, 7"))
+    }
+
+    @Test func crossValidationReportsMeanAndSpread() throws {
+        let outcome = try SignetProcess.run(["train", "--digits", "0,1", "--per-class", "30", "--epochs", "2", "--folds", "3",
+                                             "--device", "cpu", "--json"])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let report = try json(outcome.standardOutput)
+        #expect((report["accuracies"] as? [Double])?.count == 3)
+        #expect(report["accuracyStandardDeviation"] as? Double != nil)
+    }
+
+    @Test(arguments: [
+        (["train", "--digits", "12"], "12 is outside 0-9"),
+        (["train", "--per-class", "0"], "--per-class must be at least 1"),
+        (["train", "--digits", "1,7", "--per-class", "9000"], "only 6742"),
+        (["train", "--device", "tpu"], "unknown device 'tpu'"),
+        (["train", "--lr=-1"], "--lr must be a positive number"),
+        (["train", "--patience", "3"], "--patience needs --validation-split"),
+        (["train", "--data", "/nonexistent/folder"], "not found"),
+        (["train", "--resume", "/nonexistent.safetensors"], "cannot load checkpoint"),
+        (["train", "--resume", "/nonexistent.safetensors", "--hidden", "8"], "--resume continues with the checkpoint's data"),
+        (["evaluate", "--checkpoint", "/nonexistent.safetensors"], "cannot load checkpoint"),
+    ])
+    func badFlagsGiveOneClearLine(arguments: [String], message: String) throws {
+        let outcome = try SignetProcess.run(arguments)
+        #expect(outcome.status != 0)
+        let errorLine = outcome.standardError.split(separator: "\n").first { $0.hasPrefix("Error:") }
+        #expect(errorLine?.contains(message) == true, "stderr was: \(outcome.standardError)")
+        #expect(!outcome.standardOutput.contains("Epoch"), "rejected before any training")
+    }
+
+    @Test func damagedCheckpointIsRefused() throws {
+        let path = temporaryPath("damaged.safetensors")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data("definitely not a checkpoint".utf8).write(to: URL(fileURLWithPath: path))
+        let outcome = try SignetProcess.run(["evaluate", "--checkpoint", path])
+        #expect(outcome.status != 0)
+        #expect(outcome.standardError.contains("not a valid safetensors file"))
+    }
+}
