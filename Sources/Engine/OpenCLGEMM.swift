@@ -12,38 +12,36 @@ struct GEMMProblem {
     var relu: Bool
 }
 
+/// The kernels of one GEMM variant and the scratch memory they need.
+protocol GEMMKernels: AnyObject {
+    /// Builds the variant's programs now rather than at the first call.
+    func warmUp() throws
+    /// Enqueues the GEMM; `m` and `n` are positive, `k` may be zero.
+    func run(_ problem: GEMMProblem) throws
+}
+
 /// Runs GEMMs with one variant's kernels, owning whatever scratch memory the variant needs.
 final class OpenCLGEMM {
     let variant: GEMMVariant
-    private let library: KernelLibrary
-    private let queue: CommandQueue
+    private let kernels: any GEMMKernels
 
     init(variant: GEMMVariant, library: KernelLibrary, queue: CommandQueue) throws {
         self.variant = variant
-        self.library = library
-        self.queue = queue
+        switch variant {
+        case .reference: kernels = ReferenceGEMM(library: library, queue: queue)
+        case .packed: kernels = PackedGEMM(library: library, queue: queue)
+        case .tiled: kernels = TiledGEMM(library: library, queue: queue)
+        }
     }
 
-    /// Builds this variant's program now.
+    /// Builds this variant's programs now.
     func warmUp() throws {
-        _ = try library.program(.gemm)
+        try kernels.warmUp()
     }
 
     func run(_ p: GEMMProblem) throws {
         guard p.m > 0, p.n > 0 else { return }
-        try runReference(p)
-    }
-
-    private func runReference(_ p: GEMMProblem) throws {
-        let kernel = try library.kernel("gemm_reference", in: .gemm)
-        try kernel.setArguments([
-            .buffer(p.a), .buffer(p.b), .buffer(p.c), .buffer(p.bias ?? p.c),
-            .int(p.m), .int(p.n), .int(p.k), .int(p.lda), .int(p.ldb),
-            .bool(p.transposeA), .bool(p.transposeB), .float(p.alpha), .float(p.beta),
-            .bool(p.bias != nil), .bool(p.relu),
-        ])
-        let tile = 8
-        try queue.enqueue(kernel, globalSize: [roundUp(p.n, tile), roundUp(p.m, tile)], localSize: [tile, tile])
+        try kernels.run(p)
     }
 }
 

@@ -1,0 +1,83 @@
+import Kernels
+import OpenCL
+
+/// The GEMM for GPUs: tiles of op(A) and op(B) staged through local memory, each work-item
+/// computing a small register block of C.
+///
+/// Transposes are handled where the tiles are loaded, with each load pattern chosen so that
+/// neighbouring work-items read neighbouring addresses, and loads are zero-padded past the
+/// edges, so one kernel serves every shape and transpose. No GPU was at hand when this was
+/// written: the tile sizes are the textbook ones (CLBlast's defaults are of this shape), checked
+/// for correctness on PoCL, and still to be measured and tuned on a GPU.
+final class TiledGEMM: GEMMKernels {
+    /// The tiling, passed to `gemm.cl` as `-D` defines.
+    struct Tiles: Equatable {
+        /// Rows and columns of C per work-group (`TSM`, `TSN`) and the k-depth of a tile (`TSK`).
+        var tileRows: Int, tileColumns: Int, depth: Int
+        /// Rows and columns of C per work-item (`WPTM`, `WPTN`).
+        var itemRows: Int, itemColumns: Int
+
+        /// The work-group size: (columns, rows) of work-items.
+        var groupSize: [Int] { [tileColumns / itemColumns, tileRows / itemRows] }
+        var threads: Int { groupSize[0] * groupSize[1] }
+        var localBytes: Int { (tileRows + tileColumns) * depth * MemoryLayout<Float>.stride }
+        var options: String {
+            "-D TSM=\(tileRows) -D TSN=\(tileColumns) -D TSK=\(depth) -D WPTM=\(itemRows) -D WPTN=\(itemColumns)"
+        }
+
+        /// In order of preference: 64 x 64 tiles with 4 x 4 per work-item (256 work-items, 8 KiB
+        /// of local memory: 16 accumulators per work-item and 4 tiles' worth of reuse per load),
+        /// then the same tile with fewer, busier work-items for devices whose work-groups are
+        /// smaller, then a small tile for the most limited ones.
+        static let candidates = [
+            Tiles(tileRows: 64, tileColumns: 64, depth: 16, itemRows: 4, itemColumns: 4),
+            Tiles(tileRows: 64, tileColumns: 64, depth: 16, itemRows: 8, itemColumns: 8),
+            Tiles(tileRows: 16, tileColumns: 16, depth: 16, itemRows: 2, itemColumns: 2),
+        ]
+    }
+
+    private let library: KernelLibrary
+    private let queue: CommandQueue
+    /// The tiling this device can run, and its kernel; chosen at the first build.
+    private var chosen: (tiles: Tiles, kernel: Kernel)?
+
+    init(library: KernelLibrary, queue: CommandQueue) {
+        self.library = library
+        self.queue = queue
+    }
+
+    func warmUp() throws {
+        _ = try kernel()
+    }
+
+    func run(_ p: GEMMProblem) throws {
+        let (tiles, kernel) = try kernel()
+        try kernel.setArguments([
+            .buffer(p.a), .buffer(p.b), .buffer(p.c), .buffer(p.bias ?? p.c),
+            .int(p.m), .int(p.n), .int(p.k), .int(p.lda), .int(p.ldb),
+            .bool(p.transposeA), .bool(p.transposeB), .float(p.alpha), .float(p.beta),
+            .bool(p.bias != nil), .bool(p.relu),
+        ])
+        let groups = [(p.n + tiles.tileColumns - 1) / tiles.tileColumns, (p.m + tiles.tileRows - 1) / tiles.tileRows]
+        try queue.enqueue(kernel, globalSize: [groups[0] * tiles.groupSize[0], groups[1] * tiles.groupSize[1]],
+                          localSize: tiles.groupSize)
+    }
+
+    /// The first candidate tiling whose work-group and local memory fit the device, and whose
+    /// built kernel accepts that work-group (a kernel's limit can be below the device's when it
+    /// needs many registers).
+    private func kernel() throws -> (tiles: Tiles, kernel: Kernel) {
+        if let chosen { return chosen }
+        let device = library.context.device
+        for tiles in Tiles.candidates
+        where tiles.threads <= device.maxWorkGroupSize && tiles.localBytes <= device.localMemoryBytes {
+            let kernel = try library.kernel("gemm_tiled", in: .gemm, options: tiles.options)
+            if try kernel.maxWorkGroupSize(on: device) >= tiles.threads {
+                chosen = (tiles, kernel)
+                return (tiles, kernel)
+            }
+        }
+        throw OpenCLError.invalidRequest(
+            "gemm_tiled: no tiling fits \(device.name) (work-groups of \(device.maxWorkGroupSize), \(device.localMemoryBytes) bytes of local memory)")
+    }
+}

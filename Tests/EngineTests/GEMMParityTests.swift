@@ -1,0 +1,197 @@
+import Engine
+import OpenCL
+import Testing
+
+/// Every OpenCL GEMM variant against OpenBLAS (`CPUBackend`), on the PoCL CPU device.
+///
+/// Each variant is forced explicitly, so the GPU variant (`tiled`) is checked here too, on
+/// shapes that are mostly not multiples of any tile: 1, 7, 13, 127, 257, 1000 and mixes of
+/// them, in all four transpose combinations, with scaling and the fused bias + ReLU epilogue.
+///
+/// The suite runs on the main actor: `OpenCLBackend` is not `Sendable`, and one backend per
+/// variant is shared by every case (building one per case would rebuild its context).
+@MainActor
+@Suite("GEMM parity: OpenCL variants against OpenBLAS")
+struct GEMMParityTests {
+    @Test("matches OpenBLAS", arguments: GEMMVariant.allCases, GEMMCase.all)
+    func matchesCPU(variant: GEMMVariant, problem: GEMMCase) throws {
+        try checkParity(problem, on: SharedBackends.backend(variant))
+    }
+
+    /// The packed variant's scratch panels grow to the largest problem and are then reused:
+    /// a small product after a large one must not read the large one's leftovers.
+    @Test("scratch panels are reused across shapes", arguments: GEMMVariant.allCases)
+    func reusesScratch(variant: GEMMVariant) throws {
+        let backend = try SharedBackends.backend(variant)
+        for problem in [GEMMCase(300, 200, 150), GEMMCase(9, 40, 7, transposeA: true), GEMMCase(70, 33, 500, transposeB: true)] {
+            try checkParity(problem, on: backend)
+        }
+    }
+
+    /// m == 0 or n == 0 leaves nothing to compute, whatever k and the epilogue say.
+    @Test("empty products are no-ops", arguments: GEMMVariant.allCases)
+    func emptyProducts(variant: GEMMVariant) throws {
+        let backend = try SharedBackends.backend(variant)
+        for (m, n, k) in [(0, 5, 3), (5, 0, 3), (0, 0, 0)] {
+            let a = try backend.zeros([m, k]), b = try backend.zeros([k, n]), c = try backend.zeros([m, n])
+            let bias = try backend.zeros([n])
+            try backend.gemm(a, b, into: c, transposeA: false, transposeB: false, alpha: 1, beta: 0.5,
+                             epilogue: GEMMEpilogue(bias: bias, activation: .relu))
+            #expect(try backend.read(c).isEmpty)
+        }
+    }
+
+    @Test("warm-up builds every program", arguments: GEMMVariant.allCases)
+    func warmUp(variant: GEMMVariant) throws {
+        try SharedBackends.backend(variant).warmUp()
+    }
+}
+
+/// One GEMM to check: dimensions, transposes, scaling and epilogue.
+struct GEMMCase: Sendable, CustomTestStringConvertible {
+    var m: Int, n: Int, k: Int
+    var transposeA = false, transposeB = false
+    var alpha: Float = 1, beta: Float = 0
+    var bias = false, relu = false
+
+    init(_ m: Int, _ n: Int, _ k: Int, transposeA: Bool = false, transposeB: Bool = false,
+         alpha: Float = 1, beta: Float = 0, bias: Bool = false, relu: Bool = false) {
+        (self.m, self.n, self.k) = (m, n, k)
+        (self.transposeA, self.transposeB, self.alpha, self.beta) = (transposeA, transposeB, alpha, beta)
+        (self.bias, self.relu) = (bias, relu)
+    }
+
+    var testDescription: String {
+        var text = "\(m)x\(n)x\(k) \(transposeA ? "At" : "A")\(transposeB ? "Bt" : "B")"
+        if alpha != 1 || beta != 0 { text += " alpha=\(alpha) beta=\(beta)" }
+        if beta == 0 { text += " (C=NaN)" }
+        if bias { text += " +bias" }
+        if relu { text += " relu" }
+        return text
+    }
+
+    /// The cases every variant runs. Sizes 1000 appear in a few cases only: the reference and
+    /// tiled kernels run at a few GFLOP/s on PoCL, and the suite must stay fast in debug builds.
+    static let all: [GEMMCase] = {
+        let transposes = [(false, false), (true, false), (false, true), (true, true)]
+        var cases: [GEMMCase] = []
+        // Square, and mixed shapes whose dimensions straddle every tile edge.
+        let shapes = [(1, 1, 1), (7, 7, 7), (13, 13, 13), (127, 127, 127), (257, 257, 257),
+                      (257, 1000, 13), (1000, 1, 7), (1, 1000, 257), (13, 257, 127), (3, 5, 4000)]
+        for (m, n, k) in shapes {
+            for (ta, tb) in transposes { cases.append(GEMMCase(m, n, k, transposeA: ta, transposeB: tb)) }
+        }
+        cases.append(GEMMCase(1000, 1000, 1000))
+        cases.append(GEMMCase(1000, 1000, 1000, transposeA: true, transposeB: true))
+        // Scaling and the epilogue, on shapes with partial tiles in both directions.
+        for (ta, tb) in transposes {
+            cases.append(GEMMCase(127, 257, 13, transposeA: ta, transposeB: tb, alpha: 0.5, beta: -1.5))
+            cases.append(GEMMCase(257, 127, 33, transposeA: ta, transposeB: tb, alpha: -2, beta: 0, bias: true, relu: true))
+        }
+        cases.append(GEMMCase(33, 70, 129, alpha: 1, beta: 0.25, bias: true, relu: true))
+        cases.append(GEMMCase(33, 70, 129, alpha: 1.5, beta: 1, bias: true))
+        cases.append(GEMMCase(33, 70, 129, alpha: 1, beta: 0, relu: true))
+        // k == 0: C = epilogue(beta * C), never reading the (empty) operands or, when beta is 0, C.
+        cases.append(GEMMCase(7, 13, 0, alpha: 2, beta: 0.5, bias: true, relu: true))
+        cases.append(GEMMCase(40, 50, 0, alpha: 2, beta: 0, bias: true))
+        cases.append(GEMMCase(40, 50, 0, alpha: 1, beta: -1))
+        return cases
+    }()
+}
+
+/// One OpenCL backend per variant on the PoCL CPU device, built on first use.
+@MainActor
+enum SharedBackends {
+    private static var backends: [GEMMVariant: OpenCLBackend] = [:]
+
+    static func backend(_ variant: GEMMVariant) throws -> OpenCLBackend {
+        if let backend = backends[variant] { return backend }
+        guard let device = try Device.all().first(where: { $0.kind == .cpu }) else {
+            throw GEMMTestError.noCPUDevice
+        }
+        let backend = try OpenCLBackend(device: device, gemm: variant)
+        backends[variant] = backend
+        return backend
+    }
+}
+
+enum GEMMTestError: Error, CustomStringConvertible {
+    case noCPUDevice
+
+    var description: String {
+        "no OpenCL CPU device: the GEMM parity tests need PoCL (apt install pocl-opencl-icd)"
+    }
+}
+
+/// Runs `problem` on `backend` and on `CPUBackend` from the same seeded inputs and compares.
+///
+/// Tolerance: |opencl - cpu| <= 1e-5 * s + 1e-6 per value of C, where
+/// s = |alpha| * sum_k |a_ik b_kj| + |beta * c_ij| + |bias_j| is the size of what was summed.
+/// Two fp32 sums of the same K products in different orders differ by about
+/// sqrt(K) * 6e-8 * s (and at worst K * 6e-8 * s); 1e-5 * s leaves a wide margin for K <= 4000
+/// while still catching any wrong or missing term, which is of the order of s / K or larger.
+@MainActor
+func checkParity(_ problem: GEMMCase, on backend: OpenCLBackend) throws {
+    var random = SplitMix64(seed: UInt64(problem.m * 1_000_003 + problem.n * 1009 + problem.k))
+    let aShape = problem.transposeA ? [problem.k, problem.m] : [problem.m, problem.k]
+    let bShape = problem.transposeB ? [problem.n, problem.k] : [problem.k, problem.n]
+    let a = random.floats(aShape[0] * aShape[1])
+    let b = random.floats(bShape[0] * bShape[1])
+    let bias = random.floats(problem.n)
+    // beta == 0 must never read C: start it as NaN, which would poison any value that did.
+    let c = problem.beta == 0 ? [Float](repeating: .nan, count: problem.m * problem.n) : random.floats(problem.m * problem.n)
+
+    func run(on backend: some Backend, a: [Float], b: [Float], c: [Float], bias: [Float]?,
+             alpha: Float, beta: Float, relu: Bool) throws -> [Float] {
+        let output = try backend.upload(c, shape: [problem.m, problem.n])
+        let epilogue = GEMMEpilogue(bias: try bias.map { try backend.upload($0, shape: [problem.n]) },
+                                    activation: relu ? .relu : .identity)
+        try backend.gemm(try backend.upload(a, shape: aShape), try backend.upload(b, shape: bShape), into: output,
+                         transposeA: problem.transposeA, transposeB: problem.transposeB,
+                         alpha: alpha, beta: beta, epilogue: epilogue)
+        return try backend.read(output)
+    }
+    let biasIfAny = problem.bias ? bias : nil
+    let got = try run(on: backend, a: a, b: b, c: c, bias: biasIfAny,
+                      alpha: problem.alpha, beta: problem.beta, relu: problem.relu)
+    let cpu = CPUBackend()
+    let expected = try run(on: cpu, a: a, b: b, c: c, bias: biasIfAny,
+                           alpha: problem.alpha, beta: problem.beta, relu: problem.relu)
+    let scale = try run(on: cpu, a: a.map(abs), b: b.map(abs), c: problem.beta == 0 ? c.map { _ in 0 } : c.map(abs),
+                        bias: problem.bias ? bias.map(abs) : nil, alpha: abs(problem.alpha), beta: abs(problem.beta),
+                        relu: false)
+
+    var failures = 0
+    var first = ""
+    for i in 0..<expected.count {
+        let tolerance = 1e-5 * scale[i] + 1e-6
+        // Written so that NaN fails.
+        if !(abs(got[i] - expected[i]) <= tolerance) {
+            if failures == 0 {
+                first = "C[\(i / problem.n), \(i % problem.n)] = \(got[i]), expected \(expected[i]) (tolerance \(tolerance))"
+            }
+            failures += 1
+        }
+    }
+    #expect(failures == 0, "\(backend.gemmVariant) \(problem.testDescription): \(failures) of \(expected.count) values differ; first \(first)")
+}
+
+/// SplitMix64: a small seeded generator, so every run checks the same inputs.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// `count` values uniform in [-1, 1), from the top 24 bits (exact in a Float).
+    mutating func floats(_ count: Int) -> [Float] {
+        (0..<count).map { _ in Float(next() >> 40) * 0x1p-23 - 1 }
+    }
+}
