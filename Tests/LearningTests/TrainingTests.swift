@@ -46,7 +46,7 @@ struct TrainingTests {
 
     @Test func openCLAgreesWithTheCPUAfterOneEpoch() throws {
         let cpu = try train(.cpu, epochs: 1, seed: 3), openCL = try train(.opencl, epochs: 1, seed: 3)
-        #expect(abs(cpu.history[0].accuracy - openCL.history[0].accuracy) < 0.01)
+        #expect(abs(cpu.history[0].accuracy - openCL.history[0].accuracy) <= 0.005, "within 0.5 points")
         for (c, o) in zip(try weights(cpu), try weights(openCL)) {
             #expect(zip(c, o).allSatisfy { abs($0 - $1) < 1e-3 })
         }
