@@ -93,3 +93,14 @@ __kernel void softmax_backward(__global const float* p, __global const float* dp
     for (int c = 0; c < columns; ++c) dot += dp[o + c] * p[o + c];
     for (int c = 0; c < columns; ++c) dz[o + c] = p[o + c] * (dp[o + c] - dot);
 }
+
+// y[n, c] = mean over positions of x[n, p, c] (NHWC feature maps), positions summed in order.
+__kernel void channel_means(__global const float* x, __global float* y, const int batch, const int positions,
+                            const int channels) {
+    int i = get_global_id(0);
+    if (i >= batch * channels) return;
+    int n = i / channels, c = i % channels;
+    float sum = 0.0f;
+    for (int p = 0; p < positions; ++p) sum += x[(n * positions + p) * channels + c];
+    y[i] = sum * (1.0f / (float)max(positions, 1));
+}

@@ -74,6 +74,13 @@ public protocol Backend: AnyObject {
     func lossGradient(_ loss: Loss, predictions: Tensor, targets: Tensor,
                       withRespectTo: LossGradientTarget, into gradient: Tensor) throws
 
+    // MARK: Signatures
+
+    /// `y[n, c] = mean over positions p of x[n, p, c]`: a feature map `[N, ..., C]` (NHWC) reduced
+    /// to one value per channel, the default signature of a convolution or pooling layer.
+    /// `x` is read as `[N, P, C]` with `P` the product of the middle dimensions.
+    func channelMeans(_ x: Tensor, into y: Tensor) throws
+
     // MARK: Optimizers (Keras semantics)
 
     /// One SGD step: `v = momentum * v - lr * g`; `w += v` (Nesterov: `w += momentum * v - lr * g`).

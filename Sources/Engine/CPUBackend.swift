@@ -210,6 +210,23 @@ public final class CPUBackend: Backend {
         }
     }
 
+    // MARK: Signatures
+
+    public func channelMeans(_ x: Tensor, into y: Tensor) throws {
+        let (batch, positions, channels) = try OperandChecks.channelMeans(x, y)
+        let px = SharedPointer(try pointer(x, "channelMeans")), py = SharedPointer(try pointer(y, "channelMeans"))
+        let scale = 1 / Float(max(positions, 1))
+        parallelChunks(batch, minimumChunk: max(1, 65_536 / max(positions * channels, 1))) { range in
+            for n in range {
+                for c in 0..<channels {
+                    var sum: Float = 0
+                    for p in 0..<positions { sum += px[(n * positions + p) * channels + c] }
+                    py[n * channels + c] = sum * scale
+                }
+            }
+        }
+    }
+
     // MARK: Optimizers
 
     public func sgdStep(parameters: Tensor, gradients: Tensor, velocity: Tensor, hyperparameters h: SGDHyperparameters) throws {

@@ -191,6 +191,15 @@ public final class OpenCLBackend: Backend {
                     .float(1 / Float(max(rows, 1)))])
     }
 
+    // MARK: Signatures
+
+    public func channelMeans(_ x: Tensor, into y: Tensor) throws {
+        let (batch, positions, channels) = try OperandChecks.channelMeans(x, y)
+        try launch("channel_means", in: .elementwise, count: batch * channels,
+                   [.buffer(buffer(x, "channelMeans")), .buffer(buffer(y, "channelMeans")),
+                    .int(batch), .int(positions), .int(channels)])
+    }
+
     // MARK: Optimizers
 
     public func sgdStep(parameters: Tensor, gradients: Tensor, velocity: Tensor, hyperparameters h: SGDHyperparameters) throws {

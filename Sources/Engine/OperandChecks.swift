@@ -56,6 +56,14 @@ enum OperandChecks {
         }
     }
 
+    /// `x` is `[N, ..., C]` (rank >= 2) and `y` is `[N, C]`; returns (N, positions, C).
+    static func channelMeans(_ x: Tensor, _ y: Tensor) throws -> (batch: Int, positions: Int, channels: Int) {
+        guard x.shape.count >= 2, let batch = x.shape.first, let channels = x.shape.last, y.shape == [batch, channels] else {
+            throw EngineError.shapeMismatch(operation: "channelMeans", detail: "\(x.shape) cannot reduce into \(y.shape)")
+        }
+        return (batch, x.shape.dropFirst().dropLast().reduce(1, *), channels)
+    }
+
     static func adamStep(_ step: Int, _ h: AdamHyperparameters) throws {
         guard step >= 1 else { throw EngineError.invalidArgument(operation: "adam", detail: "step must start at 1, got \(step)") }
         guard h.learningRate >= 0, (0..<1).contains(h.beta1), (0..<1).contains(h.beta2), h.epsilon >= 0 else {

@@ -82,6 +82,22 @@ struct ElementwiseParityTests {
         }
     }
 
+    @Test(arguments: [[1, 1, 1], [3, 5, 7], [2, 13, 13, 32], [7, 26, 26, 1], [4, 257, 3]])
+    func channelMeans(shape: [Int]) throws {
+        let count = shape.reduce(1, *), batch = shape[0], channels = shape.last!
+        let result = try harness.run(
+            inputs: [(TestData.values(count, seed: 29), shape)],
+            outputs: [(TestData.values(batch * channels, seed: 30), [batch, channels])]
+        ) { backend, ins, outs in try backend.channelMeans(ins[0], into: outs[0]) }
+        harness.expectAgreement(result, absolute: 1e-6, relative: 1e-5, "channel means \(shape)")
+        let x = TestData.values(count, seed: 29), positions = count / (batch * channels)
+        let expected = (0..<batch * channels).map { i -> Float in
+            let (n, c) = (i / channels, i % channels)
+            return Float((0..<positions).reduce(0.0) { $0 + Double(x[(n * positions + $1) * channels + c]) } / Double(positions))
+        }
+        #expect(worstError(result.cpu[0], expected, absolute: 1e-6, relative: 1e-5) <= 1)
+    }
+
     @Test func reluInPlace() throws {
         let backend = harness.openCL
         let x = try backend.upload([-1, 2, -3, 4], shape: [4])
