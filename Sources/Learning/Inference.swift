@@ -4,13 +4,20 @@ extension Sequential {
     /// The model's outputs for `features` (`count x inputCount` values), in inference mode,
     /// computed `batchSize` examples at a time: `count x outputCount` values.
     public func predict(_ features: [Float], batchSize: Int = 1000) throws -> [Float] {
+        // The output layer is a dense layer: no feature-map reduction applies.
         try activations(of: [layers.last!.name], for: features, batchSize: batchSize)[layers.last!.name]!
     }
 
     /// Each named layer's outputs for every example, from one batched pass: the study's
     /// signatures. Returns `count x (values per example)` per layer name.
+    ///
+    /// A feature map (a convolution or pooling output, `[h, w, c]` per example) is large:
+    /// 26 x 26 x 32 = 21,632 values for `cnn`'s first layer. Its signature is by default the mean
+    /// of each channel over positions (`c` values), computed on the backend; `fullFeatureMaps`
+    /// keeps every value, for small runs.
     /// - Throws: `LearningError.unknownLayer` for a name the model lacks.
-    public func activations(of names: [String], for features: [Float], batchSize: Int = 1000) throws -> [String: [Float]] {
+    public func activations(of names: [String], for features: [Float], batchSize: Int = 1000,
+                            fullFeatureMaps: Bool = false) throws -> [String: [Float]] {
         for name in names { _ = try layer(named: name) }
         guard inputCount > 0, features.count % inputCount == 0 else {
             throw LearningError.dataMismatch("\(features.count) values do not split into examples of \(inputCount)")
@@ -26,7 +33,14 @@ extension Sequential {
             let x = try backend.upload(Array(features[start * inputCount..<(start + rows) * inputCount]),
                                        shape: [rows] + spec.inputShape)
             _ = try forward(x, training: false) { layer, output in
-                if wanted.contains(layer.name) { result[layer.name]! += try backend.read(output) }
+                guard wanted.contains(layer.name) else { return }
+                if output.shape.count == 4 && !fullFeatureMaps {
+                    let means = try backend.zeros([rows, output.shape[3]])
+                    try backend.channelMeans(output, into: means)
+                    result[layer.name]! += try backend.read(means)
+                } else {
+                    result[layer.name]! += try backend.read(output)
+                }
             }
             start += rows
         }

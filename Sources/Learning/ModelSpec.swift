@@ -1,7 +1,9 @@
+import Engine
+
 /// A model as data: what checkpoints store and the CLI builds, so a model can be rebuilt
 /// without code.
 public struct ModelSpec: Codable, Equatable, Sendable {
-    /// The shape of one input example, e.g. `[784]`.
+    /// The shape of one input example, e.g. `[784]` or `[28, 28, 1]` (height, width, channels).
     public var inputShape: [Int]
     public var layers: [LayerSpec]
 
@@ -10,7 +12,7 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         self.layers = layers
     }
 
-    /// The study's dense network: `hidden` ReLU layers named `hidden_1`, `hidden_2` ..., then a
+    /// The study's dense network: `hidden` layers named `hidden_1`, `hidden_2` ..., then a
     /// softmax layer `output` with one unit per class.
     public static func multilayerPerceptron(inputs: Int, hidden: [Int], classes: Int,
                                             activation: Activation = .relu, l2: Float? = nil) -> ModelSpec {
@@ -23,12 +25,6 @@ public struct ModelSpec: Codable, Equatable, Sendable {
 
     /// Names of all layers, in order.
     public var layerNames: [String] { layers.map(\.name) }
-
-    /// The number of outputs of the last layer (classes), if the model ends in a dense layer.
-    public var outputUnits: Int? {
-        if case let .dense(_, units, _, _)? = layers.last { return units }
-        return nil
-    }
 }
 
 /// One layer of a `ModelSpec`.
@@ -38,11 +34,20 @@ public enum LayerSpec: Codable, Equatable, Sendable {
     case dense(name: String, units: Int, activation: Activation, l2: Float?)
     /// An activation on its own.
     case activation(name: String, Activation)
+    /// A 2-D convolution over NHWC input, Keras `Conv2D`: kernel `[kh, kw, in, filters]`.
+    case conv2d(name: String, filters: Int, kernel: [Int], strides: [Int], padding: Padding, activation: Activation)
+    /// Keras `MaxPooling2D`; strides default to the pool size.
+    case maxPool2d(name: String, pool: [Int], strides: [Int], padding: Padding)
+    /// Inverted dropout at `rate` during training, the identity at inference.
+    case dropout(name: String, rate: Float)
+    /// Reshapes `[h, w, c]` to `[h * w * c]` (no copy).
+    case flatten(name: String)
 
     public var name: String {
         switch self {
-        case let .dense(name, _, _, _): return name
-        case let .activation(name, _): return name
+        case let .dense(name, _, _, _), let .activation(name, _), let .conv2d(name, _, _, _, _, _),
+             let .maxPool2d(name, _, _, _), let .dropout(name, _), let .flatten(name):
+            return name
         }
     }
 }

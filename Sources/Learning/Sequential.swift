@@ -7,8 +7,8 @@ public final class Sequential {
     public let backend: any Backend
 
     /// Builds the model, drawing initial weights from `generator` layer by layer.
-    /// - Throws: `LearningError.invalidModel` for duplicate names, empty layers, or a softmax
-    ///   anywhere but last (the loss differentiates through it, so it must end the model).
+    /// - Throws: `LearningError.invalidModel` for duplicate names, empty layers, shapes a layer
+    ///   cannot take, or a softmax anywhere but last (the loss differentiates through it).
     public init(spec: ModelSpec, backend: any Backend, generator: inout SeededGenerator) throws {
         guard !spec.inputShape.isEmpty, spec.inputShape.allSatisfy({ $0 > 0 }) else {
             throw LearningError.invalidModel("input shape \(spec.inputShape) must be non-empty and positive")
@@ -21,22 +21,8 @@ public final class Sequential {
             guard !layerSpec.name.isEmpty, seen.insert(layerSpec.name).inserted else {
                 throw LearningError.invalidModel("layer names must be unique and non-empty: '\(layerSpec.name)'")
             }
-            let isLast = index == spec.layers.count - 1
-            let layer: any Layer
-            switch layerSpec {
-            case let .dense(name, units, activation, l2):
-                if activation == .softmax && !isLast {
-                    throw LearningError.invalidModel("softmax is only supported on the last layer ('\(name)')")
-                }
-                if let l2, l2 < 0 || !l2.isFinite { throw LearningError.invalidModel("l2 of '\(name)' must be >= 0") }
-                layer = try Dense(name: name, inputs: shape.reduce(1, *), units: units, activation: activation,
-                                  l2: l2, backend: backend, generator: &generator)
-            case let .activation(name, activation):
-                if activation == .softmax && !isLast {
-                    throw LearningError.invalidModel("softmax is only supported on the last layer ('\(name)')")
-                }
-                layer = ActivationLayer(name: name, activation: activation, shape: shape, backend: backend)
-            }
+            let layer = try LayerFactory.make(layerSpec, inputShape: shape, isLast: index == spec.layers.count - 1,
+                                              backend: backend, generator: &generator)
             shape = layer.outputShape
             layers.append(layer)
         }
@@ -53,7 +39,7 @@ public final class Sequential {
         switch spec.layers.last {
         case let .dense(_, _, activation, _)?: return activation == .softmax
         case let .activation(_, activation)?: return activation == .softmax
-        case nil: return false
+        default: return false
         }
     }
 
@@ -106,6 +92,13 @@ public final class Sequential {
             throw LearningError.unknownLayer(name, available: layers.map(\.name))
         }
         return layer
+    }
+
+    /// Draws a fresh seed for every layer that uses randomness (dropout), before a training step.
+    func reseedStochasticLayers(from generator: inout SeededGenerator) {
+        for case let layer as any StochasticLayer in layers {
+            layer.seed = generator.next()
+        }
     }
 
     /// `sum over layers of l2 * sum(W^2)`: the regularisation part of the loss (reads weights back).

@@ -108,6 +108,7 @@ public final class Trainer {
 
     /// One optimisation step on a batch already on the backend.
     private func step(_ x: Tensor, _ y: Tensor) throws {
+        model.reseedStochasticLayers(from: &generator)
         let output = try model.forward(x, training: true)
         try accumulate(output: output, targets: y)
         let gradient = try scratch.tensor("lossGradient", output.shape)

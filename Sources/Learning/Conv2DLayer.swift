@@ -1,0 +1,96 @@
+import Engine
+
+/// Keras `Conv2D` over NHWC input: kernel `[kh, kw, in, filters]` (Glorot-uniform with Keras's
+/// fan-in `kh*kw*in` and fan-out `kh*kw*filters`), zero bias, bias and ReLU fused into the
+/// convolution's GEMM epilogue.
+public final class Conv2DLayer: Layer {
+    public let name: String
+    public let activation: Activation
+    public let kernel: Parameter
+    public let bias: Parameter
+    public let outputShape: [Int]
+    public var parameters: [Parameter] { [kernel, bias] }
+
+    /// The geometry for one example; the batch is set per call.
+    private let geometry: Conv2DGeometry
+    private let backend: any Backend
+    private let scratch: ScratchTensors
+    private var lastInput: Tensor?
+    private var lastOutput: Tensor?
+
+    public init(name: String, inputShape: [Int], filters: Int, kernel kernelSize: [Int], strides: [Int], padding: Padding,
+                activation: Activation, backend: any Backend, generator: inout SeededGenerator) throws {
+        guard inputShape.count == 3 else {
+            throw LearningError.invalidModel("'\(name)' needs [height, width, channels] input, got \(inputShape); put it before any flatten or dense layer")
+        }
+        guard activation != .softmax else { throw LearningError.invalidModel("'\(name)': softmax is for the output layer") }
+        do {
+            geometry = try Conv2DGeometry(batch: 1, height: inputShape[0], width: inputShape[1], channels: inputShape[2],
+                                          filters: filters, kernelHeight: kernelSize[0], kernelWidth: kernelSize[1],
+                                          strideY: strides[0], strideX: strides[1], padding: padding)
+        } catch {
+            throw LearningError.invalidModel("'\(name)': \(error)")
+        }
+        self.name = name
+        self.activation = activation
+        self.backend = backend
+        scratch = ScratchTensors(backend: backend)
+        outputShape = [geometry.outputHeight, geometry.outputWidth, filters]
+        let receptive = kernelSize[0] * kernelSize[1]
+        let limit = (6 / Float(receptive * inputShape[2] + receptive * filters)).squareRoot()
+        let shape = [kernelSize[0], kernelSize[1], inputShape[2], filters]
+        let weights = (0..<shape.reduce(1, *)).map { _ in generator.nextFloat(in: -limit..<limit) }
+        kernel = Parameter(name: "\(name).kernel", value: try backend.upload(weights, shape: shape), gradient: try backend.zeros(shape))
+        bias = Parameter(name: "\(name).bias", value: try backend.zeros([filters]), gradient: try backend.zeros([filters]))
+    }
+
+    private func geometry(batch: Int) -> Conv2DGeometry {
+        var g = geometry
+        g.batch = batch
+        return g
+    }
+
+    public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        let batch = input.shape.first ?? 0
+        let output = try scratch.tensor("output", [batch] + outputShape)
+        let fused: GEMMEpilogue.Activation = activation == .relu ? .relu : .identity
+        try backend.conv2d(input, kernel: kernel.value, into: output, geometry: geometry(batch: batch),
+                           epilogue: GEMMEpilogue(bias: bias.value, activation: fused))
+        if activation == .tanh || activation == .sigmoid {
+            try backend.activate(activation == .tanh ? .tanh : .sigmoid, output, into: output)
+        }
+        lastInput = input
+        lastOutput = output
+        return output
+    }
+
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> Tensor? {
+        guard let input = lastInput, let output = lastOutput else {
+            throw LearningError.invalidModel("'\(name)': backward before forward")
+        }
+        let batch = input.shape[0]
+        var preActivation = outputGradient
+        if let function = activation.elementwise {
+            preActivation = try scratch.tensor("preActivationGradient", output.shape)
+            try backend.activationBackward(function, outputGradient: outputGradient, output: output, into: preActivation)
+        }
+        let inputGradient = needsInputGradient ? try scratch.tensor("inputGradient", input.shape) : nil
+        try backend.conv2dBackward(input: input, kernel: kernel.value, outputGradient: preActivation,
+                                   geometry: geometry(batch: batch), kernelGradient: kernel.gradient, inputGradient: inputGradient)
+        try backend.columnSums(try preActivation.reshaped([preActivation.count / outputShape[2], outputShape[2]]),
+                               into: bias.gradient, beta: 0)
+        return inputGradient
+    }
+}
+
+extension Activation {
+    /// The engine's elementwise function for this activation; nil for linear and softmax.
+    var elementwise: ActivationFunction? {
+        switch self {
+        case .relu: return .relu
+        case .tanh: return .tanh
+        case .sigmoid: return .sigmoid
+        case .linear, .softmax: return nil
+        }
+    }
+}
