@@ -18,7 +18,8 @@ enum BLASThreads {
         return 8 << 20
     }()
 
-    /// The pool size OpenBLAS had at start (it honours `OPENBLAS_NUM_THREADS`).
+    /// The pool size OpenBLAS had at start (it honours `OPENBLAS_NUM_THREADS`). It must be read
+    /// before `choose` first changes the count, or it would read back our own 1.
     static let available = max(1, Int(openblas_get_num_threads()))
 
     private static let current = Atomic<Int>(0)
@@ -26,7 +27,8 @@ enum BLASThreads {
     /// Sets OpenBLAS's thread count for a product of `multiplyAdds`, calling into OpenBLAS only
     /// when the count changes.
     static func choose(forMultiplyAdds multiplyAdds: Int) {
-        let wanted = multiplyAdds < threshold ? 1 : available
+        let all = available  // initialised here, on the first call, before any change below
+        let wanted = multiplyAdds < threshold ? 1 : all
         if current.exchange(wanted, ordering: .relaxed) != wanted {
             openblas_set_num_threads(Int32(wanted))
         }

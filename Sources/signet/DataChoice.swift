@@ -41,8 +41,9 @@ struct DataChoice: Codable, Equatable {
 }
 
 extension Examples {
-    /// The examples as the trainer takes them: features and one-hot targets.
-    func trainingData() throws -> TrainingData {
-        try TrainingData(features: features, targets: oneHotTargets(), featureShape: [featureCount], classes: classes.count)
+    /// The examples as the trainer takes them: features (one example of `shape`, `[784]` for the
+    /// dense network, `[28, 28, 1]` for a CNN: the same values) and one-hot targets.
+    func trainingData(shape: [Int]) throws -> TrainingData {
+        try TrainingData(features: features, targets: oneHotTargets(), featureShape: shape, classes: classes.count)
     }
 }

@@ -46,7 +46,7 @@ struct EvaluateCommand: ParsableCommand {
         let examples = try choice.testExamples(from: store, classes: classes)
         // Targets are one-hot over the model's classes, not over the evaluated subset.
         let targets = examples.originalLabels.flatMap { label in trained.map { $0 == label ? Float(1) : 0 } }
-        let test = try TrainingData(features: examples.features, targets: targets, featureShape: [examples.featureCount],
+        let test = try TrainingData(features: examples.features, targets: targets, featureShape: trainer.model.spec.inputShape,
                                     classes: trained.count)
         let result = try TestResult(trainer: trainer, data: test, digits: trained)
         if json {

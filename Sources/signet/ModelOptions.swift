@@ -7,7 +7,9 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "A preset: original (the 2021 study) or modern. Explicit flags override it.")
     var preset: Preset?
 
-    @Option(help: "Model architecture: mlp (the study's dense network).")
+    @Option(help: ArgumentHelp(
+        "mlp (the study's dense network), cnn, cnn2, cnn-sig, a layer string such as 'conv(32,3) pool(2) flatten dense(64)', or a model file.",
+        valueName: "model"))
     var model: String = "mlp"
 
     @Option(help: ArgumentHelp("Hidden layer sizes, e.g. 32,64.", valueName: "sizes"))
@@ -50,7 +52,8 @@ struct ModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Early stopping: stop when the validation loss has not improved for this many epochs.", valueName: "epochs"))
     var patience: Int?
 
-    var settings: Preset.Settings { preset?.settings ?? .defaults }
+    /// The settings in force before flags: the preset's, else the model's own defaults.
+    var settings: Preset.Settings { preset?.settings ?? ((try? ModelChoice(model))?.defaultSettings ?? .defaults) }
 
     /// The hidden sizes in force.
     func hiddenSizes() throws -> [Int] {
@@ -63,8 +66,15 @@ struct ModelOptions: ParsableArguments {
     }
 
     func validate() throws {
-        guard model == "mlp" else {
-            throw ValidationError("unknown --model '\(model)': this version builds mlp (the study's dense network)")
+        let choice = try ModelChoice(model)
+        if choice.isConvolutional, hidden != nil {
+            throw ValidationError("--hidden shapes the dense network (--model mlp); describe a CNN's dense layers in its layer string")
+        }
+        if case .layers = choice {
+            // Parse now, with any class count, so a bad layer string fails before data is loaded.
+            do { _ = try choice.spec(hidden: [], activation: activation, l2: l2, classes: 2) } catch {
+                throw ValidationError("--model: \(error)")
+            }
         }
         _ = try hiddenSizes()
         if activation == .softmax || activation == .linear {
@@ -97,8 +107,8 @@ struct ModelOptions: ParsableArguments {
                                      validationSplit: validationSplit, earlyStoppingPatience: patience)
     }
 
-    /// The model for `inputs` features and `classes` outputs.
-    func modelSpec(inputs: Int, classes: Int) throws -> ModelSpec {
-        .multilayerPerceptron(inputs: inputs, hidden: try hiddenSizes(), classes: classes, activation: activation, l2: l2)
+    /// The model for MNIST-shaped images and `classes` outputs.
+    func modelSpec(classes: Int) throws -> ModelSpec {
+        try ModelChoice(model).spec(hidden: try hiddenSizes(), activation: activation, l2: l2, classes: classes)
     }
 }

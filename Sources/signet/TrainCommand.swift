@@ -44,7 +44,7 @@ struct TrainCommand: ParsableCommand {
         }
         if resume != nil {
             let m = modelOptions, d = dataOptions
-            let fixed = [m.preset != nil, m.hidden != nil, m.loss != nil, m.optimizer != nil, m.learningRate != nil,
+            let fixed = [m.preset != nil, m.model != "mlp", m.hidden != nil, m.loss != nil, m.optimizer != nil, m.learningRate != nil,
                          m.batchSize != nil, m.validationSplit != nil, m.patience != nil, m.l2 != nil,
                          d.digits != nil, d.perClass != nil, d.randomSelection]
             if fixed.contains(true) {
@@ -58,7 +58,8 @@ struct TrainCommand: ParsableCommand {
         let store = dataOptions.store()
         let (choice, trainer) = try prepare(backend: backend, store: store)
         let examples = try choice.trainingExamples(from: store)
-        var training = try examples.trainingData(), validation: TrainingData?
+        let inputShape = trainer.model.spec.inputShape
+        var training = try examples.trainingData(shape: inputShape), validation: TrainingData?
         if let split = trainer.configuration.validationSplit {
             (training, validation) = try training.splitLast(split)
         }
@@ -76,7 +77,8 @@ struct TrainCommand: ParsableCommand {
         try trainer.fit(training, validation: validation, observer: TrainingProgress(console: console, saver: saver))
         try saver?.saveFinal(trainer)
         let test = try choice.testExamples(from: store)
-        let report = try TrainingReport(trainer: trainer, backend: backend, choice: choice, test: test.trainingData(),
+        let report = try TrainingReport(trainer: trainer, backend: backend, choice: choice,
+                                        test: test.trainingData(shape: inputShape),
                                         checkpoint: save)
         try emit(report, text: report.text)
     }
@@ -100,7 +102,7 @@ struct TrainCommand: ParsableCommand {
                                          selection: dataOptions.randomSelection ? .random(seed: configuration.seed) : .first)
         let choice = DataChoice(dataset: dataOptions.dataset, subset: subset)
         var generator = SeededGenerator(seed: configuration.seed)
-        let spec = try modelOptions.modelSpec(inputs: 28 * 28, classes: classes.count)
+        let spec = try modelOptions.modelSpec(classes: classes.count)
         let model = try Sequential(spec: spec, backend: backend, generator: &generator)
         return (choice, try Trainer(model: model, configuration: configuration, generator: generator))
     }

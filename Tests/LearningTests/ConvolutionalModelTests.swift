@@ -1,0 +1,130 @@
+import Engine
+import Learning
+import Testing
+
+/// The CNN layers inside a model: shapes, gradients by finite differences, dropout's behaviour,
+/// training on both backends.
+@Suite("Convolutional models", .serialized)
+struct ConvolutionalModelTests {
+    static let spec = ModelSpec(inputShape: [6, 5, 2], layers: [
+        .conv2d(name: "conv_1", filters: 3, kernel: [3, 3], strides: [1, 1], padding: .same, activation: .tanh),
+        .maxPool2d(name: "pool_1", pool: [2, 2], strides: [2, 2], padding: .valid),
+        .conv2d(name: "conv_2", filters: 2, kernel: [2, 2], strides: [1, 1], padding: .valid, activation: .relu),
+        .flatten(name: "flatten"),
+        .dense(name: "output", units: 3, activation: .softmax, l2: nil),
+    ])
+
+    func images(count: Int, seed: UInt64) -> TrainingData {
+        var generator = SeededGenerator(seed: seed)
+        let features = (0..<count * 60).map { _ in generator.nextFloat(in: -1..<1) }
+        let targets = (0..<count).flatMap { i in (0..<3).map { Float($0 == i % 3 ? 1 : 0) } }
+        return try! TrainingData(features: features, targets: targets, featureShape: [6, 5, 2], classes: 3)
+    }
+
+    @Test func layerShapes() throws {
+        var generator = SeededGenerator(seed: 1)
+        let model = try Sequential(spec: Self.spec, backend: CPUBackend(), generator: &generator)
+        #expect(model.layers.map(\.outputShape) == [[6, 5, 3], [3, 2, 3], [2, 1, 2], [4], [3]])
+        #expect(model.parameters.map(\.name) == ["conv_1.kernel", "conv_1.bias", "conv_2.kernel", "conv_2.bias",
+                                                 "output.kernel", "output.bias"])
+        #expect(model.parameters[0].value.shape == [3, 3, 2, 3])
+    }
+
+    /// Same tolerance reasoning as the dense gradient check.
+    @Test(arguments: [BackendKind.cpu, .opencl])
+    func gradientsMatchFiniteDifferences(kind: BackendKind) throws {
+        let backend = try LearningTestBackends.make(kind)
+        var generator = SeededGenerator(seed: 2)
+        let model = try Sequential(spec: Self.spec, backend: backend, generator: &generator)
+        let data = images(count: 4, seed: 3)
+        let x = try backend.upload(data.features, shape: [4, 6, 5, 2]), y = try backend.upload(data.targets, shape: [4, 3])
+        func lossValue() throws -> Double {
+            let perSample = try backend.zeros([4])
+            try backend.loss(.categoricalCrossEntropy, predictions: try model.forward(x, training: false), targets: y, perSampleLoss: perSample)
+            return try backend.read(perSample).reduce(0.0) { $0 + Double($1) } / 4
+        }
+        let output = try model.forward(x, training: true)
+        let gradient = try backend.zeros([4, 3])
+        try backend.lossGradient(.categoricalCrossEntropy, predictions: output, targets: y, withRespectTo: .logits, into: gradient)
+        try model.backward(lossGradient: gradient, fromLogits: true)
+        let h: Float = 1e-2
+        for parameter in model.parameters {
+            let analytic = try backend.read(parameter.gradient)
+            var values = try backend.read(parameter.value)
+            for i in values.indices {
+                let original = values[i]
+                values[i] = original + h
+                try backend.write(values, to: parameter.value)
+                let plus = try lossValue()
+                values[i] = original - h
+                try backend.write(values, to: parameter.value)
+                let minus = try lossValue()
+                values[i] = original
+                try backend.write(values, to: parameter.value)
+                let numeric = (plus - minus) / (2 * Double(h))
+                #expect(abs(Double(analytic[i]) - numeric) <= 2e-3 + 2e-2 * abs(numeric),
+                        "\(parameter.name)[\(i)] on \(kind): analytic \(analytic[i]), numeric \(numeric)")
+            }
+        }
+    }
+
+    @Test func dropoutOnlyInTrainingAndSameOnBothBackends() throws {
+        let spec = try ModelSpec.parse("dropout(0.5) flatten", inputShape: [4, 4, 2], classes: 2)
+        var outputs: [[Float]] = []
+        for kind in [BackendKind.cpu, .opencl] {
+            let backend = try LearningTestBackends.make(kind)
+            var generator = SeededGenerator(seed: 4)
+            let model = try Sequential(spec: spec, backend: backend, generator: &generator)
+            let x = try backend.upload([Float](repeating: 1, count: 32), shape: [1, 4, 4, 2])
+            let dropout = try #require(model.layers[0] as? DropoutLayer)
+            dropout.seed = 99
+            let trained = try backend.read(try dropout.forward(x, training: true))
+            #expect(trained.allSatisfy { $0 == 0 || $0 == 2 }, "inverted dropout scales kept values by 1 / (1 - 0.5)")
+            #expect(trained.contains(0) && trained.contains(2))
+            #expect(try backend.read(try dropout.forward(x, training: false)) == [Float](repeating: 1, count: 32))
+            outputs.append(trained)
+        }
+        #expect(outputs[0] == outputs[1], "the mask is the same on both backends")
+    }
+
+    @Test(arguments: [BackendKind.cpu, .opencl])
+    func learnsAndResumesExactly(kind: BackendKind) throws {
+        let spec = try ModelSpec.parse("conv(4,3,same) pool(2) dropout(0.25) flatten", inputShape: [6, 5, 2], classes: 3)
+        let data = images(count: 60, seed: 5)
+        func trainer(epochs: Int) throws -> Trainer {
+            var generator = SeededGenerator(seed: 6)
+            let model = try Sequential(spec: spec, backend: try LearningTestBackends.make(kind), generator: &generator)
+            return try Trainer(model: model, configuration: TrainingConfiguration(epochs: epochs, batchSize: 8, seed: 6),
+                               generator: generator)
+        }
+        let straight = try trainer(epochs: 30)
+        try straight.fit(data)
+        #expect(straight.history.last!.accuracy > 0.9, "random images, 60 of them: a CNN memorises them")
+        let half = try trainer(epochs: 15)
+        try half.fit(data)
+        let file = temporaryFile("cnn.safetensors")
+        try Checkpoint(trainer: half).write(to: file)
+        let resumed = try Checkpoint.read(from: file).makeTrainer(on: try LearningTestBackends.make(kind),
+                                                                  configuration: TrainingConfiguration(epochs: 30, batchSize: 8, seed: 6))
+        try resumed.fit(data)
+        let a = try straight.model.parameters.map { try straight.model.backend.read($0.value) }
+        let b = try resumed.model.parameters.map { try resumed.model.backend.read($0.value) }
+        if kind == .cpu {
+            #expect(a == b, "dropout seeds come from the checkpointed generator: resume is exact")
+        } else {
+            #expect(zip(a.joined(), b.joined()).allSatisfy { abs($0 - $1) < 1e-4 })
+        }
+    }
+
+    @Test func featureMapSignaturesAreChannelMeans() throws {
+        var generator = SeededGenerator(seed: 7)
+        let model = try Sequential(spec: Self.spec, backend: CPUBackend(), generator: &generator)
+        let data = images(count: 5, seed: 8)
+        let means = try model.activations(of: ["conv_1", "pool_1"], for: data.features)
+        #expect(means["conv_1"]?.count == 5 * 3 && means["pool_1"]?.count == 5 * 3)
+        let full = try model.activations(of: ["conv_1"], for: data.features, fullFeatureMaps: true)["conv_1"]!
+        #expect(full.count == 5 * 6 * 5 * 3)
+        let firstMean = stride(from: 0, to: 30 * 3, by: 3).map { full[$0] }.reduce(0, +) / 30
+        #expect(abs(firstMean - means["conv_1"]![0]) < 1e-5)
+    }
+}
