@@ -46,6 +46,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Training epochs on full MNIST per backend, against the peer libraries' times here.
+        .executableTarget(
+            name: "epoch-times",
+            dependencies: [
+                .product(name: "Signet", package: "Signet"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         // package-benchmark suites: Benchmarks/<Name>/<Name>.swift.
         .executableTarget(
             name: "GEMM",
