@@ -34,6 +34,8 @@ let package = Package(
                 .embedInCode("elementwise.cl"),
                 .embedInCode("loss.cl"),
                 .embedInCode("optimizer.cl"),
+                .embedInCode("conv.cl"),
+                .embedInCode("pool.cl"),
             ]
         ),
         .target(name: "OpenCL", dependencies: ["COpenCL"]),

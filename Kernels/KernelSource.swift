@@ -10,6 +10,8 @@ public enum KernelSource: String, CaseIterable, Sendable {
     case elementwise = "elementwise.cl"
     case loss = "loss.cl"
     case optimizer = "optimizer.cl"
+    case conv = "conv.cl"
+    case pool = "pool.cl"
 
     /// The file name, used in build errors and logs.
     public var fileName: String { rawValue }
@@ -22,6 +24,8 @@ public enum KernelSource: String, CaseIterable, Sendable {
         case .elementwise: bytes = PackageResources.elementwise_cl
         case .loss: bytes = PackageResources.loss_cl
         case .optimizer: bytes = PackageResources.optimizer_cl
+        case .conv: bytes = PackageResources.conv_cl
+        case .pool: bytes = PackageResources.pool_cl
         }
         return String(decoding: bytes, as: UTF8.self)
     }

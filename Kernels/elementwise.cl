@@ -104,3 +104,24 @@ __kernel void channel_means(__global const float* x, __global float* y, const in
     for (int p = 0; p < positions; ++p) sum += x[(n * positions + p) * channels + c];
     y[i] = sum * (1.0f / (float)max(positions, 1));
 }
+
+// c = a * b, elementwise (dropout: y = x * mask forward, dx = dy * mask backward).
+__kernel void multiply(__global const float* a, __global const float* b, __global float* c, const int n) {
+    int i = get_global_id(0);
+    if (i < n) c[i] = a[i] * b[i];
+}
+
+// Inverted dropout mask: mask[i] = scale (= 1 / (1 - rate)) where uniform(key, i) >= rate, else 0.
+// uniform is a counter-based hash, the SplitMix64 output function of key + (i + 1) * golden gamma,
+// its top 24 bits scaled to [0, 1): exact in float, so the mask is bit-identical to the CPU
+// backend's (CounterRandom.swift). The host derives key from the caller's seed.
+__kernel void dropout_mask(__global float* mask, const int n, const ulong key, const float rate, const float scale) {
+    int i = get_global_id(0);
+    if (i >= n) return;
+    ulong z = key + ((ulong)i + 1UL) * 0x9E3779B97F4A7C15UL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+    z ^= z >> 31;
+    float uniform = (float)(z >> 40) * (1.0f / 16777216.0f);
+    mask[i] = uniform >= rate ? scale : 0.0f;
+}

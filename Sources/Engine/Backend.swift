@@ -60,6 +60,50 @@ public protocol Backend: AnyObject {
     /// Back through a row-wise softmax: `dz = p * (dp - sum(dp * p))` per row.
     func softmaxBackward(probabilities: Tensor, probabilityGradient: Tensor, into logitGradient: Tensor) throws
 
+    // MARK: Convolution and pooling (NHWC, Keras channels_last; see `Conv2DGeometry`)
+
+    /// `output = epilogue(input ⋆ kernel)`: a 2-D cross-correlation, input `[N, H, W, C]`,
+    /// kernel HWIO `[KH, KW, C, O]`, output `[N, OH, OW, O]`.
+    ///
+    /// It is a GEMM of the patch matrix `[N*OH*OW, KH*KW*C]` by the kernel `[KH*KW*C, O]`, so the
+    /// epilogue is the GEMM's: a bias per filter (`O` values), then identity or ReLU. `output`
+    /// must not share storage with `input` or `kernel`.
+    func conv2d(_ input: Tensor, kernel: Tensor, into output: Tensor, geometry: Conv2DGeometry,
+                epilogue: GEMMEpilogue) throws
+
+    /// Back through `conv2d` (before its epilogue): given `outputGradient` = dL/d(output),
+    /// overwrites `kernelGradient` with dL/d(kernel) = patchesᵀ · dOut and `inputGradient` with
+    /// dL/d(input) (dOut · kernelᵀ, folded back onto the input by a deterministic gather).
+    /// Either may be nil to skip it: the first layer needs no input gradient.
+    ///
+    /// The bias gradient is not computed here: it is `columnSums` of `outputGradient` seen as
+    /// `[N*OH*OW, O]` (`geometry.outputPositions` rows). Back through a fused ReLU first with
+    /// `activationBackward(.relu, ...)`.
+    func conv2dBackward(input: Tensor, kernel: Tensor, outputGradient: Tensor, geometry: Conv2DGeometry,
+                        kernelGradient: Tensor?, inputGradient: Tensor?) throws
+
+    /// `output[n, oy, ox, c]` = the maximum of its window (padding never wins), NHWC.
+    func maxPool2d(_ input: Tensor, into output: Tensor, geometry: Pool2DGeometry) throws
+
+    /// Back through `maxPool2d`: each window's gradient goes to the window's maximum, the first
+    /// one in row-major window order on ties (as TensorFlow), and sums where windows overlap.
+    /// The maxima are found again from `input` and `output` (no index tensor is kept), so
+    /// `output` must be `maxPool2d(input)`. Overwrites `inputGradient`.
+    func maxPool2dBackward(input: Tensor, output: Tensor, outputGradient: Tensor, into inputGradient: Tensor,
+                           geometry: Pool2DGeometry) throws
+
+    // MARK: Dropout
+
+    /// An inverted-dropout mask: each value is `1 / (1 - rate)` (kept) or 0 (dropped).
+    ///
+    /// Value `i` is kept when `uniform(seed, i) >= rate`, `uniform` being a counter-based hash
+    /// computed identically on every backend, so the same seed gives the same mask, bit for bit,
+    /// on the CPU and on any OpenCL device. Pass a fresh seed per step. `0 <= rate < 1`.
+    func dropoutMask(_ mask: Tensor, rate: Float, seed: UInt64) throws
+
+    /// `c = a * b`, elementwise (dropout: `y = x * mask`, then `dx = dy * mask`).
+    func multiply(_ a: Tensor, _ b: Tensor, into c: Tensor) throws
+
     // MARK: Losses and metrics (Keras semantics; see `Loss`)
 
     /// `matches[r] = 1` where the row's largest prediction is at the row's largest target, else 0

@@ -11,6 +11,8 @@ import Glibc
 /// output value is computed by exactly one thread in a fixed order.
 public final class CPUBackend: Backend {
     public let kind = BackendKind.cpu
+    /// Patch matrices of the convolutions (`CPUBackend+Convolution.swift`).
+    let scratch = HostScratch()
 
     public init() {}
 

@@ -40,6 +40,8 @@ enum KernelArgument {
     case int(Int)
     case float(Float)
     case bool(Bool)
+    /// A 64-bit `ulong` (the dropout kernel's random key).
+    case ulong(UInt64)
 }
 
 extension Kernel {
@@ -55,6 +57,7 @@ extension Kernel {
                 try setArgument(index, value: narrow)
             case let .float(value): try setArgument(index, value: value)
             case let .bool(value): try setArgument(index, value: Int32(value ? 1 : 0))
+            case let .ulong(value): try setArgument(index, value: value)
             }
         }
     }

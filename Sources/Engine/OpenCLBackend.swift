@@ -12,6 +12,8 @@ public final class OpenCLBackend: Backend {
     public let queue: CommandQueue
     let library: KernelLibrary
     let matrixMultiply: OpenCLGEMM
+    /// Patch matrices of the convolutions (`OpenCLBackend+Convolution.swift`).
+    let scratch: DeviceScratch
     /// Work-group size for one-item-per-value kernels: a multiple of every GPU's warp/wavefront,
     /// and large enough for PoCL to vectorise across work-items.
     let groupSize: Int
@@ -28,6 +30,7 @@ public final class OpenCLBackend: Backend {
         queue = try CommandQueue(context: context, profiling: profiling)
         library = KernelLibrary(context: context, cache: cache)
         groupSize = min(64, device.maxWorkGroupSize)
+        scratch = DeviceScratch(context: context)
         matrixMultiply = try OpenCLGEMM(variant: gemm ?? .preferred(for: device), library: library, queue: queue)
     }
 
@@ -239,7 +242,7 @@ public final class OpenCLBackend: Backend {
 
     /// Runs a one-dimensional kernel over `count` items, rounded up to whole work-groups
     /// (every kernel bounds-checks its index).
-    private func launch(_ name: String, in source: KernelSource, count: Int, _ arguments: [KernelArgument]) throws {
+    func launch(_ name: String, in source: KernelSource, count: Int, _ arguments: [KernelArgument]) throws {
         guard count > 0 else { return }
         let kernel = try library.kernel(name, in: source)
         try kernel.setArguments(arguments)

@@ -1,0 +1,58 @@
+/// Checks of the convolution, pooling and dropout operands, shared by both backends.
+///
+/// The layout of a convolution's tensors comes from its geometry, so each tensor is checked for
+/// its number of values rather than its exact shape (see `Conv2DGeometry`).
+extension OperandChecks {
+    static func conv2d(_ input: Tensor, kernel: Tensor, output: Tensor, geometry g: Conv2DGeometry,
+                       epilogue: GEMMEpilogue) throws {
+        try g.validate(operation: "conv2d")
+        try holds("conv2d", input, g.inputShape, "input")
+        try holds("conv2d", kernel, g.kernelShape, "kernel")
+        try holds("conv2d", output, g.outputShape, "output")
+        if let bias = epilogue.bias {
+            try holds("conv2d", bias, [g.filters], "bias")
+        }
+    }
+
+    static func conv2dBackward(input: Tensor, kernel: Tensor, outputGradient: Tensor, geometry g: Conv2DGeometry,
+                               kernelGradient: Tensor?, inputGradient: Tensor?) throws {
+        try g.validate(operation: "conv2dBackward")
+        try holds("conv2dBackward", input, g.inputShape, "input")
+        try holds("conv2dBackward", kernel, g.kernelShape, "kernel")
+        try holds("conv2dBackward", outputGradient, g.outputShape, "output gradient")
+        if let kernelGradient { try holds("conv2dBackward", kernelGradient, g.kernelShape, "kernel gradient") }
+        if let inputGradient { try holds("conv2dBackward", inputGradient, g.inputShape, "input gradient") }
+    }
+
+    static func maxPool2d(_ input: Tensor, output: Tensor, geometry g: Pool2DGeometry) throws {
+        try g.validate(operation: "maxPool2d")
+        try holds("maxPool2d", input, g.inputShape, "input")
+        try holds("maxPool2d", output, g.outputShape, "output")
+    }
+
+    static func maxPool2dBackward(input: Tensor, output: Tensor, outputGradient: Tensor, inputGradient: Tensor,
+                                  geometry g: Pool2DGeometry) throws {
+        try g.validate(operation: "maxPool2dBackward")
+        try holds("maxPool2dBackward", input, g.inputShape, "input")
+        try holds("maxPool2dBackward", output, g.outputShape, "output")
+        try holds("maxPool2dBackward", outputGradient, g.outputShape, "output gradient")
+        try holds("maxPool2dBackward", inputGradient, g.inputShape, "input gradient")
+    }
+
+    /// A dropout rate is a probability of dropping, `0 <= rate < 1` (1 would scale by infinity).
+    static func dropoutRate(_ rate: Float) throws {
+        guard rate >= 0, rate < 1 else {
+            throw EngineError.invalidArgument(operation: "dropoutMask", detail: "rate must be in [0, 1), got \(rate)")
+        }
+    }
+
+    /// `tensor` holds as many values as `shape` describes.
+    private static func holds(_ operation: String, _ tensor: Tensor, _ shape: [Int], _ role: String) throws {
+        let expected = shape.reduce(1, *)
+        guard tensor.count == expected else {
+            throw EngineError.shapeMismatch(
+                operation: operation,
+                detail: "\(role) \(tensor.shape) has \(tensor.count) values, the geometry needs \(shape) (\(expected))")
+        }
+    }
+}
