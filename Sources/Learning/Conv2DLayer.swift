@@ -24,10 +24,11 @@ public final class Conv2DLayer: Layer {
             throw LearningError.invalidModel("'\(name)' needs [height, width, channels] input, got \(inputShape); put it before any flatten or dense layer")
         }
         guard activation != .softmax else { throw LearningError.invalidModel("'\(name)': softmax is for the output layer") }
+        geometry = Conv2DGeometry(batch: 1, height: inputShape[0], width: inputShape[1], channels: inputShape[2],
+                                  filters: filters, kernelHeight: kernelSize[0], kernelWidth: kernelSize[1],
+                                  strideY: strides[0], strideX: strides[1], padding: padding)
         do {
-            geometry = try Conv2DGeometry(batch: 1, height: inputShape[0], width: inputShape[1], channels: inputShape[2],
-                                          filters: filters, kernelHeight: kernelSize[0], kernelWidth: kernelSize[1],
-                                          strideY: strides[0], strideX: strides[1], padding: padding)
+            try geometry.validate()
         } catch {
             throw LearningError.invalidModel("'\(name)': \(error)")
         }
@@ -44,11 +45,7 @@ public final class Conv2DLayer: Layer {
         bias = Parameter(name: "\(name).bias", value: try backend.zeros([filters]), gradient: try backend.zeros([filters]))
     }
 
-    private func geometry(batch: Int) -> Conv2DGeometry {
-        var g = geometry
-        g.batch = batch
-        return g
-    }
+    private func geometry(batch: Int) -> Conv2DGeometry { geometry.withBatch(batch) }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         let batch = input.shape.first ?? 0

@@ -1,3 +1,5 @@
+import Engine
+
 /// The compact way to write a model: layers separated by spaces (or `->`), each a name with
 /// optional arguments in parentheses, positional first, then `key=value`:
 ///
@@ -148,7 +150,7 @@ struct LayerWord {
     }
 
     func sizeValue(_ text: String, _ what: String) throws -> [Int] {
-        let parts = text.split(separator: "x").map { Int($0) }
+        let parts = text.split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
         guard (1...2).contains(parts.count), parts.allSatisfy({ ($0 ?? 0) > 0 }) else {
             throw error("\(what) must be like 3 or 3x5, got '\(text)'")
         }

@@ -17,10 +17,11 @@ public final class MaxPool2DLayer: Layer {
         guard inputShape.count == 3 else {
             throw LearningError.invalidModel("'\(name)' needs [height, width, channels] input, got \(inputShape)")
         }
+        geometry = Pool2DGeometry(batch: 1, height: inputShape[0], width: inputShape[1], channels: inputShape[2],
+                                  poolHeight: pool[0], poolWidth: pool[1], strideY: strides[0], strideX: strides[1],
+                                  padding: padding)
         do {
-            geometry = try Pool2DGeometry(batch: 1, height: inputShape[0], width: inputShape[1], channels: inputShape[2],
-                                          poolHeight: pool[0], poolWidth: pool[1], strideY: strides[0], strideX: strides[1],
-                                          padding: padding)
+            try geometry.validate()
         } catch {
             throw LearningError.invalidModel("'\(name)': \(error)")
         }
@@ -30,11 +31,7 @@ public final class MaxPool2DLayer: Layer {
         outputShape = [geometry.outputHeight, geometry.outputWidth, inputShape[2]]
     }
 
-    private func geometry(batch: Int) -> Pool2DGeometry {
-        var g = geometry
-        g.batch = batch
-        return g
-    }
+    private func geometry(batch: Int) -> Pool2DGeometry { geometry.withBatch(batch) }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         let output = try scratch.tensor("output", [input.shape[0]] + outputShape)

@@ -14,9 +14,11 @@ struct ConvolutionalModelTests {
         .dense(name: "output", units: 3, activation: .softmax, l2: nil),
     ])
 
+    /// Images of a class-specific template plus noise: learnable, not trivially separable.
     func images(count: Int, seed: UInt64) -> TrainingData {
         var generator = SeededGenerator(seed: seed)
-        let features = (0..<count * 60).map { _ in generator.nextFloat(in: -1..<1) }
+        let templates = (0..<3 * 60).map { _ in generator.nextFloat(in: -1..<1) }
+        let features = (0..<count * 60).map { i in 0.6 * templates[(i / 60 % 3) * 60 + i % 60] + generator.nextFloat(in: -0.6..<0.6) }
         let targets = (0..<count).flatMap { i in (0..<3).map { Float($0 == i % 3 ? 1 : 0) } }
         return try! TrainingData(features: features, targets: targets, featureShape: [6, 5, 2], classes: 3)
     }
@@ -30,7 +32,9 @@ struct ConvolutionalModelTests {
         #expect(model.parameters[0].value.shape == [3, 3, 2, 3])
     }
 
-    /// Same tolerance reasoning as the dense gradient check.
+    /// Same tolerance as the dense gradient check, but a step of 1e-3: at 1e-2 some perturbations
+    /// of `conv_1` switch which value wins a max-pool window, a kink the derivative does not see
+    /// (both backends then disagreed with the differences, identically, by up to 4x the tolerance).
     @Test(arguments: [BackendKind.cpu, .opencl])
     func gradientsMatchFiniteDifferences(kind: BackendKind) throws {
         let backend = try LearningTestBackends.make(kind)
@@ -47,7 +51,7 @@ struct ConvolutionalModelTests {
         let gradient = try backend.zeros([4, 3])
         try backend.lossGradient(.categoricalCrossEntropy, predictions: output, targets: y, withRespectTo: .logits, into: gradient)
         try model.backward(lossGradient: gradient, fromLogits: true)
-        let h: Float = 1e-2
+        let h: Float = 1e-3
         for parameter in model.parameters {
             let analytic = try backend.read(parameter.gradient)
             var values = try backend.read(parameter.value)
@@ -91,21 +95,24 @@ struct ConvolutionalModelTests {
     func learnsAndResumesExactly(kind: BackendKind) throws {
         let spec = try ModelSpec.parse("conv(4,3,same) pool(2) dropout(0.25) flatten", inputShape: [6, 5, 2], classes: 3)
         let data = images(count: 60, seed: 5)
+        func configuration(_ epochs: Int) -> TrainingConfiguration {
+            TrainingConfiguration(epochs: epochs, batchSize: 8, optimizer: .adam(AdamHyperparameters(learningRate: 0.01)), seed: 6)
+        }
         func trainer(epochs: Int) throws -> Trainer {
             var generator = SeededGenerator(seed: 6)
             let model = try Sequential(spec: spec, backend: try LearningTestBackends.make(kind), generator: &generator)
-            return try Trainer(model: model, configuration: TrainingConfiguration(epochs: epochs, batchSize: 8, seed: 6),
-                               generator: generator)
+            return try Trainer(model: model, configuration: configuration(epochs), generator: generator)
         }
         let straight = try trainer(epochs: 30)
         try straight.fit(data)
-        #expect(straight.history.last!.accuracy > 0.9, "random images, 60 of them: a CNN memorises them")
+        let accuracy = try straight.evaluate(data).accuracy
+        #expect(accuracy > 0.9, "accuracy \(accuracy)")
         let half = try trainer(epochs: 15)
         try half.fit(data)
         let file = temporaryFile("cnn.safetensors")
         try Checkpoint(trainer: half).write(to: file)
         let resumed = try Checkpoint.read(from: file).makeTrainer(on: try LearningTestBackends.make(kind),
-                                                                  configuration: TrainingConfiguration(epochs: 30, batchSize: 8, seed: 6))
+                                                                  configuration: configuration(30))
         try resumed.fit(data)
         let a = try straight.model.parameters.map { try straight.model.backend.read($0.value) }
         let b = try resumed.model.parameters.map { try resumed.model.backend.read($0.value) }

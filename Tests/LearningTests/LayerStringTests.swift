@@ -29,7 +29,7 @@ struct LayerStringTests {
         ("pool(2x)", "pool size must be like 3 or 3x5"), ("dropout(1.5)", "dropout rate must be in [0, 1)"),
         ("dense(8,softmax)", "activation must be"), ("conv(8,3,color=red)", "unexpected argument 'color='"),
         ("dense(8,9)", "unexpected argument '9'"), ("lstm(4)", "unknown layer 'lstm'"), ("conv(8,3", "unbalanced"),
-        ("dense(4,padding=diagonal)", "padding must be valid or same"),
+        ("conv(4,3,padding=diagonal)", "padding must be valid or same"), ("dense(4,padding=same)", "unexpected argument 'padding='"),
     ])
     func badStringsAreExplained(text: String, message: String) {
         do {
