@@ -9,6 +9,24 @@
 
 import PackageDescription
 
+import class Foundation.ProcessInfo
+
+// Release builds compile the Engine's loops for AVX2 + FMA on x86-64 (Swift's default target is
+// SSE2, which splits every 16-wide vector operation in four and has no fused multiply-add): the
+// cnn epoch went from 3.1 s to 2.8 s and the dense network's batch-32 epoch from 0.40 s to 0.23 s
+// on this 2-core EPYC. `signet` checks the processor at start and says so instead of dying on an
+// illegal instruction. SIGNET_PORTABLE=1 builds for any x86-64.
+#if arch(x86_64)
+let tuneForAVX2 = ProcessInfo.processInfo.environment["SIGNET_PORTABLE"] == nil
+#else
+let tuneForAVX2 = false
+#endif
+/// The command line checks the processor when the Engine it links was built for AVX2.
+let checksProcessor: [SwiftSetting] = tuneForAVX2 ? [.define("SIGNET_AVX2", .when(configuration: .release))] : []
+let engineSettings: [SwiftSetting] = tuneForAVX2
+    ? [.unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release))] + checksProcessor
+    : []
+
 let package = Package(
     name: "Signet",
     products: [
@@ -39,13 +57,15 @@ let package = Package(
             ]
         ),
         .target(name: "OpenCL", dependencies: ["COpenCL"]),
-        .target(name: "Engine", dependencies: ["OpenCL", "Kernels", "CBLAS"]),
+        .target(name: "Engine", dependencies: ["OpenCL", "Kernels", "CBLAS"], swiftSettings: engineSettings),
+        .target(name: "CPUFeatures"),
         .target(name: "Learning", dependencies: ["Engine"]),
         .target(name: "Datasets", dependencies: ["CZlib"]),
         .executableTarget(
             name: "signet",
-            dependencies: ["Engine", "Learning", "Datasets",
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Engine", "Learning", "Datasets", "CPUFeatures",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: checksProcessor
         ),
         .testTarget(name: "OpenCLTests", dependencies: ["OpenCL"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "OpenCL"]),

@@ -63,9 +63,10 @@ inline int first_pool_window(const int i, const int pad, const int window, const
 // no atomics and works for overlapping windows: a window's first maximum is its first position
 // equal to its output, so input[n, y, x, c] is it when it equals the output and no earlier
 // position of the window does. Work-item (x, y, n) does every channel of its pixel.
+// through_relu: input is a ReLU output and the gradient goes on through that ReLU: 0 where input <= 0.
 __kernel void max_pool_backward(__global const float* input, __global const float* output,
                                 __global const float* output_gradient, __global float* input_gradient,
-                                POOL_GEOMETRY) {
+                                POOL_GEOMETRY, const int through_relu) {
     const int x = get_global_id(0), y = get_global_id(1), n = get_global_id(2);
     if (x >= width) return;
     __global const float* image = input + (size_t)n * height * width * channels;
@@ -83,6 +84,7 @@ __kernel void max_pool_backward(__global const float* input, __global const floa
                     const int o = ((n * out_h + oy) * out_w + ox) * channels + c;
                     const float16 maximum = vload16(0, output + o);
                     int16 first = value == maximum;
+                    if (through_relu) first &= value > (float16)(0.0f);
                     for (int yy = y0; yy <= y; ++yy) {
                         const int x_end = yy == y ? x : x1;
                         for (int xx = x0; xx < x_end; ++xx) first &= vload16(0, image + (yy * width + xx) * channels + c) != maximum;
@@ -103,7 +105,7 @@ __kernel void max_pool_backward(__global const float* input, __global const floa
                 const int x0 = max(ox * stride_x - pad_left, 0), x1 = min(ox * stride_x - pad_left + pool_w, width);
                 const int o = ((n * out_h + oy) * out_w + ox) * channels + c;
                 const float maximum = output[o];
-                int first = value == maximum;
+                int first = value == maximum && (!through_relu || value > 0.0f);
                 for (int yy = y0; yy <= y; ++yy) {
                     const int x_end = yy == y ? x : x1;
                     for (int xx = x0; xx < x_end; ++xx) first &= image[(yy * width + xx) * channels + c] != maximum;

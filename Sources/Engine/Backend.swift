@@ -89,8 +89,12 @@ public protocol Backend: AnyObject {
     /// one in row-major window order on ties (as TensorFlow), and sums where windows overlap.
     /// The maxima are found again from `input` and `output` (no index tensor is kept), so
     /// `output` must be `maxPool2d(input)`. Overwrites `inputGradient`.
+    ///
+    /// `throughReLU`: `input` is a ReLU's output and the gradient continues through that ReLU
+    /// (zero where `input <= 0`), so the layer before skips its own ReLU backward pass: one
+    /// sweep less over the largest tensor of a CNN step.
     func maxPool2dBackward(input: Tensor, output: Tensor, outputGradient: Tensor, into inputGradient: Tensor,
-                           geometry: Pool2DGeometry) throws
+                           geometry: Pool2DGeometry, throughReLU: Bool) throws
 
     // MARK: Dropout
 
@@ -136,6 +140,13 @@ public protocol Backend: AnyObject {
 }
 
 extension Backend {
+    /// The max-pooling gradient with respect to its own input (no ReLU fused).
+    public func maxPool2dBackward(input: Tensor, output: Tensor, outputGradient: Tensor, into inputGradient: Tensor,
+                                  geometry: Pool2DGeometry) throws {
+        try maxPool2dBackward(input: input, output: output, outputGradient: outputGradient, into: inputGradient,
+                              geometry: geometry, throughReLU: false)
+    }
+
     /// `y = max(x, 0)`.
     public func relu(_ x: Tensor, into y: Tensor) throws { try activate(.relu, x, into: y) }
 

@@ -89,16 +89,20 @@ public final class CPUBackend: Backend {
 
     public func columnSums(_ x: Tensor, into y: Tensor, beta: Float) throws {
         try OperandChecks.perColumn("columnSums", vector: y, matrix: x)
-        let px = SharedPointer(try pointer(x, "columnSums")), py = SharedPointer(try pointer(y, "columnSums"))
+        let px = SharedPointer(try pointer(x, "columnSums")), py = try pointer(y, "columnSums")
         let rows = x.rows, columns = x.columns
-        // Parallel over columns; each column is summed top to bottom, so the result is repeatable.
-        parallelChunks(columns, minimumChunk: max(1, 65_536 / max(rows, 1))) { range in
-            for column in range {
-                var sum: Float = 0
-                for row in 0..<rows { sum += px[row * columns + column] }
-                py[column] = beta == 0 ? sum : beta * py[column] + sum
+        // Rows in order within fixed chunks, chunks summed in order: reading a tall matrix one
+        // column at a time strides through all of it per column (the 86528 x 32 bias gradient of
+        // the cnn model's first layer took 11% of its epoch that way).
+        let sums = UnsafeMutablePointer<Float>.allocate(capacity: max(columns, 1))
+        defer { sums.deallocate() }
+        chunkedSums(rows, chunk: max(1, 32_768 / max(columns, 1)), width: columns, into: sums) { range, partial in
+            for row in range {
+                let values = px.base + row * columns
+                for column in 0..<columns { partial[column] += values[column] }
             }
         }
+        for column in 0..<columns { py[column] = beta == 0 ? sums[column] : beta * py[column] + sums[column] }
     }
 
     public func axpby(alpha: Float, _ x: Tensor, beta: Float, _ y: Tensor) throws {

@@ -50,14 +50,14 @@ extension OpenCLBackend {
     }
 
     public func maxPool2dBackward(input: Tensor, output: Tensor, outputGradient: Tensor, into inputGradient: Tensor,
-                                  geometry g: Pool2DGeometry) throws {
+                                  geometry g: Pool2DGeometry, throughReLU: Bool) throws {
         try OperandChecks.maxPool2dBackward(input: input, output: output, outputGradient: outputGradient,
                                             inputGradient: inputGradient, geometry: g)
         let operation = "maxPool2dBackward"
         try launchPixels("max_pool_backward", in: .pool, width: g.width, height: g.height, batch: g.batch,
                          [.buffer(buffer(input, operation)), .buffer(buffer(output, operation)),
                           .buffer(buffer(outputGradient, operation)), .buffer(buffer(inputGradient, operation))]
-                         + g.kernelArguments)
+                         + g.kernelArguments + [.bool(throughReLU)])
     }
 
     public func dropoutMask(_ mask: Tensor, rate: Float, seed: UInt64) throws {

@@ -28,3 +28,26 @@ enum CPUThreads {
 }
 
 import Foundation
+
+/// Sums `width` values over `0..<count` in fixed chunks of `chunk` items: `body` adds its range's
+/// contribution into a zeroed partial of `width` values, chunks run in parallel, and the partials
+/// are then added in chunk order. The chunking depends only on `count` and `chunk`, never on the
+/// thread count, so the result is the same bits on any machine.
+func chunkedSums(_ count: Int, chunk: Int, width: Int, into result: UnsafeMutablePointer<Float>,
+                 body: @Sendable (Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
+    let chunks = max(1, (count + chunk - 1) / chunk)
+    let partials = UnsafeMutablePointer<Float>.allocate(capacity: chunks * width)
+    defer { partials.deallocate() }
+    partials.initialize(repeating: 0, count: chunks * width)
+    let shared = SharedPointer(partials)
+    parallelChunks(chunks, minimumChunk: 1) { range in
+        for index in range {
+            body(index * chunk..<min(count, (index + 1) * chunk), shared.base + index * width)
+        }
+    }
+    result.update(from: partials, count: width)
+    for index in 1..<chunks {
+        let partial = partials + index * width
+        for j in 0..<width { result[j] += partial[j] }
+    }
+}

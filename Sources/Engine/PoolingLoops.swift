@@ -45,8 +45,9 @@ enum PoolingLoops {
     /// `inputGradient[n, y, x, c]` = the sum of `outputGradient` over the windows whose first
     /// maximum is `input[n, y, x, c]`, windows in row-major order: a gather, as in `pool.cl`.
     /// The first maximum is the first position in the window equal to the window's output.
+    /// `throughReLU` also zeroes the gradient where the input is not positive.
     static func backward(input: SharedPointer<Float>, output: SharedPointer<Float>, outputGradient: SharedPointer<Float>,
-                         into inputGradient: SharedPointer<Float>, _ g: Pool2DGeometry) {
+                         into inputGradient: SharedPointer<Float>, _ g: Pool2DGeometry, throughReLU: Bool) {
         let rows = g.rows, columns = g.columns, channels = g.channels
         parallelChunks(g.batch * g.height * g.width, minimumChunk: max(1, 4096 / channels)) { range in
             for pixel in range {
@@ -65,6 +66,7 @@ enum PoolingLoops {
                             let o = outputOffset(oy, ox) + c
                             let maximum = load(output.base + o)
                             var first = value .== maximum
+                            if throughReLU { first .&= value .> 0 }
                             if !any(first) { continue }
                             // Clear the lanes whose maximum occurs earlier in the window.
                             for yy in y0...y {
@@ -85,7 +87,7 @@ enum PoolingLoops {
                             let (x0, x1) = columns.clippedWindow(ox)
                             let o = outputOffset(oy, ox) + c
                             let maximum = output[o]
-                            guard value == maximum else { continue }
+                            guard value == maximum, !throughReLU || value > 0 else { continue }
                             var first = true
                             for yy in y0...y {
                                 for xx in x0..<(yy == y ? x : x1) where image[(yy * g.width + xx) * channels + c] == maximum {

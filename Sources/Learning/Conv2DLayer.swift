@@ -11,6 +11,10 @@ public final class Conv2DLayer: Layer {
     public let outputShape: [Int]
     public var parameters: [Parameter] { [kernel, bias] }
 
+    /// Set by `Sequential` when a max-pool follows that applies this layer's ReLU mask in its own
+    /// backward pass: the gradient then arrives already taken through the ReLU.
+    var gradientArrivesThroughReLU = false
+
     /// The geometry for one example; the batch is set per call.
     private let geometry: Conv2DGeometry
     private let backend: any Backend
@@ -67,7 +71,7 @@ public final class Conv2DLayer: Layer {
         }
         let batch = input.shape[0]
         var preActivation = outputGradient
-        if let function = activation.elementwise {
+        if let function = activation.elementwise, !(gradientArrivesThroughReLU && activation == .relu) {
             preActivation = try scratch.tensor("preActivationGradient", output.shape)
             try backend.activationBackward(function, outputGradient: outputGradient, output: output, into: preActivation)
         }

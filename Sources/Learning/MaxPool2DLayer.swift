@@ -7,6 +7,10 @@ public final class MaxPool2DLayer: Layer {
     public let outputShape: [Int]
     public var parameters: [Parameter] { [] }
 
+    /// Set by `Sequential` when the layer before is a ReLU convolution: the backward pass then
+    /// applies that ReLU's mask too, and the convolution skips its own ReLU backward pass.
+    var fusesPrecedingReLU = false
+
     private let geometry: Pool2DGeometry
     private let backend: any Backend
     private let scratch: ScratchTensors
@@ -48,7 +52,7 @@ public final class MaxPool2DLayer: Layer {
         guard needsInputGradient else { return nil }
         let inputGradient = try scratch.tensor("inputGradient", input.shape)
         try backend.maxPool2dBackward(input: input, output: output, outputGradient: outputGradient, into: inputGradient,
-                                      geometry: geometry(batch: input.shape[0]))
+                                      geometry: geometry(batch: input.shape[0]), throughReLU: fusesPrecedingReLU)
         return inputGradient
     }
 }

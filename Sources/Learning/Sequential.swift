@@ -26,9 +26,22 @@ public final class Sequential {
             shape = layer.outputShape
             layers.append(layer)
         }
+        Self.fuseReLUIntoPooling(layers)
         self.spec = spec
         self.layers = layers
         self.backend = backend
+    }
+
+    /// A ReLU convolution followed by a max-pool: the pool's backward pass takes the gradient on
+    /// through the ReLU (the maxima it routes to are the ReLU's outputs), so the convolution skips
+    /// a pass over its output, the largest tensor of a CNN step.
+    private static func fuseReLUIntoPooling(_ layers: [any Layer]) {
+        for (before, after) in zip(layers, layers.dropFirst()) {
+            guard let convolution = before as? Conv2DLayer, convolution.activation == .relu,
+                  let pooling = after as? MaxPool2DLayer else { continue }
+            convolution.gradientArrivesThroughReLU = true
+            pooling.fusesPrecedingReLU = true
+        }
     }
 
     /// Every trainable parameter, layer by layer.
