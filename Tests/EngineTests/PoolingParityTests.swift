@@ -54,6 +54,30 @@ struct PoolingParityTests {
         try check(g, input: coarse)
     }
 
+    /// `throughReLU` equals the plain backward followed by the ReLU's backward, exactly, on ReLU
+    /// outputs with many zeros (whole windows of zeros included), on both backends.
+    @Test(arguments: [PoolCase.all[0], PoolCase.all[3], PoolCase.all[4], PoolCase.all[8], PoolCase.all[10]])
+    func throughReLUEqualsPoolThenReLU(_ testCase: PoolCase) throws {
+        let g = testCase.geometry
+        let reluOutput = TestData.values(g.inputShape.reduce(1, *), seed: 34).map { max($0 - 0.3, 0) }
+        let result = try harness.run(
+            inputs: [(reluOutput, g.inputShape), (TestData.values(g.outputShape.reduce(1, *), seed: 35), g.outputShape)],
+            outputs: [(TestData.values(reluOutput.count, seed: 36), g.inputShape), (TestData.values(reluOutput.count, seed: 37), g.inputShape)]
+        ) { backend, ins, outs in
+            let pooled = try backend.zeros(g.outputShape)
+            try backend.maxPool2d(ins[0], into: pooled, geometry: g)
+            try backend.maxPool2dBackward(input: ins[0], output: pooled, outputGradient: ins[1], into: outs[0],
+                                          geometry: g, throughReLU: true)
+            let plain = try backend.zeros(g.inputShape)
+            try backend.maxPool2dBackward(input: ins[0], output: pooled, outputGradient: ins[1], into: plain, geometry: g)
+            try backend.reluBackward(outputGradient: plain, output: ins[0], into: outs[1])
+        }
+        #expect(result.cpu[0] == result.cpu[1], "CPU: fused equals pool then ReLU")
+        #expect(result.openCL[0] == result.openCL[1], "OpenCL: fused equals pool then ReLU")
+        #expect(result.cpu[0] == result.openCL[0])
+        #expect(result.cpu[0].contains(0) && result.cpu[0].contains { $0 != 0 })
+    }
+
     /// On a constant image every window's gradient lands on its top-left (clipped) position.
     @Test func constantImageSendsGradientsToTopLeft() throws {
         let g = Pool2DGeometry(batch: 1, height: 5, width: 5, channels: 1, padding: .same)
