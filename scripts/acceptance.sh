@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# Reproduces the dense-network acceptance numbers: median test accuracy over seeds.
+# Reproduces the acceptance numbers of the dense network and the CNNs: median test accuracy over seeds.
 #   scripts/acceptance.sh full DEVICE [SEEDS]      full MNIST, 784-32-64-10, 10 epochs (default 3 seeds)
 #   scripts/acceptance.sh original DEVICE [SEEDS]  the original study's preset on 1/7 (default 5 seeds)
+#   scripts/acceptance.sh cnn DEVICE [SEEDS]       full MNIST, model cnn, 12 epochs (default 3 seeds)
+#   scripts/acceptance.sh cnn2 DEVICE [SEEDS]      full MNIST, model cnn2, 15 epochs (default 3 seeds)
 # Needs a release build (swift build -c release) and SIGNET_DATA.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mode=${1:?full or original}
+mode=${1:?full, original, cnn or cnn2}
 device=${2:-cpu}
 signet=.build/release/signet
 
 case "$mode" in
   full) seeds=${3:-3}; flags=(--preset modern) ;;
   original) seeds=${3:-5}; flags=(--preset original) ;;
-  *) echo "acceptance: unknown mode '$mode' (full or original)" >&2; exit 2 ;;
+  cnn) seeds=${3:-3}; flags=(--model cnn --epochs 12) ;;
+  cnn2) seeds=${3:-3}; flags=(--model cnn2 --epochs 15) ;;
+  *) echo "acceptance: unknown mode '$mode' (full, original, cnn or cnn2)" >&2; exit 2 ;;
 esac
 
 accuracies=()
