@@ -78,6 +78,48 @@ struct TrainCommandTests {
         #expect(!outcome.standardOutput.contains("Epoch"), "rejected before any training")
     }
 
+    @Test(arguments: ["cnn", "cnn-sig", "conv(8,5,stride=2,same) pool(2) flatten dense(16,tanh)"])
+    func convolutionalModelsTrainAndEvaluate(model: String) throws {
+        let checkpoint = temporaryPath("cnn.safetensors")
+        defer { try? FileManager.default.removeItem(atPath: checkpoint) }
+        let trained = try SignetProcess.run(["train", "--model", model, "--digits", "0,1", "--per-class", "40", "--epochs", "2",
+                                             "--batch", "16", "--device", "cpu", "--save", checkpoint, "--json"])
+        #expect(trained.status == 0, "\(trained.standardError)")
+        let report = try json(trained.standardOutput)
+        let layers = try #require((report["model"] as? [String: Any])?["layers"] as? [[String: Any]])
+        #expect(layers.count >= 3)
+        #expect((report["model"] as? [String: Any])?["inputShape"] as? [Int] == [28, 28, 1])
+        let accuracy = try #require(((report["test"] as? [String: Any])?["metrics"] as? [String: Any])?["accuracy"] as? Double)
+        #expect(accuracy > 0.9, "0 and 1 are easy: \(accuracy)")
+        let evaluated = try SignetProcess.run(["evaluate", "--checkpoint", checkpoint, "--device", "opencl", "--json"])
+        #expect(evaluated.status == 0, "\(evaluated.standardError)")
+        let again = try #require((try json(evaluated.standardOutput)["metrics"] as? [String: Any])?["accuracy"] as? Double)
+        #expect(abs(again - accuracy) < 0.002, "the OpenCL backend evaluates a CPU-trained CNN alike")
+    }
+
+    @Test func modelFromAFile() throws {
+        let file = temporaryPath("model.txt")
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try "# a small CNN\nconv(4,3)   # first layer\npool(2)\nflatten\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let outcome = try SignetProcess.run(["train", "--model", file, "--digits", "0,1", "--per-class", "20", "--epochs", "1",
+                                             "--device", "cpu"])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        #expect(outcome.standardOutput.contains("Test:"))
+    }
+
+    @Test(arguments: [
+        (["train", "--model", "conv(32)"], "missing kernel size"),
+        (["train", "--model", "lstm(4)"], "unknown layer 'lstm'"),
+        (["train", "--model", "resnet"], "unknown --model 'resnet'"),
+        (["train", "--model", "cnn", "--hidden", "32"], "--hidden shapes the dense network"),
+    ])
+    func badModelsAreRejectedBeforeTraining(arguments: [String], message: String) throws {
+        let outcome = try SignetProcess.run(arguments)
+        #expect(outcome.status != 0)
+        #expect(outcome.standardError.contains(message), "stderr was: \(outcome.standardError)")
+        #expect(!outcome.standardOutput.contains("Epoch"))
+    }
+
     @Test func damagedCheckpointIsRefused() throws {
         let path = temporaryPath("damaged.safetensors")
         defer { try? FileManager.default.removeItem(atPath: path) }
