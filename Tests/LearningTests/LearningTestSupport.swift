@@ -41,3 +41,29 @@ func blobs(count: Int, features: Int, classes: Int, seed: UInt64, spread: Float 
 func temporaryFile(_ name: String) -> URL {
     FileManager.default.temporaryDirectory.appendingPathComponent("signet-\(UUID().uuidString)-\(name)")
 }
+
+/// Compares every parameter's gradient (left by the last backward pass) with central differences
+/// of `loss`, calling `report` for each value out of tolerance `2e-3 + 2e-2 * |numeric|`.
+func checkGradientsByFiniteDifferences(_ model: Sequential, step h: Float, loss: () throws -> Double,
+                                       report: (String, Int, Float, Double) -> Void) throws {
+    let backend = model.backend
+    for parameter in model.parameters {
+        let analytic = try backend.read(parameter.gradient)
+        var values = try backend.read(parameter.value)
+        for i in values.indices {
+            let original = values[i]
+            values[i] = original + h
+            try backend.write(values, to: parameter.value)
+            let plus = try loss()
+            values[i] = original - h
+            try backend.write(values, to: parameter.value)
+            let minus = try loss()
+            values[i] = original
+            try backend.write(values, to: parameter.value)
+            let numeric = (plus - minus) / (2 * Double(h))
+            if abs(Double(analytic[i]) - numeric) > 2e-3 + 2e-2 * abs(numeric) {
+                report(parameter.name, i, analytic[i], numeric)
+            }
+        }
+    }
+}
