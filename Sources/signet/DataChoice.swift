@@ -7,6 +7,10 @@ import Learning
 struct DataChoice: Codable, Equatable {
     var dataset: DatasetName
     var subset: SubsetSpecification
+    /// Validate every epoch on the test images (Keras's `validation_data`).
+    var validateOnTest: Bool
+
+    private enum CodingKeys: String, CodingKey { case dataset, subset, validateOnTest }
 
     static let annotationKey = "data"
 
@@ -14,9 +18,17 @@ struct DataChoice: Codable, Equatable {
         String(decoding: try! JSONEncoder().encode(self), as: UTF8.self)
     }
 
-    init(dataset: DatasetName, subset: SubsetSpecification) {
+    init(dataset: DatasetName, subset: SubsetSpecification, validateOnTest: Bool = false) {
         self.dataset = dataset
         self.subset = subset
+        self.validateOnTest = validateOnTest
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        dataset = try container.decode(DatasetName.self, forKey: .dataset)
+        subset = try container.decode(SubsetSpecification.self, forKey: .subset)
+        validateOnTest = try container.decodeIfPresent(Bool.self, forKey: .validateOnTest) ?? false
     }
 
     /// The choice stored in a checkpoint.

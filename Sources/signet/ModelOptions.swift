@@ -49,6 +49,9 @@ struct ModelOptions: ParsableArguments {
             help: ArgumentHelp("Hold out this fraction of the training images (the last ones) for validation.", valueName: "fraction"))
     var validationSplit: Double?
 
+    @Flag(name: .customLong("validate-on-test"), help: "Validate every epoch on the test images (Keras's validation_data).")
+    var validateOnTest = false
+
     @Option(help: ArgumentHelp("Early stopping: stop when the validation loss has not improved for this many epochs.", valueName: "epochs"))
     var patience: Int?
 
@@ -87,12 +90,17 @@ struct ModelOptions: ParsableArguments {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
         if let l2, !(l2 >= 0 && l2.isFinite) { throw ValidationError("--l2 must be >= 0, got \(l2)") }
         if momentum < 0 { throw ValidationError("--momentum must be >= 0, got \(momentum)") }
+        if validationSplit != nil && validateOnTest {
+            throw ValidationError("choose --validation-split or --validate-on-test, not both")
+        }
         if let validationSplit, !(validationSplit > 0 && validationSplit < 1) {
             throw ValidationError("--validation-split must be between 0 and 1, got \(validationSplit)")
         }
         if let patience {
             guard patience >= 1 else { throw ValidationError("--patience must be at least 1, got \(patience)") }
-            guard validationSplit != nil else { throw ValidationError("--patience needs --validation-split (early stopping watches the validation loss)") }
+            guard validationSplit != nil || validateOnTest else {
+                throw ValidationError("--patience needs --validation-split or --validate-on-test (early stopping watches the validation loss)")
+            }
         }
     }
 

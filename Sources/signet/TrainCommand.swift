@@ -45,7 +45,7 @@ struct TrainCommand: ParsableCommand {
         if resume != nil {
             let m = modelOptions, d = dataOptions
             let fixed = [m.preset != nil, m.model != "mlp", m.hidden != nil, m.loss != nil, m.optimizer != nil, m.learningRate != nil,
-                         m.batchSize != nil, m.validationSplit != nil, m.patience != nil, m.l2 != nil,
+                         m.batchSize != nil, m.validationSplit != nil, m.validateOnTest, m.patience != nil, m.l2 != nil,
                          d.digits != nil, d.perClass != nil, d.randomSelection]
             if fixed.contains(true) {
                 throw ValidationError("--resume continues with the checkpoint's data and settings; only --epochs, --device, --save, --checkpoint-every and --json may change")
@@ -62,6 +62,8 @@ struct TrainCommand: ParsableCommand {
         var training = try examples.trainingData(shape: inputShape), validation: TrainingData?
         if let split = trainer.configuration.validationSplit {
             (training, validation) = try training.splitLast(split)
+        } else if choice.validateOnTest {
+            validation = try choice.testExamples(from: store).trainingData(shape: inputShape)
         }
         if let folds {
             let report = try CrossValidation(folds: folds, spec: trainer.model.spec, configuration: trainer.configuration)
@@ -100,7 +102,7 @@ struct TrainCommand: ParsableCommand {
         let classes = try dataOptions.parsedDigits() ?? settings.digits ?? Array(0...9)
         let subset = SubsetSpecification(classes: classes.sorted(), perClass: dataOptions.perClass ?? settings.perClass,
                                          selection: dataOptions.randomSelection ? .random(seed: configuration.seed) : .first)
-        let choice = DataChoice(dataset: dataOptions.dataset, subset: subset)
+        let choice = DataChoice(dataset: dataOptions.dataset, subset: subset, validateOnTest: modelOptions.validateOnTest)
         var generator = SeededGenerator(seed: configuration.seed)
         let spec = try modelOptions.modelSpec(classes: classes.count)
         let model = try Sequential(spec: spec, backend: backend, generator: &generator)

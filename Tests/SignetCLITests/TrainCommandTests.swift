@@ -49,6 +49,15 @@ struct TrainCommandTests {
         #expect(outcome.standardOutput.contains("Training on 200 mnist images of digits 1, 7"))
     }
 
+    @Test func validationOnTheTestImagesWithEarlyStopping() throws {
+        let outcome = try SignetProcess.run(["train", "--digits", "1,7", "--per-class", "50", "--epochs", "40", "--validate-on-test",
+                                             "--patience", "2", "--lr", "0.01", "--device", "cpu", "--json"])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let history = try #require(try json(outcome.standardOutput)["history"] as? [[String: Any]])
+        #expect(history.allSatisfy { $0["validationAccuracy"] as? Double != nil })
+        #expect(history.count < 40, "early stopping ends the run")
+    }
+
     @Test func crossValidationReportsMeanAndSpread() throws {
         let outcome = try SignetProcess.run(["train", "--digits", "0,1", "--per-class", "30", "--epochs", "2", "--folds", "3",
                                              "--device", "cpu", "--json"])
