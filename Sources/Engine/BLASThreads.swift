@@ -7,7 +7,9 @@ import Synchronization
 /// OpenBLAS wakes its whole pool for every call, which costs more than it saves on the small
 /// products of mini-batch training: a 784-32-64-10 epoch at batch 32 took 1.34 s with two
 /// threads and 0.41 s with one on this 2-core machine. So products below `threshold`
-/// multiply-adds run on one thread, larger ones on all of them.
+/// multiply-adds run on one thread, larger ones on all of them. 2^21 (a 128^3 product) keeps
+/// every batch-32 product on one thread and gives square N >= 128 all of them: an 8M threshold
+/// left N = 128 at 0.62x OpenBLAS called directly, and training epochs were no faster with it.
 enum BLASThreads {
     /// Below this many multiply-adds a GEMM runs single-threaded (`SIGNET_BLAS_THREADING_THRESHOLD`
     /// overrides it, for measuring).
@@ -15,7 +17,7 @@ enum BLASThreads {
         if let text = ProcessInfo.processInfo.environment["SIGNET_BLAS_THREADING_THRESHOLD"], let value = Int(text) {
             return value
         }
-        return 8 << 20
+        return 1 << 21
     }()
 
     /// The pool size OpenBLAS had at start (it honours `OPENBLAS_NUM_THREADS`). It must be read
