@@ -111,17 +111,23 @@ __kernel void multiply(__global const float* a, __global const float* b, __globa
     if (i < n) c[i] = a[i] * b[i];
 }
 
+// Wellons' lowbias32: a 32-bit bijection with low avalanche bias.
+uint lowbias32(uint x) {
+    x ^= x >> 16;
+    x *= 0x7feb352dU;
+    x ^= x >> 15;
+    x *= 0x846ca68bU;
+    return x ^ (x >> 16);
+}
+
 // Inverted dropout mask: mask[i] = scale (= 1 / (1 - rate)) where uniform(key, i) >= rate, else 0.
-// uniform is a counter-based hash, the SplitMix64 output function of key + (i + 1) * golden gamma,
-// its top 24 bits scaled to [0, 1): exact in float, so the mask is bit-identical to the CPU
-// backend's (CounterRandom.swift). The host derives key from the caller's seed.
+// uniform is a counter-based hash: lowbias32 of i * golden ratio + the key's low word, the high
+// word xored in, lowbias32 again; its top 24 bits scaled to [0, 1) are exact in float, so the mask
+// is bit-identical to the CPU backend's (CounterRandom.swift). The host derives key from the seed.
 __kernel void dropout_mask(__global float* mask, const int n, const ulong key, const float rate, const float scale) {
     int i = get_global_id(0);
     if (i >= n) return;
-    ulong z = key + ((ulong)i + 1UL) * 0x9E3779B97F4A7C15UL;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-    z ^= z >> 31;
-    float uniform = (float)(z >> 40) * (1.0f / 16777216.0f);
+    uint bits = lowbias32(lowbias32((uint)i * 0x9e3779b9U + (uint)key) ^ (uint)(key >> 32));
+    float uniform = (float)(bits >> 8) * (1.0f / 16777216.0f);
     mask[i] = uniform >= rate ? scale : 0.0f;
 }

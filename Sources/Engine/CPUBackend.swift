@@ -70,7 +70,7 @@ public final class CPUBackend: Backend {
                 // BLAS leaves C untouched for k = 0 only when beta = 1; state the math explicitly.
                 scaleInPlace(pc, count: d.m * d.n, by: beta)
             } else {
-                BLASThreads.choose(forMultiplyAdds: d.m * d.n * d.k)
+                BLASThreads.choose(m: d.m, n: d.n, k: d.k)
                 cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                             Int32(d.m), Int32(d.n), Int32(d.k), alpha,
                             pa, Int32(a.shape[1]), pb, Int32(b.shape[1]), beta, pc, Int32(d.n))
