@@ -76,14 +76,9 @@ public struct Conv2DGeometry: Equatable, Sendable, Codable {
         let sizes = [("batch", batch), ("height", height), ("width", width), ("channels", channels),
                      ("filters", filters), ("kernelHeight", kernelHeight), ("kernelWidth", kernelWidth),
                      ("strideY", strideY), ("strideX", strideX)]
-        if let (name, value) = sizes.first(where: { $0.1 <= 0 }) {
-            throw EngineError.invalidArgument(operation: operation, detail: "\(name) must be positive, got \(value)")
-        }
-        guard outputHeight > 0, outputWidth > 0 else {
-            throw EngineError.invalidArgument(
-                operation: operation,
-                detail: "a \(kernelHeight)x\(kernelWidth) kernel with \(padding) padding leaves no output on a \(height)x\(width) image")
-        }
+        try validateWindowGeometry(sizes, window: "\(kernelHeight)x\(kernelWidth) kernel", padding: padding,
+                                   height: height, width: width, outputHeight: outputHeight, outputWidth: outputWidth,
+                                   operation: operation)
     }
 
     var rows: WindowAxis { WindowAxis(input: height, window: kernelHeight, stride: strideY, padding: padding) }

@@ -49,3 +49,18 @@ struct WindowAxis: Equatable {
         return first <= last ? first..<(last + 1) : first..<first
     }
 }
+
+/// The checks every sliding-window geometry shares: each size positive, and at least one window
+/// position in each direction.
+/// - Throws: `EngineError.invalidArgument` naming the first offending size, or saying that the
+///   `window` (e.g. "3x3 kernel") leaves no output.
+func validateWindowGeometry(_ sizes: [(String, Int)], window: String, padding: Padding, height: Int, width: Int,
+                            outputHeight: Int, outputWidth: Int, operation: String) throws {
+    if let (name, value) = sizes.first(where: { $0.1 <= 0 }) {
+        throw EngineError.invalidArgument(operation: operation, detail: "\(name) must be positive, got \(value)")
+    }
+    guard outputHeight > 0, outputWidth > 0 else {
+        throw EngineError.invalidArgument(
+            operation: operation, detail: "a \(window) with \(padding) padding leaves no output on a \(height)x\(width) image")
+    }
+}

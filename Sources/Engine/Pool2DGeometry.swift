@@ -63,14 +63,9 @@ public struct Pool2DGeometry: Equatable, Sendable, Codable {
     public func validate(operation: String = "maxPool2d") throws {
         let sizes = [("batch", batch), ("height", height), ("width", width), ("channels", channels),
                      ("poolHeight", poolHeight), ("poolWidth", poolWidth), ("strideY", strideY), ("strideX", strideX)]
-        if let (name, value) = sizes.first(where: { $0.1 <= 0 }) {
-            throw EngineError.invalidArgument(operation: operation, detail: "\(name) must be positive, got \(value)")
-        }
-        guard outputHeight > 0, outputWidth > 0 else {
-            throw EngineError.invalidArgument(
-                operation: operation,
-                detail: "a \(poolHeight)x\(poolWidth) pool with \(padding) padding leaves no output on a \(height)x\(width) image")
-        }
+        try validateWindowGeometry(sizes, window: "\(poolHeight)x\(poolWidth) pool", padding: padding,
+                                   height: height, width: width, outputHeight: outputHeight, outputWidth: outputWidth,
+                                   operation: operation)
     }
 
     var rows: WindowAxis { WindowAxis(input: height, window: poolHeight, stride: strideY, padding: padding) }
