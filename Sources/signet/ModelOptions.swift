@@ -15,8 +15,8 @@ struct ModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Hidden layer sizes, e.g. 32,64.", valueName: "sizes"))
     var hidden: String?
 
-    @Option(help: "Hidden activation: relu, tanh or sigmoid.")
-    var activation: Activation = .relu
+    @Option(help: "Hidden activation of the dense network.")
+    var activation: HiddenActivation = .relu
 
     @Option(help: "Loss: ce (categorical cross-entropy) or mse (mean squared error).")
     var loss: Loss?
@@ -75,14 +75,11 @@ struct ModelOptions: ParsableArguments {
         }
         if case .layers = choice {
             // Parse now, with any class count, so a bad layer string fails before data is loaded.
-            do { _ = try choice.spec(hidden: [], activation: activation, l2: l2, classes: 2) } catch {
+            do { _ = try choice.spec(hidden: [], activation: activation.activation, l2: l2, classes: 2) } catch {
                 throw ValidationError("--model: \(error)")
             }
         }
         _ = try hiddenSizes()
-        if activation == .softmax || activation == .linear {
-            throw ValidationError("--activation must be relu, tanh or sigmoid")
-        }
         if let learningRate, !(learningRate > 0 && learningRate.isFinite) {
             throw ValidationError("--lr must be a positive number, got \(learningRate)")
         }
@@ -117,6 +114,6 @@ struct ModelOptions: ParsableArguments {
 
     /// The model for MNIST-shaped images and `classes` outputs.
     func modelSpec(classes: Int) throws -> ModelSpec {
-        try ModelChoice(model).spec(hidden: try hiddenSizes(), activation: activation, l2: l2, classes: classes)
+        try ModelChoice(model).spec(hidden: try hiddenSizes(), activation: activation.activation, l2: l2, classes: classes)
     }
 }

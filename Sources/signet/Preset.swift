@@ -45,4 +45,15 @@ enum OptimizerName: String, CaseIterable, ExpressibleByArgument {
 
 extension Loss: ExpressibleByArgument {}
 extension DatasetName: ExpressibleByArgument {}
-extension Activation: ExpressibleByArgument {}
+/// `--activation`: the activations a hidden layer may have.
+enum HiddenActivation: String, CaseIterable, ExpressibleByArgument {
+    case relu, tanh, sigmoid
+
+    var activation: Activation {
+        switch self {
+        case .relu: return .relu
+        case .tanh: return .tanh
+        case .sigmoid: return .sigmoid
+        }
+    }
+}

@@ -10,8 +10,8 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train the study's network on chosen digits and report test metrics.",
         discussion: """
-            Defaults: all digits, all images, hidden 32,64, cross-entropy, Adam 1e-3, batch 32, 10 epochs.
-            --preset original is the 2021 study (digits 1 and 7, first 100 images each, 32,16, MSE, Adam 1e-4,
+            Defaults: all digits, all images, hidden 32,64, cross-entropy, Adam 1e-3, batch 32, 10 epochs. \
+            --preset original is the 2021 study (digits 1 and 7, first 100 images each, 32,16, MSE, Adam 1e-4, \
             batch 12, 15 epochs); explicit flags override a preset. The test set is every test image of the kept digits.
             """)
 
