@@ -10,6 +10,10 @@ enum GzipReader {
     /// The two bytes every gzip member starts with.
     static let magic: [UInt8] = [0x1f, 0x8b]
 
+    /// The most a file may inflate to: MNIST's largest file is 47 MB, so anything past 1 GiB is a
+    /// damaged or hostile file (a gzip bomb), refused before it exhausts memory.
+    static let maximumDecompressedBytes = 1 << 30
+
     /// The decompressed contents of the gzip file at `url`.
     static func decompress(_ url: URL) throws -> ByteBuffer {
         let path = url.path
@@ -102,6 +106,9 @@ private struct Inflater: ~Copyable {
             stream.pointee.avail_out = uInt(room)
             let status = inflate(stream, Z_NO_FLUSH)
             output.count += room - Int(stream.pointee.avail_out)
+            guard output.count <= GzipReader.maximumDecompressedBytes else {
+                throw DatasetError.corruptGzip(file: file, detail: "it inflates past \(GzipReader.maximumDecompressedBytes >> 20) MiB, far more than any dataset file")
+            }
             switch status {
             case Z_STREAM_END:
                 finishedMember = true

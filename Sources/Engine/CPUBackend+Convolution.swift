@@ -47,7 +47,7 @@ extension CPUBackend {
                 return
             }
             // dPatches = dOut · kernelᵀ, then each input value gathers the entries that read it.
-            let dPatches = scratch.matrix(rows: g.outputPositions, columns: g.patchSize, owner: ObjectIdentifier(self))
+            let dPatches = try scratch.matrix(rows: g.outputPositions, columns: g.patchSize, owner: ObjectIdentifier(self))
             try gemm(dOut, kernelMatrix, into: dPatches, transposeA: false, transposeB: true, alpha: 1, beta: 0, epilogue: .none)
             SpatialLoops.col2im(SharedPointer(try pointer(dPatches, "conv2dBackward")),
                                 into: SharedPointer(try pointer(inputGradient, "conv2dBackward")), g)
@@ -91,7 +91,7 @@ extension CPUBackend {
     /// into the scratch block.
     private func patchMatrix(_ input: Tensor, _ g: Conv2DGeometry) throws -> Tensor {
         if g.isPointwise { return try input.reshaped([g.outputPositions, g.channels]) }
-        let patches = scratch.matrix(rows: g.outputPositions, columns: g.patchSize, owner: ObjectIdentifier(self))
+        let patches = try scratch.matrix(rows: g.outputPositions, columns: g.patchSize, owner: ObjectIdentifier(self))
         SpatialLoops.im2col(SharedPointer(try pointer(input, "conv2d")), into: SharedPointer(try pointer(patches, "conv2d")), g)
         return patches
     }

@@ -24,7 +24,7 @@ public final class CPUBackend: Backend {
 
     public func zeros(_ shape: [Int]) throws -> Tensor {
         let count = try validatedCount(shape, operation: "zeros")
-        return Tensor(shape: shape, storage: HostStorage(count: count), owner: ObjectIdentifier(self))
+        return Tensor(shape: shape, storage: try HostStorage(count: count), owner: ObjectIdentifier(self))
     }
 
     public func upload(_ values: [Float], shape: [Int]) throws -> Tensor {

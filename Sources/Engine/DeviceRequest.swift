@@ -61,6 +61,8 @@ extension DeviceRequest {
     ///   or the OpenCL error that stopped the device from starting.
     public func makeBackend(devices: [Device]? = nil, gemm: GEMMVariant? = nil,
                             cache: ProgramCache? = .standard()) throws -> BackendChoice {
+        // The CPU backend needs no OpenCL: a broken driver must not stop it.
+        if self == .cpu { return BackendChoice(backend: CPUBackend(), reason: "cpu: requested") }
         let available = try devices ?? Device.all()
         switch self {
         case .cpu:

@@ -8,6 +8,8 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
     case invalidArgument(operation: String, detail: String)
     /// A device could not be used as asked (no OpenCL device, index out of range, bad spec).
     case deviceUnavailable(String)
+    /// The host could not allocate memory for a tensor.
+    case outOfMemory(bytes: Int)
 
     public var description: String {
         switch self {
@@ -15,6 +17,7 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
         case let .foreignTensor(operation): return "\(operation): tensor belongs to another backend"
         case let .invalidArgument(operation, detail): return "\(operation): \(detail)"
         case let .deviceUnavailable(reason): return reason
+        case let .outOfMemory(bytes): return "cannot allocate \(bytes) bytes of memory for a tensor"
         }
     }
 }

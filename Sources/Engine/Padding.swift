@@ -13,7 +13,7 @@ public enum Padding: String, Sendable, Codable, CaseIterable {
         guard input > 0, window > 0, stride > 0 else { return 0 }
         switch self {
         case .valid: return input < window ? 0 : (input - window) / stride + 1
-        case .same: return (input + stride - 1) / stride
+        case .same: return (input - 1) / stride + 1  // ceil(input / stride), without overflowing
         }
     }
 

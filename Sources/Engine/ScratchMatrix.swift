@@ -11,9 +11,9 @@ final class HostScratch {
     private var storage: HostStorage?
 
     /// A `rows x columns` tensor over the scratch block (its previous contents are garbage).
-    func matrix(rows: Int, columns: Int, owner: ObjectIdentifier) -> Tensor {
-        let count = rows * columns
-        if storage == nil || storage!.count < count { storage = HostStorage(count: count) }
+    func matrix(rows: Int, columns: Int, owner: ObjectIdentifier) throws -> Tensor {
+        let count = try validatedCount([rows, columns], operation: "scratch")
+        if storage == nil || storage!.count < count { storage = try HostStorage(count: count) }
         return Tensor(shape: [rows, columns], storage: storage!, owner: owner)
     }
 }

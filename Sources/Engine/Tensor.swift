@@ -41,10 +41,29 @@ extension Tensor: CustomStringConvertible {
     public var description: String { "Tensor\(shape)" }
 }
 
-/// Checks that every dimension is a count (non-negative) and returns the element count.
-func validatedCount(_ shape: [Int], operation: String) throws -> Int {
-    guard shape.allSatisfy({ $0 >= 0 }) else {
-        throw EngineError.shapeMismatch(operation: operation, detail: "negative dimension in \(shape)")
+/// The most values one tensor may hold: 2^31 - 1 (8 GiB of float32). Kernels index tensors with
+/// 32-bit `int`, so this bound keeps every offset in range on every backend.
+public let maximumTensorCount = Int(Int32.max)
+
+/// The number of values of `shape`: nil when a dimension is negative, or the product overflows
+/// or exceeds `maximumTensorCount`. Use it before multiplying sizes that come from users or files.
+public func checkedElementCount(_ shape: [Int]) -> Int? {
+    var count = 1
+    for dimension in shape {
+        guard dimension >= 0 else { return nil }
+        let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+        guard !overflow, product <= maximumTensorCount else { return nil }
+        count = product
     }
-    return shape.reduce(1, *)
+    return count
+}
+
+/// Checks that every dimension is a count and the tensor fits, and returns the element count.
+func validatedCount(_ shape: [Int], operation: String) throws -> Int {
+    guard let count = checkedElementCount(shape) else {
+        throw EngineError.shapeMismatch(
+            operation: operation,
+            detail: "\(shape) has a negative dimension or more than \(maximumTensorCount) values (the most a tensor holds)")
+    }
+    return count
 }

@@ -78,8 +78,9 @@ public struct Checkpoint {
         }
         let words = (metadata["signet.generator"] ?? "").split(separator: ",").compactMap { UInt64($0, radix: 16) }
         guard let generator = SeededGenerator(state: words) else { throw fail("missing or unreadable signet.generator") }
-        guard let epochs = metadata["signet.epochs_completed"].flatMap(Int.init), epochs >= 0,
-              let steps = metadata["signet.optimizer_steps"].flatMap(Int.init), steps >= 0 else {
+        // Bounded so that counting on from them can never overflow.
+        guard let epochs = metadata["signet.epochs_completed"].flatMap(Int.init), (0...Int(Int32.max)).contains(epochs),
+              let steps = metadata["signet.optimizer_steps"].flatMap(Int.init), (0...Int(Int32.max)).contains(steps) else {
             throw fail("missing or unreadable epoch or step count")
         }
         return Checkpoint(

@@ -30,12 +30,12 @@ extension Sequential {
         var start = 0
         while start < count {
             let rows = min(batchSize, count - start)
-            let x = try backend.upload(Array(features[start * inputCount..<(start + rows) * inputCount]),
-                                       shape: [rows] + spec.inputShape)
+            let x = try inferenceScratch.tensor("input", [rows] + spec.inputShape)
+            try backend.write(Array(features[start * inputCount..<(start + rows) * inputCount]), to: x)
             _ = try forward(x, training: false) { layer, output in
                 guard wanted.contains(layer.name) else { return }
                 if output.shape.count == 4 && !fullFeatureMaps {
-                    let means = try backend.zeros([rows, output.shape[3]])
+                    let means = try inferenceScratch.tensor("means." + layer.name, [rows, output.shape[3]])
                     try backend.channelMeans(output, into: means)
                     result[layer.name]! += try backend.read(means)
                 } else {

@@ -10,7 +10,10 @@ enum LayerFactory {
                 throw LearningError.invalidModel("softmax is only supported on the last layer ('\(name)')")
             }
             if let l2, l2 < 0 || !l2.isFinite { throw LearningError.invalidModel("l2 of '\(name)' must be >= 0") }
-            return try Dense(name: name, inputs: shape.reduce(1, *), units: units, activation: activation,
+            guard let inputs = checkedElementCount(shape), units > 0, checkedElementCount([inputs, units]) != nil else {
+                throw LearningError.invalidModel("dense layer '\(name)' with \(units) units on \(shape) inputs is too large (or empty)")
+            }
+            return try Dense(name: name, inputs: inputs, units: units, activation: activation,
                              l2: l2, backend: backend, generator: &generator)
         case let .activation(name, activation):
             if activation == .softmax && !isLast {
@@ -19,6 +22,9 @@ enum LayerFactory {
             return ActivationLayer(name: name, activation: activation, shape: shape, backend: backend)
         case let .conv2d(name, filters, kernel, strides, padding, activation):
             try checkPairs(name, kernel, strides)
+            guard filters > 0, shape.count == 3, checkedElementCount(kernel + [shape[2], filters]) != nil else {
+                throw LearningError.invalidModel("'\(name)': \(filters) filters of \(kernel) on \(shape) need an impossible kernel tensor")
+            }
             return try Conv2DLayer(name: name, inputShape: shape, filters: filters, kernel: kernel, strides: strides,
                                    padding: padding, activation: activation, backend: backend, generator: &generator)
         case let .maxPool2d(name, pool, strides, padding):

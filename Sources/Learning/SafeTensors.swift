@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// The safetensors file format (Hugging Face): an 8-byte little-endian header length, a JSON
@@ -81,7 +82,7 @@ public struct SafeTensors: Equatable {
                 continue
             }
             let (shape, begin, end) = try Self.describe(name, value)
-            guard begin <= end, end <= dataLength, end - begin == shape.reduce(1, *) * 4 else {
+            guard let count = checkedElementCount(shape), begin <= end, end <= dataLength, end - begin == count * 4 else {
                 throw SafeTensorsError.invalid("tensor '\(name)': byte range \(begin)..<\(end) does not hold shape \(shape) in \(dataLength) data bytes")
             }
             let values = stride(from: headerEnd + begin, to: headerEnd + end, by: 4).map { at in

@@ -5,13 +5,15 @@ public final class Sequential {
     public let spec: ModelSpec
     public let layers: [any Layer]
     public let backend: any Backend
+    /// Batch inputs and reductions of inference passes, reused from batch to batch.
+    let inferenceScratch: ScratchTensors
 
     /// Builds the model, drawing initial weights from `generator` layer by layer.
     /// - Throws: `LearningError.invalidModel` for duplicate names, empty layers, shapes a layer
     ///   cannot take, or a softmax anywhere but last (the loss differentiates through it).
     public init(spec: ModelSpec, backend: any Backend, generator: inout SeededGenerator) throws {
-        guard !spec.inputShape.isEmpty, spec.inputShape.allSatisfy({ $0 > 0 }) else {
-            throw LearningError.invalidModel("input shape \(spec.inputShape) must be non-empty and positive")
+        guard !spec.inputShape.isEmpty, spec.inputShape.allSatisfy({ $0 > 0 }), checkedElementCount(spec.inputShape) != nil else {
+            throw LearningError.invalidModel("input shape \(spec.inputShape) must be non-empty, positive and fit a tensor")
         }
         guard !spec.layers.isEmpty else { throw LearningError.invalidModel("a model needs at least one layer") }
         var seen = Set<String>()
@@ -30,6 +32,7 @@ public final class Sequential {
         self.spec = spec
         self.layers = layers
         self.backend = backend
+        inferenceScratch = ScratchTensors(backend: backend)
     }
 
     /// A ReLU convolution followed by a max-pool: the pool's backward pass takes the gradient on

@@ -82,7 +82,7 @@ public final class Trainer {
         let start = Date()
         var order = Array(0..<data.count)
         if configuration.shuffle { generator.shuffle(&order) }
-        let batches = (data.count + configuration.batchSize - 1) / configuration.batchSize
+        let batches = (data.count - 1) / configuration.batchSize + 1  // ceil, without overflowing for huge batches
         observer?.epochStarted(epoch, of: configuration.epochs, batches: batches)
         try backend.fill(lossTotal, with: 0)
         try backend.fill(correctTotal, with: 0)

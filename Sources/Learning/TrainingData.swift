@@ -42,14 +42,15 @@ public struct TrainingData: Sendable {
         return try! TrainingData(features: features, targets: targets, featureShape: featureShape, classes: classes)
     }
 
-    /// Keras's `validation_split`: the last `fraction` of the examples (at least one) for
-    /// validation, the rest for training.
+    /// Keras's `validation_split`: the first `floor(count * (1 - fraction))` examples train, the
+    /// rest validate (Keras's `split_at`); both sides must keep at least one example.
     public func splitLast(_ fraction: Double) throws -> (training: TrainingData, validation: TrainingData) {
-        let held = max(1, Int((Double(count) * fraction).rounded(.down)))
-        guard held < count else {
-            throw LearningError.dataMismatch("a validation split of \(fraction) leaves no training examples out of \(count)")
+        let trainingCount = Int((Double(count) * (1 - fraction)).rounded(.down))
+        guard trainingCount > 0, trainingCount < count else {
+            throw LearningError.dataMismatch(
+                "a validation split of \(fraction) on \(count) examples leaves \(trainingCount == 0 ? "no training" : "no validation") examples")
         }
-        return (subset(0..<(count - held)), subset((count - held)..<count))
+        return (subset(0..<trainingCount), subset(trainingCount..<count))
     }
 
     /// The index of the largest target of each example: its class.

@@ -60,7 +60,11 @@ public struct Platform: @unchecked Sendable, CustomStringConvertible {
     public var description: String { "\(name) (\(vendor)), \(version)" }
 }
 
-/// Platforms and their devices, found on first use and kept for the life of the process.
+/// Platforms and their devices, found on first use and kept for the life of the process. A
+/// platform whose devices cannot be listed (a broken driver) is left out rather than hiding the
+/// working ones.
 private let discovered: Result<[(platform: Platform, devices: [Device])], any Error> = Result {
-    try Platform.discoverPlatforms().map { platform in (platform, try platform.discoverDevices()) }
+    try Platform.discoverPlatforms().compactMap { platform in
+        (try? platform.discoverDevices()).map { (platform, $0) }
+    }
 }

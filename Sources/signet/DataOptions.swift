@@ -4,8 +4,10 @@ import Foundation
 
 /// Which images: dataset, folder, digits, how many per digit and how they are picked.
 struct DataOptions: ParsableArguments {
-    @Option(help: "mnist or fashion-mnist.")
-    var dataset: DatasetName = .mnist
+    @Option(name: .customLong("dataset"), help: "mnist or fashion-mnist (default: mnist).")
+    var datasetFlag: DatasetName?
+
+    var dataset: DatasetName { datasetFlag ?? .mnist }
 
     @Option(help: ArgumentHelp("Folder holding the dataset files (default: $SIGNET_DATA, then ~/.cache/signet/datasets).",
                                valueName: "dir"))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Engine
 import Learning
 
 /// What `--model` names: the dense network, a CNN preset, a layer string or a model file.
@@ -68,7 +69,7 @@ enum ModelChoice: Equatable {
         case let .preset(text), let .layers(text):
             return try ModelSpec.parse(text, inputShape: [28, 28, 1], classes: classes)
         case let .specification(spec):
-            guard spec.inputShape.reduce(1, *) == 28 * 28 else {
+            guard checkedElementCount(spec.inputShape) == 28 * 28 else {
                 throw CLIFailure("the model file takes input \(spec.inputShape); MNIST images are 28x28")
             }
             guard case let .dense(_, units, .softmax, _)? = spec.layers.last, units == classes else {

@@ -15,8 +15,8 @@ struct ModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Hidden layer sizes, e.g. 32,64.", valueName: "sizes"))
     var hidden: String?
 
-    @Option(help: "Hidden activation of the dense network.")
-    var activation: HiddenActivation = .relu
+    @Option(name: .customLong("activation"), help: "Hidden activation of the dense network (default: relu).")
+    var activationFlag: HiddenActivation?
 
     @Option(help: "Loss: ce (categorical cross-entropy) or mse (mean squared error).")
     var loss: Loss?
@@ -28,7 +28,7 @@ struct ModelOptions: ParsableArguments {
     var learningRate: Float?
 
     @Option(help: "SGD momentum (Keras default 0).")
-    var momentum: Float = 0
+    var momentum: Float?
 
     @Flag(help: "Nesterov momentum for SGD.")
     var nesterov = false
@@ -42,8 +42,11 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Epochs to train.")
     var epochs: Int?
 
-    @Option(help: "Random seed: initialization, shuffling and random selection.")
-    var seed: UInt64 = 1
+    @Option(name: .customLong("seed"), help: "Random seed: initialization, shuffling and random selection (default: 1).")
+    var seedFlag: UInt64?
+
+    var seed: UInt64 { seedFlag ?? 1 }
+    var activation: HiddenActivation { activationFlag ?? .relu }
 
     @Option(name: .customLong("validation-split"),
             help: ArgumentHelp("Hold out this fraction of the training images (the last ones) for validation.", valueName: "fraction"))
@@ -86,7 +89,13 @@ struct ModelOptions: ParsableArguments {
         if let batchSize, batchSize < 1 { throw ValidationError("--batch must be at least 1, got \(batchSize)") }
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
         if let l2, !(l2 >= 0 && l2.isFinite) { throw ValidationError("--l2 must be >= 0, got \(l2)") }
-        if momentum < 0 { throw ValidationError("--momentum must be >= 0, got \(momentum)") }
+        if let momentum, momentum < 0 { throw ValidationError("--momentum must be >= 0, got \(momentum)") }
+        if choice.isConvolutional, activationFlag != nil {
+            throw ValidationError("--activation shapes the dense network (--model mlp); give a CNN's activations in its layer string")
+        }
+        if (optimizer ?? settings.optimizer) != .sgd, momentum != nil || nesterov {
+            throw ValidationError("--momentum and --nesterov are SGD settings; add --optimizer sgd")
+        }
         if validationSplit != nil && validateOnTest {
             throw ValidationError("choose --validation-split or --validate-on-test, not both")
         }
@@ -106,7 +115,7 @@ struct ModelOptions: ParsableArguments {
         let rate = learningRate ?? settings.learningRate
         let optimizerSpec: OptimizerSpec = (optimizer ?? settings.optimizer) == .adam
             ? .adam(AdamHyperparameters(learningRate: rate))
-            : .sgd(SGDHyperparameters(learningRate: rate, momentum: momentum, nesterov: nesterov))
+            : .sgd(SGDHyperparameters(learningRate: rate, momentum: momentum ?? 0, nesterov: nesterov))
         return TrainingConfiguration(epochs: epochs ?? settings.epochs, batchSize: batchSize ?? settings.batchSize,
                                      loss: loss ?? settings.loss, optimizer: optimizerSpec, seed: seed,
                                      validationSplit: validationSplit, earlyStoppingPatience: patience)

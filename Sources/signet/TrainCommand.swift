@@ -38,15 +38,17 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         if checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
+        if let save { try Self.checkWritable(save) }
         if let folds {
             guard folds >= 2 else { throw ValidationError("--folds must be at least 2, got \(folds)") }
             guard save == nil, resume == nil else { throw ValidationError("--folds trains K throwaway models: it takes no --save or --resume") }
         }
         if resume != nil {
             let m = modelOptions, d = dataOptions
-            let fixed = [m.preset != nil, m.model != "mlp", m.hidden != nil, m.loss != nil, m.optimizer != nil, m.learningRate != nil,
-                         m.batchSize != nil, m.validationSplit != nil, m.validateOnTest, m.patience != nil, m.l2 != nil,
-                         d.digits != nil, d.perClass != nil, d.randomSelection]
+            let fixed = [m.preset != nil, m.model != "mlp", m.hidden != nil, m.activationFlag != nil, m.loss != nil,
+                         m.optimizer != nil, m.learningRate != nil, m.momentum != nil, m.nesterov, m.l2 != nil,
+                         m.batchSize != nil, m.seedFlag != nil, m.validationSplit != nil, m.validateOnTest, m.patience != nil,
+                         d.datasetFlag != nil, d.digits != nil, d.perClass != nil, d.randomSelection]
             if fixed.contains(true) {
                 throw ValidationError("--resume continues with the checkpoint's data and settings; only --epochs, --device, --save, --checkpoint-every and --json may change")
             }
@@ -83,6 +85,20 @@ struct TrainCommand: ParsableCommand {
                                         test: test.trainingData(shape: inputShape),
                                         checkpoint: save)
         try emit(report, text: report.text)
+    }
+
+    /// Fails now, before any training, if a checkpoint could not be written at `path`.
+    static func checkWritable(_ path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw ValidationError("--save \(path) is a folder; give a file path such as \(path)/model.safetensors")
+        }
+        let folder = url.deletingLastPathComponent()
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue,
+              FileManager.default.isWritableFile(atPath: folder.path) else {
+            throw ValidationError("--save \(path): the folder \(folder.path) does not exist or is not writable")
+        }
     }
 
     /// The data choice and a trainer: fresh from the flags, or restored from `--resume`.

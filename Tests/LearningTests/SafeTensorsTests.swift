@@ -53,6 +53,7 @@ struct SafeTensorsTests {
         cases["shape and range disagree"] = withHeader(#"{"t":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#)
         cases["overlap"] = withHeader(#"{"t":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"u":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#)
         cases["negative dimension"] = withHeader(#"{"t":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}}"#)
+        cases["shape whose product overflows"] = withHeader(#"{"t":{"dtype":"F32","shape":[2147483647,2147483647,4],"data_offsets":[0,8]}}"#)
         cases["metadata not strings"] = withHeader(#"{"__metadata__":{"a":1}}"#)
         for (name, data) in cases {
             #expect(throws: SafeTensorsError.self, "\(name)") { try SafeTensors(decoding: data) }

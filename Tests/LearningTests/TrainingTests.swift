@@ -72,6 +72,27 @@ struct TrainingTests {
         #expect(resumed.optimizer.stepCount == straight.optimizer.stepCount)
     }
 
+    /// Keras trains on the first floor(n * (1 - split)) examples and validates on the rest.
+    @Test func validationSplitCountsAsKerasDoes() throws {
+        let data = blobs(count: 10, features: 6, classes: 3, seed: 1)
+        let (training, validation) = try data.splitLast(0.25)
+        #expect(training.count == 7 && validation.count == 3)
+        let hundred = blobs(count: 100, features: 6, classes: 3, seed: 1)
+        #expect(try hundred.splitLast(0.333).training.count == 66)
+        #expect(throws: LearningError.self) { try data.splitLast(0.999) }
+    }
+
+    @Test func checkpointWithImpossibleCountersIsRefused() throws {
+        let trainer = try train(.cpu, epochs: 1)
+        let file = temporaryFile("counters.safetensors")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Checkpoint(trainer: trainer).write(to: file)
+        var stored = try SafeTensors(decoding: Data(contentsOf: file))
+        stored.metadata["signet.optimizer_steps"] = String(Int.max)
+        try stored.encoded().write(to: file)
+        #expect(throws: LearningError.self) { try Checkpoint.read(from: file) }
+    }
+
     @Test func checkpointRejectsAnotherModel() throws {
         let trainer = try train(.cpu, epochs: 1)
         let file = temporaryFile("model.safetensors")

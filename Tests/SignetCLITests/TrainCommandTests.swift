@@ -78,6 +78,17 @@ struct TrainCommandTests {
         (["train", "--resume", "/nonexistent.safetensors"], "cannot load checkpoint"),
         (["train", "--resume", "/nonexistent.safetensors", "--hidden", "8"], "--resume continues with the checkpoint's data"),
         (["evaluate", "--checkpoint", "/nonexistent.safetensors"], "cannot load checkpoint"),
+        // Sizes that overflow or cannot be allocated: an error line, never a trap.
+        (["train", "--hidden", "4611686018427387904"], "too large"),
+        (["train", "--hidden", "100000000"], "too large"),
+        (["train", "--model", "conv(1,4000000000,same) flatten"], "impossible kernel tensor"),
+        (["train", "--digits", "1,7", "--per-class", "5", "--validation-split", "0.999"], "leaves no training examples"),
+        (["train", "--save", "/tmp"], "is a folder"),
+        (["train", "--save", "/nonexistent/folder/model.safetensors"], "does not exist"),
+        (["train", "--model", "cnn", "--activation", "tanh"], "--activation shapes the dense network"),
+        (["train", "--momentum", "0.9"], "SGD settings"),
+        (["train", "--resume", "/nonexistent.safetensors", "--seed", "3"], "--resume continues with the checkpoint's data"),
+        (["train", "--resume", "/nonexistent.safetensors", "--dataset", "fashion-mnist"], "--resume continues with the checkpoint's data"),
     ])
     func badFlagsGiveOneClearLine(arguments: [String], message: String) throws {
         let outcome = try SignetProcess.run(arguments)
@@ -127,6 +138,14 @@ struct TrainCommandTests {
         #expect(outcome.status != 0)
         #expect(outcome.standardError.contains(message), "stderr was: \(outcome.standardError)")
         #expect(!outcome.standardOutput.contains("Epoch"))
+    }
+
+    /// Sizes at the edge of the integer range that still describe a valid run must train, not trap.
+    @Test(arguments: [["--batch", "9223372036854775807"], ["--model", "pool(2,stride=9223372036854775807,same) flatten"]])
+    func extremeButValidSizesTrain(flags: [String]) throws {
+        let outcome = try SignetProcess.run(["train", "--digits", "1,7", "--per-class", "5", "--epochs", "1", "--device", "cpu"] + flags)
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        #expect(outcome.standardOutput.contains("Test:"))
     }
 
     @Test func damagedCheckpointIsRefused() throws {
