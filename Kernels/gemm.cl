@@ -149,6 +149,15 @@ __kernel void gemm_packed(__global const float* packed_a, __global const float* 
 // every value read from global memory once per group instead of once per work-item, and each
 // work-item then computes a WPTM x WPTN register block from local memory. Loads are zero-padded
 // past the matrix edges, so every shape works and the inner loop has no bounds checks.
+//
+// Groups and work-items are laid out differently. Within a group, local dimension 0 runs along
+// the columns of C (neighbouring work-items store neighbouring addresses: coalesced), dimension 1
+// along its rows. Across groups it is the other way round: group id 0 picks the tile's rows,
+// group id 1 its columns. M is the dimension that gets huge (a convolution's im2col GEMM has
+// M = batch * OH * OW, millions), and GPUs cap the group count in dimension 1 far lower than in
+// dimension 0 (NVIDIA: 65535 against 2^31 - 1, which with TSM = 64 would stop M near 4.19M);
+// N (filters, classes) stays small. So the NDRange is (row groups * RTSN, column groups * RTSM)
+// with work-groups of (RTSN, RTSM): each dimension a whole number of groups, as OpenCL 1.2 needs.
 // ---------------------------------------------------------------------------------------------
 #if defined(TSM) && defined(TSN) && defined(TSK) && defined(WPTM) && defined(WPTN)
 #define RTSM (TSM / WPTM)  // work-items along M
@@ -181,7 +190,9 @@ void gemm_tiled(__global const float* A, __global const float* B, __global float
                 const int has_bias, const int relu) {
     const int tn = get_local_id(0), tm = get_local_id(1);
     const int tid = tm * RTSN + tn;
-    const int row0 = get_group_id(1) * TSM, col0 = get_group_id(0) * TSN;
+    // Rows of C by group id 0, columns by group id 1 (see above): M may need more groups than
+    // a GPU allows in dimension 1.
+    const int row0 = (int)get_group_id(0) * TSM, col0 = (int)get_group_id(1) * TSN;
     __local float a_tile[TSK * TSM];  // a_tile[k][m] = op(A)[row0 + m][k0 + k]
     __local float b_tile[TSK * TSN];  // b_tile[k][n] = op(B)[k0 + k][col0 + n]
 

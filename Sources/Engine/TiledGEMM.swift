@@ -17,7 +17,8 @@ final class TiledGEMM: GEMMKernels {
         /// Rows and columns of C per work-item (`WPTM`, `WPTN`).
         var itemRows: Int, itemColumns: Int
 
-        /// The work-group size: (columns, rows) of work-items.
+        /// The work-group size: (columns, rows) of work-items. (The groups themselves are laid
+        /// out the other way round, rows on dimension 0: see `run`.)
         var groupSize: [Int] { [tileColumns / itemColumns, tileRows / itemRows] }
         var threads: Int { groupSize[0] * groupSize[1] }
         var localBytes: Int { (tileRows + tileColumns) * depth * MemoryLayout<Float>.stride }
@@ -58,8 +59,15 @@ final class TiledGEMM: GEMMKernels {
             .bool(p.transposeA), .bool(p.transposeB), .float(p.alpha), .float(p.beta),
             .bool(p.bias != nil), .bool(p.relu),
         ])
-        let groups = [(p.n + tiles.tileColumns - 1) / tiles.tileColumns, (p.m + tiles.tileRows - 1) / tiles.tileRows]
-        try queue.enqueue(kernel, globalSize: [groups[0] * tiles.groupSize[0], groups[1] * tiles.groupSize[1]],
+        // Row tiles go on NDRange dimension 0 and column tiles on dimension 1, while each
+        // work-group keeps its (columns, rows) layout of work-items, which coalesces the stores
+        // of C. M is what grows huge (a convolution's im2col GEMM has M = batch * OH * OW, 5.5M
+        // for 8192 images of 26 x 26), and GPUs allow far fewer groups in dimension 1 than in 0
+        // (NVIDIA: 65535 against 2^31 - 1, so M on dimension 1 would stop near 4.19M rows);
+        // N (filters, classes) stays small. Each global size is a whole number of groups.
+        let rowGroups = (p.m + tiles.tileRows - 1) / tiles.tileRows
+        let columnGroups = (p.n + tiles.tileColumns - 1) / tiles.tileColumns
+        try queue.enqueue(kernel, globalSize: [rowGroups * tiles.groupSize[0], columnGroups * tiles.groupSize[1]],
                           localSize: tiles.groupSize)
     }
 

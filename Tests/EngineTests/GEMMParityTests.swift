@@ -91,6 +91,12 @@ struct GEMMCase: Sendable, CustomTestStringConvertible {
         cases.append(GEMMCase(33, 70, 129, alpha: 1, beta: 0.25, bias: true, relu: true))
         cases.append(GEMMCase(33, 70, 129, alpha: 1.5, beta: 1, bias: true))
         cases.append(GEMMCase(33, 70, 129, alpha: 1, beta: 0, relu: true))
+        // Tall products, as a convolution's im2col GEMMs (forward with bias + ReLU, and the
+        // patches' gradient): M = 70000 is 1094 tiles of 64 rows, far more row tiles than column
+        // tiles, which the tiled kernel puts on NDRange dimension 0 (GPUs cap dimension 1 at
+        // 65535 groups; PoCL has no such cap, so this checks the mapping, not the limit).
+        cases.append(GEMMCase(70000, 32, 9, bias: true, relu: true))
+        cases.append(GEMMCase(70000, 9, 32, transposeB: true))
         // k == 0: C = epilogue(beta * C), never reading the (empty) operands or, when beta is 0, C.
         cases.append(GEMMCase(7, 13, 0, alpha: 2, beta: 0.5, bias: true, relu: true))
         cases.append(GEMMCase(40, 50, 0, alpha: 2, beta: 0, bias: true))
