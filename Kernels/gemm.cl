@@ -8,8 +8,10 @@ __kernel void gemm_reference(__global const float* A, __global const float* B, _
                              __global const float* bias, const int M, const int N, const int K,
                              const int lda, const int ldb, const int trans_a, const int trans_b,
                              const float alpha, const float beta, const int has_bias, const int relu) {
-    int n = get_global_id(0);
-    int m = get_global_id(1);
+    // Rows on dimension 0: its grid is unbounded in practice, while NVIDIA caps dimension 1 at
+    // 65535 groups, and M (batch x positions for a convolution) is the side that grows.
+    int m = get_global_id(0);
+    int n = get_global_id(1);
     if (m >= M || n >= N) return;
     float sum = 0.0f;
     for (int k = 0; k < K; ++k) {

@@ -30,6 +30,6 @@ final class ReferenceGEMM: GEMMKernels {
             .bool(p.bias != nil), .bool(p.relu),
         ])
         let tile = 8
-        try queue.enqueue(kernel, globalSize: [roundUp(p.n, tile), roundUp(p.m, tile)], localSize: [tile, tile])
+        try queue.enqueue(kernel, globalSize: [roundUp(p.m, tile), roundUp(p.n, tile)], localSize: [tile, tile])
     }
 }
