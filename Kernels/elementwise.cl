@@ -56,13 +56,31 @@ __kernel void sigmoid_backward(__global const float* dy, __global const float* y
     if (i < n) dx[i] = dy[i] * y[i] * (1.0f - y[i]);
 }
 
-// y[c] = beta * y[c] + sum over rows of x[r, c]; rows summed top to bottom, as on the CPU.
+// y[c] = beta * y[c] + sum over rows of x[r, c], rows summed top to bottom; beta == 0 never
+// reads y. Alone for a short matrix; for a tall one, stage 2 over column_sums_partial's chunks.
 __kernel void column_sums(__global const float* x, __global float* y, const int rows, const int columns, const float beta) {
     int c = get_global_id(0);
     if (c >= columns) return;
     float sum = 0.0f;
     for (int r = 0; r < rows; ++r) sum += x[r * columns + c];
     y[c] = beta == 0.0f ? sum : beta * y[c] + sum;
+}
+
+// Stage 1 of a tall column sum: partial[k, c] = sum of x[r, c] over chunk k's rows (chunk * k up
+// to chunk * (k + 1), fewer in the last), top to bottom. One work-item per (chunk, column), the
+// column varying fastest so that neighbouring work-items read neighbouring values. The chunk is
+// fixed by the host, so the order of every addition depends on the shape alone, not the device.
+// The chunk count comes from the host: rows + chunk - 1 could overflow int.
+__kernel void column_sums_partial(__global const float* x, __global float* partial, const int rows,
+                                  const int columns, const int chunk, const int chunks) {
+    int i = get_global_id(0);
+    if (i >= chunks * columns) return;
+    int k = i / columns, c = i % columns;
+    int first = k * chunk;
+    int end = first + min(chunk, rows - first);
+    float sum = 0.0f;
+    for (int r = first; r < end; ++r) sum += x[r * columns + c];
+    partial[i] = sum;
 }
 
 // Stable row-wise softmax: subtract the row maximum before exponentiating.

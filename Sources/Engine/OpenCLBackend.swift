@@ -14,6 +14,10 @@ public final class OpenCLBackend: Backend {
     let matrixMultiply: OpenCLGEMM
     /// Patch matrices of the convolutions (`OpenCLBackend+Convolution.swift`).
     let scratch: DeviceScratch
+    /// The per-chunk partial sums of a tall `columnSums`: a small block of its own (338 x 32
+    /// values for the cnn model's first bias gradient), so that neither user of a scratch block
+    /// has to reason about the other's.
+    let partialSums: DeviceScratch
     /// Work-group size for one-item-per-value kernels: a multiple of every GPU's warp/wavefront,
     /// and large enough for PoCL to vectorise across work-items.
     let groupSize: Int
@@ -31,6 +35,7 @@ public final class OpenCLBackend: Backend {
         library = KernelLibrary(context: context, cache: cache)
         groupSize = min(64, device.maxWorkGroupSize)
         scratch = DeviceScratch(context: context)
+        partialSums = DeviceScratch(context: context)
         matrixMultiply = try OpenCLGEMM(variant: gemm ?? .preferred(for: device), library: library, queue: queue)
     }
 
@@ -109,11 +114,35 @@ public final class OpenCLBackend: Backend {
                     .int(x.rows), .int(x.columns), .bool(true), .bool(false)])
     }
 
+    /// Rows per chunk of a two-stage `columnSums`. Fixed rather than fitted to the device, so
+    /// that the sum, rounding included, is the same on every device.
+    static let columnSumChunk = 256
+
+    /// One work-item per column looping over every row leaves a GPU idle on a tall matrix (the
+    /// cnn model's first bias gradient is 32 columns of 86528 rows), so tall matrices are summed
+    /// in two stages: per (chunk of rows, column) into `partialSums`, then per column over the
+    /// chunks in order.
     public func columnSums(_ x: Tensor, into y: Tensor, beta: Float) throws {
         try OperandChecks.perColumn("columnSums", vector: y, matrix: x)
-        try launch("column_sums", in: .elementwise, count: x.columns,
-                   [.buffer(buffer(x, "columnSums")), .buffer(buffer(y, "columnSums")),
-                    .int(x.rows), .int(x.columns), .float(beta)])
+        let rows = x.rows, columns = x.columns, chunk = Self.columnSumChunk
+        guard rows > chunk else {
+            try sumColumns(buffer(x, "columnSums"), rows: rows, columns: columns, into: y, beta: beta)
+            return
+        }
+        let chunks = (rows - 1) / chunk + 1
+        let partial = try buffer(partialSums.matrix(rows: chunks, columns: columns, owner: ObjectIdentifier(self)),
+                                 "columnSums")
+        try launch("column_sums_partial", in: .elementwise, count: chunks * columns,
+                   [.buffer(buffer(x, "columnSums")), .buffer(partial),
+                    .int(rows), .int(columns), .int(chunk), .int(chunks)])
+        try sumColumns(partial, rows: chunks, columns: columns, into: y, beta: beta)
+    }
+
+    /// `y = beta * y +` the column sums of the `rows x columns` matrix in `source`: one work-item
+    /// per column, rows in order.
+    private func sumColumns(_ source: Buffer<Float>, rows: Int, columns: Int, into y: Tensor, beta: Float) throws {
+        try launch("column_sums", in: .elementwise, count: columns,
+                   [.buffer(source), .buffer(buffer(y, "columnSums")), .int(rows), .int(columns), .float(beta)])
     }
 
     public func axpby(alpha: Float, _ x: Tensor, beta: Float, _ y: Tensor) throws {

@@ -29,7 +29,7 @@ struct SelfTestCommand: ParsableCommand {
         } else {
             for result in results {
                 let verdict = result.passed ? "ok  " : "FAIL"
-                print("\(verdict) \(result.operation.padding(toLength: 34, withPad: " ", startingAt: 0)) "
+                print("\(verdict) \(result.operation.padding(toLength: 44, withPad: " ", startingAt: 0)) "
                     + "worst error \(String(format: "%.2g", result.worstError))x tolerance")
             }
         }

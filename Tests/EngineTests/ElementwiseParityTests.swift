@@ -122,6 +122,61 @@ struct ElementwiseParityTests {
         }
     }
 
+    /// Tall matrices take OpenCL's two-stage path (chunks of rows, then the chunks in order):
+    /// the cnn model's first bias gradient, a single long column, and one row past one chunk.
+    /// Both backends against a double-precision sum, and OpenCL run twice to give the same bits
+    /// (its chunking depends on the shape only).
+    ///
+    /// The tolerance is 1e-5 relative plus 1e-5 * sqrt(rows) absolute: sums of values in
+    /// [-1, 1) cancel, and float rounding grows with the partial sums, about sqrt(rows) in size,
+    /// not with the final sum, which can be near 0 (at 86528 rows both backends are off by up
+    /// to ~3e-4, far beyond 1e-5 of a column whose sum is 1, and a tenth of this tolerance).
+    /// `columnSumsCountEveryRowOnce` checks exactness, without rounding.
+    @Test(arguments: tallMatrixShapes)
+    func columnSumsOfTallMatrices(rows: Int, columns: Int) throws {
+        let x = TestData.values(rows * columns, seed: 21), y0 = TestData.values(columns, seed: 22)
+        let absolute = 1e-5 * Float(rows).squareRoot()
+        for beta: Float in [0, 0.5] {
+            let result = try tallColumnSums(x, rows: rows, columns: columns, y0: y0, beta: beta)
+            let expected = doubleColumnSums(x, rows: rows, columns: columns, y0: y0, beta: beta)
+            let what = "column sums \(rows)x\(columns) beta \(beta)"
+            #expect(worstError(result.openCL[0], expected, absolute: absolute, relative: 1e-5) <= 1, "\(what), OpenCL")
+            #expect(worstError(result.cpu[0], expected, absolute: absolute, relative: 1e-5) <= 1, "\(what), CPU")
+            #expect(result.openCL[0] == result.openCL[1], "\(what): OpenCL run to run")
+        }
+    }
+
+    /// Small integers sum exactly in float in any order (every partial sum is an integer below
+    /// 2^24), so here each backend must give the exact sum: a row skipped or counted twice, or
+    /// a chunk boundary off by one, shows as a wrong integer.
+    @Test(arguments: tallMatrixShapes)
+    func columnSumsCountEveryRowOnce(rows: Int, columns: Int) throws {
+        let x = TestData.values(rows * columns, seed: 23).map { ($0 * 8).rounded() }
+        let y0 = TestData.values(columns, seed: 24)
+        for beta: Float in [0, 0.5] {
+            let result = try tallColumnSums(x, rows: rows, columns: columns, y0: y0, beta: beta)
+            let expected = doubleColumnSums(x, rows: rows, columns: columns, y0: y0, beta: beta)
+            #expect(result.openCL[0] == expected, "column sums \(rows)x\(columns) beta \(beta), OpenCL")
+            #expect(result.cpu[0] == expected, "column sums \(rows)x\(columns) beta \(beta), CPU")
+        }
+    }
+
+    /// `columnSums` of `x` on both backends, twice each (into two outputs starting from `y0`).
+    private func tallColumnSums(_ x: [Float], rows: Int, columns: Int, y0: [Float],
+                                beta: Float) throws -> (cpu: [[Float]], openCL: [[Float]]) {
+        try harness.run(inputs: [(x, [rows, columns])], outputs: [(y0, [columns]), (y0, [columns])]) { backend, ins, outs in
+            try backend.columnSums(ins[0], into: outs[0], beta: beta)
+            try backend.columnSums(ins[0], into: outs[1], beta: beta)
+        }
+    }
+
+    /// `beta * y0 + column sums of x`, in double, rounded once to float.
+    private func doubleColumnSums(_ x: [Float], rows: Int, columns: Int, y0: [Float], beta: Float) -> [Float] {
+        (0..<columns).map { c in
+            Float(Double(beta) * Double(y0[c]) + (0..<rows).reduce(0.0) { $0 + Double(x[$1 * columns + c]) })
+        }
+    }
+
     @Test(arguments: oddSizes)
     func scaleAndAxpby(size: Int) throws {
         let result = try harness.run(
@@ -178,3 +233,6 @@ struct ElementwiseParityTests {
         }
     }
 }
+
+/// (rows, columns) pairs with more rows than one chunk of OpenCL's two-stage column sum.
+private let tallMatrixShapes: [(Int, Int)] = [(86528, 32), (100_000, 1), (257, 3)]
