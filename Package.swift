@@ -2,8 +2,8 @@
 //
 // Signet: an OpenCL/CPU neural-network engine and the MNIST activation-signature study.
 // The arrows run one way:
-//   signet (CLI) -> Learning -> Engine -> OpenCL -> COpenCL;  Engine -> Kernels, CBLAS
-//   signet (CLI) -> Datasets -> CZlib
+//   signet (CLI) -> Signatures -> Learning -> Engine -> OpenCL -> COpenCL;  Engine -> Kernels, CBLAS
+//   Signatures -> Datasets -> CZlib
 // Benchmarks live in their own package (Benchmarks/) so that `swift build` and `swift test`
 // here never build benchmark code or need its libraries.
 
@@ -30,7 +30,7 @@ let engineSettings: [SwiftSetting] = tuneForAVX2
 let package = Package(
     name: "Signet",
     products: [
-        .library(name: "Signet", targets: ["OpenCL", "Engine", "Learning", "Datasets"]),
+        .library(name: "Signet", targets: ["OpenCL", "Engine", "Learning", "Datasets", "Signatures"]),
         .executable(name: "signet", targets: ["signet"]),
     ],
     dependencies: [
@@ -61,6 +61,7 @@ let package = Package(
         .target(name: "CPUFeatures"),
         .target(name: "Learning", dependencies: ["Engine"]),
         .target(name: "Datasets", dependencies: ["CZlib"]),
+        .target(name: "Signatures", dependencies: ["Engine", "Learning", "Datasets"]),
         .executableTarget(
             name: "signet",
             dependencies: ["Engine", "Learning", "Datasets", "CPUFeatures",
@@ -71,6 +72,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "OpenCL"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "Engine"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "SignaturesTests", dependencies: ["Signatures", "Engine"]),
         .testTarget(name: "SignetCLITests", dependencies: ["signet"]),
     ],
     swiftLanguageModes: [.v6]
