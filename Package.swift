@@ -54,6 +54,7 @@ let package = Package(
                 .embedInCode("optimizer.cl"),
                 .embedInCode("conv.cl"),
                 .embedInCode("pool.cl"),
+                .embedInCode("distance.cl"),
             ]
         ),
         .target(name: "OpenCL", dependencies: ["COpenCL"]),

@@ -12,6 +12,7 @@ public enum KernelSource: String, CaseIterable, Sendable {
     case optimizer = "optimizer.cl"
     case conv = "conv.cl"
     case pool = "pool.cl"
+    case distance = "distance.cl"
 
     /// The file name, used in build errors and logs.
     public var fileName: String { rawValue }
@@ -26,6 +27,7 @@ public enum KernelSource: String, CaseIterable, Sendable {
         case .optimizer: bytes = PackageResources.optimizer_cl
         case .conv: bytes = PackageResources.conv_cl
         case .pool: bytes = PackageResources.pool_cl
+        case .distance: bytes = PackageResources.distance_cl
         }
         return String(decoding: bytes, as: UTF8.self)
     }

@@ -13,15 +13,21 @@ public protocol Backend: AnyObject {
 
     // MARK: Memory
 
-    /// A zero-filled tensor.
-    func zeros(_ shape: [Int]) throws -> Tensor
+    /// A zero-filled tensor of `elementType` values (`zeros(_:)` for float32).
+    func zeros(_ shape: [Int], elementType: ElementType) throws -> Tensor
     /// A tensor holding `values` (row-major), copied to the backend.
     func upload(_ values: [Float], shape: [Int]) throws -> Tensor
+    /// An int32 tensor holding `values` (row-major), copied to the backend.
+    func uploadIntegers(_ values: [Int32], shape: [Int]) throws -> Tensor
     /// Overwrites `tensor` with `values`.
     func write(_ values: [Float], to tensor: Tensor) throws
+    /// Overwrites the int32 `tensor` with `values`.
+    func writeIntegers(_ values: [Int32], to tensor: Tensor) throws
     /// The tensor's values, copied back to the host (waits for pending work).
     func read(_ tensor: Tensor) throws -> [Float]
-    /// `destination = source`.
+    /// The int32 tensor's values, copied back to the host (waits for pending work).
+    func readIntegers(_ tensor: Tensor) throws -> [Int32]
+    /// `destination = source`; both of one element type.
     func copy(_ source: Tensor, to destination: Tensor) throws
     /// Sets every value of `tensor` to `value`.
     func fill(_ tensor: Tensor, with value: Float) throws
@@ -129,6 +135,44 @@ public protocol Backend: AnyObject {
     /// `x` is read as `[N, P, C]` with `P` the product of the middle dimensions.
     func channelMeans(_ x: Tensor, into y: Tensor) throws
 
+    // MARK: Distances (K-means and silhouette)
+
+    /// `norms[i] = sum over j of x[i, j]^2`: the squared Euclidean norm of every row of `x`.
+    func rowSquaredNorms(_ x: Tensor, into norms: Tensor) throws
+
+    /// `distances[i, j] = max(0, ||p_i||^2 - 2 p_i . c_j + ||c_j||^2)`, the squared Euclidean
+    /// distance of every point (row of `points`, `[n, d]`) to every center (`[m, d]`), written
+    /// `[n, m]`. `pointNorms` are the points' `rowSquaredNorms`; the centers' are computed here.
+    func squaredDistances(points: Tensor, pointNorms: Tensor, centers: Tensor, into distances: Tensor) throws
+
+    /// Each point's nearest centroid: `assignments[i]` (int32, `[n]`) is the index of the
+    /// smallest `||p_i||^2 - 2 p_i . c_j + ||c_j||^2`, the lowest index on ties (as
+    /// scikit-learn), and `distances[i]` that value clamped at 0. One GEMM-shaped pass; the
+    /// distance matrix is never stored.
+    func nearestCentroids(points: Tensor, pointNorms: Tensor, centroids: Tensor,
+                          assignments: Tensor, distances: Tensor) throws
+
+    /// `sums[c] =` the sum of the points assigned to cluster `c` (`[k, d]`) and `counts[c]`
+    /// their number (float32, exact below 2^24), for `k = counts.count` clusters. Assignments
+    /// outside `0..<k` belong to no cluster. Deterministic: no floating-point atomics, so one
+    /// input gives the same bits on a backend every time.
+    func clusterSums(points: Tensor, assignments: Tensor, into sums: Tensor, counts: Tensor) throws
+
+    /// Writes columns `columnOffset ..< columnOffset + classes` of `memberships` (`[n, T]`):
+    /// 1 where `labels[i]` (int32, `[n]`) equals the column's class, else 0. Other columns are
+    /// left as they are, so several labelings share one matrix side by side.
+    func oneHot(_ labels: Tensor, classes: Int, into memberships: Tensor, columnOffset: Int) throws
+
+    /// `sums[i, t] = sum over j of ||p_i - p_j|| * memberships[j, t]`: for every point, its summed
+    /// Euclidean distance to the members of every column of `memberships` (`[n, T]`, 0/1 columns
+    /// from `oneHot`, one column per cluster of every labeling), the silhouette's raw material.
+    ///
+    /// The `n x n` distance matrix is streamed in `blockRows x blockRows` tiles, each computed
+    /// once and used for both of its blocks (the matrix is symmetric); a tile's diagonal is
+    /// exactly 0. Overwrites `sums` (`[n, T]`). O(n^2 (d + T)) time, O(blockRows^2 + n T) memory.
+    func silhouetteSums(points: Tensor, pointNorms: Tensor, memberships: Tensor, into sums: Tensor,
+                        blockRows: Int) throws
+
     // MARK: Optimizers (Keras semantics)
 
     /// One SGD step: `v = momentum * v - lr * g`; `w += v` (Nesterov: `w += momentum * v - lr * g`).
@@ -140,6 +184,9 @@ public protocol Backend: AnyObject {
 }
 
 extension Backend {
+    /// A zero-filled float32 tensor.
+    public func zeros(_ shape: [Int]) throws -> Tensor { try zeros(shape, elementType: .float32) }
+
     /// The max-pooling gradient with respect to its own input (no ReLU fused).
     public func maxPool2dBackward(input: Tensor, output: Tensor, outputGradient: Tensor, into inputGradient: Tensor,
                                   geometry: Pool2DGeometry) throws {

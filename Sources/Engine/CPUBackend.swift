@@ -22,9 +22,10 @@ public final class CPUBackend: Backend {
 
     // MARK: Memory
 
-    public func zeros(_ shape: [Int]) throws -> Tensor {
+    public func zeros(_ shape: [Int], elementType: ElementType) throws -> Tensor {
         let count = try validatedCount(shape, operation: "zeros")
-        return Tensor(shape: shape, storage: try HostStorage(count: count), owner: ObjectIdentifier(self))
+        return Tensor(shape: shape, storage: try HostStorage(count: count, elementType: elementType),
+                      owner: ObjectIdentifier(self), elementType: elementType)
     }
 
     public func upload(_ values: [Float], shape: [Int]) throws -> Tensor {
@@ -46,10 +47,32 @@ public final class CPUBackend: Backend {
         return Array(UnsafeBufferPointer(start: p, count: tensor.count))
     }
 
+    public func uploadIntegers(_ values: [Int32], shape: [Int]) throws -> Tensor {
+        let tensor = try zeros(shape, elementType: .int32)
+        try writeIntegers(values, to: tensor)
+        return tensor
+    }
+
+    public func writeIntegers(_ values: [Int32], to tensor: Tensor) throws {
+        guard values.count == tensor.count else {
+            throw EngineError.shapeMismatch(operation: "write", detail: "\(values.count) values for \(tensor.shape)")
+        }
+        let p = try integers(tensor, "write")
+        values.withUnsafeBufferPointer { p.update(from: $0.baseAddress!, count: values.count) }
+    }
+
+    public func readIntegers(_ tensor: Tensor) throws -> [Int32] {
+        Array(UnsafeBufferPointer(start: try integers(tensor, "readIntegers"), count: tensor.count))
+    }
+
     public func copy(_ source: Tensor, to destination: Tensor) throws {
         try OperandChecks.sameCount("copy", source, destination)
-        let from = try pointer(source, "copy"), to = try pointer(destination, "copy")
-        to.update(from: from, count: source.count)
+        try OperandChecks.elementType("copy", destination, source.elementType)
+        if source.elementType == .int32 {
+            try integers(destination, "copy").update(from: integers(source, "copy"), count: source.count)
+        } else {
+            try pointer(destination, "copy").update(from: pointer(source, "copy"), count: source.count)
+        }
     }
 
     public func fill(_ tensor: Tensor, with value: Float) throws {
@@ -273,12 +296,23 @@ public final class CPUBackend: Backend {
 
     // MARK: Helpers
 
-    /// The host pointer behind `tensor`, after checking that this backend owns it.
+    /// The float values behind `tensor`, after checking that this backend owns it and that it
+    /// holds floats.
     func pointer(_ tensor: Tensor, _ operation: String) throws -> UnsafeMutablePointer<Float> {
+        try storage(tensor, operation, .float32).pointer
+    }
+
+    /// The int32 values behind `tensor`, after the same checks.
+    func integers(_ tensor: Tensor, _ operation: String) throws -> UnsafeMutablePointer<Int32> {
+        try storage(tensor, operation, .int32).integers
+    }
+
+    private func storage(_ tensor: Tensor, _ operation: String, _ type: ElementType) throws -> HostStorage {
         guard tensor.owner == ObjectIdentifier(self), let storage = tensor.storage as? HostStorage else {
             throw EngineError.foreignTensor(operation: operation)
         }
-        return storage.pointer
+        try OperandChecks.elementType(operation, tensor, type)
+        return storage
     }
 
     private func scaleInPlace(_ p: UnsafeMutablePointer<Float>, count: Int, by factor: Float) {

@@ -4,6 +4,8 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
     case shapeMismatch(operation: String, detail: String)
     /// A tensor made by another backend was passed to this one.
     case foreignTensor(operation: String)
+    /// A tensor of the wrong element type (an int32 tensor where floats are computed ...).
+    case elementTypeMismatch(operation: String, expected: ElementType, actual: ElementType)
     /// A parameter outside its domain (a negative learning rate, a step of 0 ...).
     case invalidArgument(operation: String, detail: String)
     /// A device could not be used as asked (no OpenCL device, index out of range, bad spec).
@@ -15,6 +17,8 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
         switch self {
         case let .shapeMismatch(operation, detail): return "\(operation): shape mismatch: \(detail)"
         case let .foreignTensor(operation): return "\(operation): tensor belongs to another backend"
+        case let .elementTypeMismatch(operation, expected, actual):
+            return "\(operation): expected a \(expected.rawValue) tensor, got \(actual.rawValue)"
         case let .invalidArgument(operation, detail): return "\(operation): \(detail)"
         case let .deviceUnavailable(reason): return reason
         case let .outOfMemory(bytes): return "cannot allocate \(bytes) bytes of memory for a tensor"

@@ -4,23 +4,43 @@ import Glibc
 import Darwin
 #endif
 
-/// Float32 memory on the host, 64-byte aligned for vector loads, zero-filled; the CPU backend's
-/// storage.
+/// Host memory for `count` values of one element type, 64-byte aligned for vector loads,
+/// zero-filled; the CPU backend's storage.
 final class HostStorage {
-    let pointer: UnsafeMutablePointer<Float>
+    private let raw: UnsafeMutableRawPointer
     let count: Int
+    let elementType: ElementType
 
     /// - Throws: `EngineError.outOfMemory` when the system refuses the allocation (Swift's own
     ///   allocator would stop the process instead).
-    init(count: Int) throws {
-        let bytes = max(count, 1) * MemoryLayout<Float>.stride
-        var raw: UnsafeMutableRawPointer?
-        guard posix_memalign(&raw, 64, bytes) == 0, let raw else { throw EngineError.outOfMemory(bytes: bytes) }
+    init(count: Int, elementType: ElementType = .float32) throws {
+        let values = max(count, 1)
+        let bytes = values * 4
+        var allocated: UnsafeMutableRawPointer?
+        guard posix_memalign(&allocated, 64, bytes) == 0, let allocated else { throw EngineError.outOfMemory(bytes: bytes) }
+        raw = allocated
         self.count = count
-        pointer = raw.initializeMemory(as: Float.self, repeating: 0, count: max(count, 1))
+        self.elementType = elementType
+        // Bind the memory to the type it will be read as, once.
+        switch elementType {
+        case .float32: raw.initializeMemory(as: Float.self, repeating: 0, count: values)
+        case .int32: raw.initializeMemory(as: Int32.self, repeating: 0, count: values)
+        }
     }
 
-    deinit { free(pointer) }
+    /// The values of a float32 storage.
+    var pointer: UnsafeMutablePointer<Float> {
+        precondition(elementType == .float32, "float access to \(elementType) storage")
+        return raw.assumingMemoryBound(to: Float.self)
+    }
+
+    /// The values of an int32 storage.
+    var integers: UnsafeMutablePointer<Int32> {
+        precondition(elementType == .int32, "integer access to \(elementType) storage")
+        return raw.assumingMemoryBound(to: Int32.self)
+    }
+
+    deinit { free(raw) }
 }
 
 /// A pointer that may cross into the worker closures of `parallelChunks`.

@@ -37,6 +37,8 @@ final class KernelLibrary {
 /// A kernel argument, so launches read as one list.
 enum KernelArgument {
     case buffer(Buffer<Float>)
+    /// An int32 buffer (`__global int*`).
+    case integers(Buffer<Int32>)
     case int(Int)
     case float(Float)
     case bool(Bool)
@@ -50,6 +52,7 @@ extension Kernel {
         for (index, argument) in arguments.enumerated() {
             switch argument {
             case let .buffer(buffer): try setArgument(index, buffer)
+            case let .integers(buffer): try setArgument(index, buffer)
             case let .int(value):
                 guard let narrow = Int32(exactly: value) else {
                     throw OpenCLError.invalidRequest("kernel \(name): argument \(index) = \(value) exceeds 32 bits")

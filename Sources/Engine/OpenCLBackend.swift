@@ -18,6 +18,8 @@ public final class OpenCLBackend: Backend {
     /// values for the cnn model's first bias gradient), so that neither user of a scratch block
     /// has to reason about the other's.
     let partialSums: DeviceScratch
+    /// Gram values, norms and memberships of the distance operations (`OpenCLBackend+Distances.swift`).
+    let distanceScratch: DistanceScratch
     /// Work-group size for one-item-per-value kernels: a multiple of every GPU's warp/wavefront,
     /// and large enough for PoCL to vectorise across work-items.
     let groupSize: Int
@@ -36,6 +38,7 @@ public final class OpenCLBackend: Backend {
         groupSize = min(64, device.maxWorkGroupSize)
         scratch = DeviceScratch(context: context)
         partialSums = DeviceScratch(context: context)
+        distanceScratch = DistanceScratch(context: context)
         matrixMultiply = try OpenCLGEMM(variant: gemm ?? .preferred(for: device), library: library, queue: queue)
     }
 
@@ -54,9 +57,12 @@ public final class OpenCLBackend: Backend {
 
     // MARK: Memory
 
-    public func zeros(_ shape: [Int]) throws -> Tensor {
-        let tensor = try uninitialized(shape, "zeros")
-        try queue.fill(buffer(tensor, "zeros"), with: 0, count: tensor.count)
+    public func zeros(_ shape: [Int], elementType: ElementType) throws -> Tensor {
+        let tensor = try uninitialized(shape, "zeros", elementType: elementType)
+        switch elementType {
+        case .float32: try queue.fill(buffer(tensor, "zeros"), with: Float(0), count: tensor.count)
+        case .int32: try queue.fill(integers(tensor, "zeros"), with: Int32(0), count: tensor.count)
+        }
         return tensor
     }
 
@@ -82,9 +88,36 @@ public final class OpenCLBackend: Backend {
         }
     }
 
+    public func uploadIntegers(_ values: [Int32], shape: [Int]) throws -> Tensor {
+        let tensor = try uninitialized(shape, "upload", elementType: .int32)
+        try writeIntegers(values, to: tensor)
+        return tensor
+    }
+
+    public func writeIntegers(_ values: [Int32], to tensor: Tensor) throws {
+        guard values.count == tensor.count else {
+            throw EngineError.shapeMismatch(operation: "write", detail: "\(values.count) values for \(tensor.shape)")
+        }
+        let target = try integers(tensor, "write")
+        try values.withUnsafeBufferPointer { try queue.write($0, to: target) }
+    }
+
+    public func readIntegers(_ tensor: Tensor) throws -> [Int32] {
+        let source = try integers(tensor, "readIntegers")
+        return try [Int32](unsafeUninitializedCapacity: tensor.count) { values, initialized in
+            try queue.read(source, into: UnsafeMutableBufferPointer(rebasing: values[0..<tensor.count]))
+            initialized = tensor.count
+        }
+    }
+
     public func copy(_ source: Tensor, to destination: Tensor) throws {
         try OperandChecks.sameCount("copy", source, destination)
-        try queue.copy(from: buffer(source, "copy"), to: buffer(destination, "copy"), count: source.count)
+        try OperandChecks.elementType("copy", destination, source.elementType)
+        if source.elementType == .int32 {
+            try queue.copy(from: integers(source, "copy"), to: integers(destination, "copy"), count: source.count)
+        } else {
+            try queue.copy(from: buffer(source, "copy"), to: buffer(destination, "copy"), count: source.count)
+        }
     }
 
     public func fill(_ tensor: Tensor, with value: Float) throws {
@@ -255,18 +288,39 @@ public final class OpenCLBackend: Backend {
 
     // MARK: Helpers
 
-    /// The device buffer behind `tensor`, after checking that this backend owns it.
+    /// The float device buffer behind `tensor`, after checking that this backend owns it and
+    /// that it holds floats.
     func buffer(_ tensor: Tensor, _ operation: String) throws -> Buffer<Float> {
+        let storage = try storage(tensor, operation)
+        guard let buffer = storage.buffer else {
+            throw EngineError.elementTypeMismatch(operation: operation, expected: .float32, actual: storage.elementType)
+        }
+        return buffer
+    }
+
+    /// The int32 device buffer behind `tensor`, after the same checks.
+    func integers(_ tensor: Tensor, _ operation: String) throws -> Buffer<Int32> {
+        let storage = try storage(tensor, operation)
+        guard let buffer = storage.integers else {
+            throw EngineError.elementTypeMismatch(operation: operation, expected: .int32, actual: storage.elementType)
+        }
+        return buffer
+    }
+
+    private func storage(_ tensor: Tensor, _ operation: String) throws -> DeviceStorage {
         guard tensor.owner == ObjectIdentifier(self), let storage = tensor.storage as? DeviceStorage else {
             throw EngineError.foreignTensor(operation: operation)
         }
-        return storage.buffer
+        return storage
     }
 
-    private func uninitialized(_ shape: [Int], _ operation: String) throws -> Tensor {
+    private func uninitialized(_ shape: [Int], _ operation: String, elementType: ElementType = .float32) throws -> Tensor {
         let count = try validatedCount(shape, operation: operation)
-        let storage = DeviceStorage(buffer: try Buffer<Float>(context: context, count: count))
-        return Tensor(shape: shape, storage: storage, owner: ObjectIdentifier(self))
+        let storage = switch elementType {
+        case .float32: DeviceStorage(buffer: try Buffer<Float>(context: context, count: count))
+        case .int32: DeviceStorage(integers: try Buffer<Int32>(context: context, count: count))
+        }
+        return Tensor(shape: shape, storage: storage, owner: ObjectIdentifier(self), elementType: elementType)
     }
 
     /// Runs a one-dimensional kernel over `count` items, rounded up to whole work-groups

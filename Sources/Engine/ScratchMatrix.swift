@@ -28,7 +28,7 @@ final class DeviceScratch {
     /// A `rows x columns` tensor over the scratch buffer (its previous contents are garbage).
     func matrix(rows: Int, columns: Int, owner: ObjectIdentifier) throws -> Tensor {
         let count = rows * columns
-        if storage == nil || storage!.buffer.count < count {
+        if storage == nil || storage!.count < count {
             // Replacing the buffer is safe with work still queued on the old one: OpenCL frees
             // it only once the commands using it have finished.
             storage = DeviceStorage(buffer: try Buffer<Float>(context: context, count: count))

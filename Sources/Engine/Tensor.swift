@@ -1,4 +1,4 @@
-/// A shape plus float32 storage owned by one backend.
+/// A shape plus storage owned by one backend: float32 values, or int32 ones (cluster labels).
 ///
 /// Tensors are row-major. Operations read a tensor of rank >= 2 as a matrix whose columns are
 /// the last dimension and whose rows are everything before it; a rank-1 tensor of n values is a
@@ -10,14 +10,17 @@ public final class Tensor {
     public let shape: [Int]
     /// The number of values (the product of `shape`).
     public let count: Int
+    /// What each value is. Operations take float32 tensors unless they say otherwise.
+    public let elementType: ElementType
     /// The backend-specific storage; shared by reshaped views.
     let storage: AnyObject
     /// The backend that owns the storage.
     let owner: ObjectIdentifier
 
-    init(shape: [Int], storage: AnyObject, owner: ObjectIdentifier) {
+    init(shape: [Int], storage: AnyObject, owner: ObjectIdentifier, elementType: ElementType = .float32) {
         self.shape = shape
         self.count = shape.reduce(1, *)
+        self.elementType = elementType
         self.storage = storage
         self.owner = owner
     }
@@ -33,12 +36,12 @@ public final class Tensor {
         guard newShape.allSatisfy({ $0 >= 0 }), newShape.reduce(1, *) == count else {
             throw EngineError.shapeMismatch(operation: "reshape", detail: "\(shape) has \(count) values, \(newShape) needs \(newShape.reduce(1, *))")
         }
-        return Tensor(shape: newShape, storage: storage, owner: owner)
+        return Tensor(shape: newShape, storage: storage, owner: owner, elementType: elementType)
     }
 }
 
 extension Tensor: CustomStringConvertible {
-    public var description: String { "Tensor\(shape)" }
+    public var description: String { elementType == .float32 ? "Tensor\(shape)" : "Tensor<\(elementType)>\(shape)" }
 }
 
 /// The most values one tensor may hold: 2^31 - 1 (8 GiB of float32). Kernels index tensors with

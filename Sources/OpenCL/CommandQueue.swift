@@ -78,14 +78,20 @@ public final class CommandQueue: @unchecked Sendable {
             "clEnqueueReadBuffer")
     }
 
-    /// Copies `count` elements from one buffer to another on the device.
-    public func copy<T>(from source: Buffer<T>, to destination: Buffer<T>, count: Int) throws {
-        guard count <= source.count, count <= destination.count else {
-            throw OpenCLError.invalidRequest("copy of \(count) elements overflows buffers of \(source.count) and \(destination.count)")
+    /// Copies `count` elements from one buffer to another on the device, starting at element
+    /// `sourceOffset` of `source` and `destinationOffset` of `destination`.
+    public func copy<T>(from source: Buffer<T>, to destination: Buffer<T>, count: Int,
+                        sourceOffset: Int = 0, destinationOffset: Int = 0) throws {
+        guard count >= 0, sourceOffset >= 0, destinationOffset >= 0,
+              sourceOffset + count <= source.count, destinationOffset + count <= destination.count else {
+            throw OpenCLError.invalidRequest(
+                "copy of \(count) elements from \(sourceOffset) to \(destinationOffset) overflows buffers of \(source.count) and \(destination.count)")
         }
         guard count > 0 else { return }
+        let stride = MemoryLayout<T>.stride
         try OpenCLError.check(
-            clEnqueueCopyBuffer(handle, source.handle, destination.handle, 0, 0, count * MemoryLayout<T>.stride, 0, nil, nil),
+            clEnqueueCopyBuffer(handle, source.handle, destination.handle, sourceOffset * stride, destinationOffset * stride,
+                                count * stride, 0, nil, nil),
             "clEnqueueCopyBuffer")
     }
 

@@ -1,0 +1,93 @@
+/// Shape and element-type checks of the distance operations, shared by both backends.
+extension OperandChecks {
+    /// `tensor` holds `elementType` values.
+    static func elementType(_ operation: String, _ tensor: Tensor, _ elementType: ElementType) throws {
+        guard tensor.elementType == elementType else {
+            throw EngineError.elementTypeMismatch(operation: operation, expected: elementType, actual: tensor.elementType)
+        }
+    }
+
+    /// `points` is an `[n, d]` matrix and `norms` holds its `n` row norms; returns (n, d).
+    static func pointsWithNorms(_ operation: String, _ points: Tensor, _ norms: Tensor) throws -> (n: Int, d: Int) {
+        guard points.shape.count == 2 else {
+            throw EngineError.shapeMismatch(operation: operation, detail: "points must be a matrix, got \(points.shape)")
+        }
+        try perRow(operation, vector: norms, matrix: points)
+        return (points.shape[0], points.shape[1])
+    }
+
+    /// `centers` is an `[m, d]` matrix with the points' `d` columns and at least one row; returns m.
+    static func centers(_ operation: String, _ centers: Tensor, dimensions d: Int) throws -> Int {
+        guard centers.shape.count == 2, centers.shape[1] == d, centers.shape[0] >= 1 else {
+            throw EngineError.shapeMismatch(
+                operation: operation, detail: "centers must be [m >= 1, \(d)], got \(centers.shape)")
+        }
+        return centers.shape[0]
+    }
+
+    static func squaredDistances(_ points: Tensor, _ norms: Tensor, _ centers: Tensor, _ distances: Tensor) throws
+        -> (n: Int, d: Int, m: Int) {
+        let (n, d) = try pointsWithNorms("squaredDistances", points, norms)
+        let m = try Self.centers("squaredDistances", centers, dimensions: d)
+        guard distances.shape == [n, m] else {
+            throw EngineError.shapeMismatch(operation: "squaredDistances", detail: "distances must be [\(n), \(m)], got \(distances.shape)")
+        }
+        return (n, d, m)
+    }
+
+    static func nearestCentroids(_ points: Tensor, _ norms: Tensor, _ centroids: Tensor,
+                                 _ assignments: Tensor, _ distances: Tensor) throws -> (n: Int, d: Int, k: Int) {
+        let (n, d) = try pointsWithNorms("nearestCentroids", points, norms)
+        let k = try centers("nearestCentroids", centroids, dimensions: d)
+        try elementType("nearestCentroids", assignments, .int32)
+        try perRow("nearestCentroids", vector: assignments, matrix: points)
+        try perRow("nearestCentroids", vector: distances, matrix: points)
+        return (n, d, k)
+    }
+
+    static func clusterSums(_ points: Tensor, _ assignments: Tensor, _ sums: Tensor, _ counts: Tensor) throws
+        -> (n: Int, d: Int, k: Int) {
+        guard points.shape.count == 2 else {
+            throw EngineError.shapeMismatch(operation: "clusterSums", detail: "points must be a matrix, got \(points.shape)")
+        }
+        let n = points.shape[0], d = points.shape[1], k = counts.count
+        try elementType("clusterSums", assignments, .int32)
+        try perRow("clusterSums", vector: assignments, matrix: points)
+        guard sums.shape == [k, d] else {
+            throw EngineError.shapeMismatch(operation: "clusterSums", detail: "sums must be [\(k), \(d)] for \(k) counts, got \(sums.shape)")
+        }
+        return (n, d, k)
+    }
+
+    static func oneHot(_ labels: Tensor, classes: Int, _ memberships: Tensor, columnOffset: Int) throws -> (n: Int, width: Int) {
+        try elementType("oneHot", labels, .int32)
+        guard memberships.shape.count == 2, memberships.shape[0] == labels.count else {
+            throw EngineError.shapeMismatch(operation: "oneHot", detail: "\(labels.count) labels for memberships \(memberships.shape)")
+        }
+        let width = memberships.shape[1]
+        guard classes >= 0, columnOffset >= 0, columnOffset + classes <= width else {
+            throw EngineError.invalidArgument(
+                operation: "oneHot", detail: "columns \(columnOffset)..<\(columnOffset + classes) do not fit \(width) columns")
+        }
+        return (labels.count, width)
+    }
+
+    static func silhouetteSums(_ points: Tensor, _ norms: Tensor, _ memberships: Tensor, _ sums: Tensor,
+                               blockRows: Int) throws -> (n: Int, d: Int, t: Int) {
+        let (n, d) = try pointsWithNorms("silhouetteSums", points, norms)
+        guard memberships.shape.count == 2, memberships.shape[0] == n, sums.shape == memberships.shape else {
+            throw EngineError.shapeMismatch(
+                operation: "silhouetteSums",
+                detail: "memberships \(memberships.shape) and sums \(sums.shape) must both be [\(n), T]")
+        }
+        guard blockRows >= 1 else {
+            throw EngineError.invalidArgument(operation: "silhouetteSums", detail: "blockRows must be at least 1, got \(blockRows)")
+        }
+        return (n, d, memberships.shape[1])
+    }
+}
+
+/// The row blocks of a blocked pass over `n` rows: `0..<b, b..<2b, ...`.
+func rowBlocks(_ n: Int, _ blockRows: Int) -> [Range<Int>] {
+    stride(from: 0, to: n, by: blockRows).map { $0..<min(n, $0 + blockRows) }
+}

@@ -1,0 +1,61 @@
+/// Dot products and squared norms over raw float rows, 16 lanes at a time: the inner loops of
+/// the CPU backend's distance operations. Sums run in a fixed order (16 running lanes, then the
+/// lanes in order, then the tail), so a result never depends on the thread that computes it.
+enum VectorMath {
+    /// `sum over j < count of a[j] * b[j]`.
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {
+        var lanes = SIMD16<Float>()
+        var j = 0
+        let rawA = UnsafeRawPointer(a), rawB = UnsafeRawPointer(b)
+        while j + 16 <= count {
+            let x = rawA.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
+            let y = rawB.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
+            lanes.addProduct(x, y)
+            j += 16
+        }
+        var sum = lanes.sum()
+        while j < count {
+            sum += a[j] * b[j]
+            j += 1
+        }
+        return sum
+    }
+
+    /// `sum over j < count of (a[j] - b[j])^2`, computed from the differences (no cancellation).
+    @inline(__always)
+    static func squaredDistance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {
+        var lanes = SIMD16<Float>()
+        var j = 0
+        let rawA = UnsafeRawPointer(a), rawB = UnsafeRawPointer(b)
+        while j + 16 <= count {
+            let difference = rawA.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
+                - rawB.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
+            lanes.addProduct(difference, difference)
+            j += 16
+        }
+        var sum = lanes.sum()
+        while j < count {
+            let difference = a[j] - b[j]
+            sum += difference * difference
+            j += 1
+        }
+        return sum
+    }
+
+    /// `sqrt(max(0, x))` over `count` values, in place.
+    @inline(__always)
+    static func clampedSquareRoots(_ x: UnsafeMutablePointer<Float>, _ count: Int) {
+        var j = 0
+        let raw = UnsafeMutableRawPointer(x)
+        while j + 16 <= count {
+            let v = raw.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
+            raw.storeBytes(of: v.replacing(with: 0, where: v .< 0).squareRoot(), toByteOffset: j * 4, as: SIMD16<Float>.self)
+            j += 16
+        }
+        while j < count {
+            x[j] = max(x[j], 0).squareRoot()
+            j += 1
+        }
+    }
+}
