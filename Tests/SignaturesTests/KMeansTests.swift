@@ -1,0 +1,102 @@
+import Engine
+import Signatures
+import Testing
+
+/// K-means on both backends against scikit-learn's `KMeans(algorithm="lloyd")`.
+@Suite("K-means against scikit-learn", .serialized)
+struct KMeansTests {
+    let fixture: KMeansFixture
+    let backends: [any Backend]
+
+    init() throws {
+        fixture = try KMeansFixture.load()
+        backends = try ClusteringBackends.all()
+    }
+
+    /// From the fixture's initial centroids: scikit-learn's labels exactly, its inertia and
+    /// centroids within 1e-5 relative (it centres the data first, so the last bits differ), and
+    /// its iteration count.
+    @Test func reproducesScikitLearnFromItsInitialCentroids() throws {
+        for backend in backends {
+            let matrix = try PointMatrix(fixture.points, rows: fixture.n, columns: fixture.d, backend: backend)
+            for run in fixture.runs {
+                let result = try KMeans(KMeansConfiguration(clusters: run.k, restarts: 1))
+                    .fit(matrix, initialCentroids: run.initialCentroids)
+                let what = "\(backend.kind) k=\(run.k) \(run.name)"
+                #expect(result.assignments == run.labels, "\(what): labels")
+                #expect(abs(result.inertia - run.inertia) <= 1e-5 * run.inertia, "\(what): inertia \(result.inertia) vs \(run.inertia)")
+                #expect(result.iterations == run.iterations, "\(what): \(result.iterations) iterations vs \(run.iterations)")
+                let worst = zip(result.centroids, run.centroids).map { abs($0 - $1) / max(abs($1), 1) }.max()!
+                #expect(worst <= 1e-5, "\(what): centroids off by \(worst)")
+                #expect(result.sizes.reduce(0, +) == fixture.n)
+            }
+        }
+    }
+
+    /// k-means++ with restarts finds the four blobs (every point with its blob) and an inertia no
+    /// worse than scikit-learn's best run of the fixture.
+    @Test func seededRestartsFindTheBlobs() throws {
+        let best = fixture.runs.filter { $0.k == 4 }.map(\.inertia).min()!
+        for backend in backends {
+            let matrix = try PointMatrix(fixture.points, rows: fixture.n, columns: fixture.d, backend: backend)
+            let result = try KMeans(KMeansConfiguration(clusters: 4, restarts: 10, seed: 3)).fit(matrix)
+            #expect(result.inertia <= best * (1 + 1e-5), "\(backend.kind): inertia \(result.inertia) vs \(best)")
+            let agreement = try ClusterAgreement(labels: fixture.trueBlob, clusters: result.assignments)
+            #expect(agreement.adjustedRandIndex > 0.99, "\(backend.kind): ARI \(agreement.adjustedRandIndex)")
+        }
+    }
+
+    /// One seed, one clustering, bit for bit; another seed is another draw of seeds.
+    @Test func oneSeedGivesOneClustering() throws {
+        let blobs = gaussianBlobs(centers: [[0, 0, 0], [3, 0, 1], [0, 4, 2], [2, 2, 2], [5, 5, 0]], perBlob: 200, spread: 1.2, seed: 9)
+        for backend in backends {
+            let matrix = try PointMatrix(blobs.points, rows: 1000, columns: 3, backend: backend)
+            let configuration = KMeansConfiguration(clusters: 6, restarts: 3, seed: 11)
+            let first = try KMeans(configuration).fit(matrix), second = try KMeans(configuration).fit(matrix)
+            #expect(first == second, "\(backend.kind)")
+            var other = configuration
+            other.seed = 12
+            #expect(try KMeans(other).fit(matrix).centroids != first.centroids, "\(backend.kind): seeds 11 and 12")
+        }
+    }
+
+    /// More restarts never end worse: the kept run is the lowest inertia of all tried.
+    @Test func keepsTheLowestInertia() throws {
+        let blobs = gaussianBlobs(centers: [[0, 0], [6, 0], [0, 6], [6, 6], [3, 3]], perBlob: 60, spread: 1.5, seed: 5)
+        let matrix = try PointMatrix(blobs.points, rows: 300, columns: 2, backend: CPUBackend())
+        let many = try KMeans(KMeansConfiguration(clusters: 7, restarts: 8, seed: 21)).fit(matrix)
+        let first = try KMeans(KMeansConfiguration(clusters: 7, restarts: 1, seed: 21)).fit(matrix)
+        #expect(many.inertia <= first.inertia)
+        #expect((0..<8).contains(many.restart))
+    }
+
+    /// A centroid that no point is nearest to: scikit-learn moves the point farthest from its
+    /// centroid into it, so no cluster ends empty.
+    @Test func relocatesEmptyClusters() throws {
+        for backend in backends {
+            let matrix = try PointMatrix(fixture.points, rows: fixture.n, columns: fixture.d, backend: backend)
+            let far = [Float](repeating: 1000, count: fixture.d)
+            let initial = Array(fixture.runs[0].initialCentroids) + far  // k = 3: two real, one unreachable
+            let result = try KMeans(KMeansConfiguration(clusters: 3, restarts: 1)).fit(matrix, initialCentroids: initial)
+            #expect(result.sizes.allSatisfy { $0 > 0 }, "\(backend.kind): sizes \(result.sizes)")
+            #expect(result.centroids[2 * fixture.d..<3 * fixture.d].allSatisfy { abs($0) < 100 }, "\(backend.kind)")
+        }
+    }
+
+    @Test func rejectsWhatCannotBeClustered() throws {
+        let backend = CPUBackend()
+        let repeated = try PointMatrix([1, 2, 1, 2, 1, 2, 3, 4], rows: 4, columns: 2, backend: backend)
+        #expect(throws: SignaturesError.insufficientData(
+            "K-means with k = 3 needs at least 3 distinct points; the 4 points have 2")) {
+            try KMeans(KMeansConfiguration(clusters: 3)).fit(repeated)
+        }
+        #expect(try KMeans(KMeansConfiguration(clusters: 2, restarts: 2)).fit(repeated).sizes.sorted() == [1, 3])
+        #expect(throws: SignaturesError.self) { try KMeans(KMeansConfiguration(clusters: 0)).fit(repeated) }
+        #expect(throws: SignaturesError.self) { try KMeans(KMeansConfiguration(clusters: 2, restarts: 0)).fit(repeated) }
+        #expect(throws: SignaturesError.self) { try PointMatrix([1, 2, 3], rows: 2, columns: 2, backend: backend) }
+        #expect(throws: SignaturesError.self) { try PointMatrix([1, .nan], rows: 1, columns: 2, backend: backend) }
+        #expect(throws: SignaturesError.self) {
+            try KMeans(KMeansConfiguration(clusters: 2)).fit(repeated, initialCentroids: [1, 2, 3])
+        }
+    }
+}
