@@ -4,19 +4,35 @@ import Foundation
 /// The safetensors file format (Hugging Face): an 8-byte little-endian header length, a JSON
 /// header mapping each tensor name to its dtype, shape and byte range, then the raw data.
 ///
-/// Signet writes float32 tensors only, contiguous in name order, with string metadata under
-/// `__metadata__`, so its files load with the Python `safetensors` package. Reading validates
+/// Signet writes float32 tensors (and int32 ones: cluster labels), contiguous in name order, with
+/// string metadata under `__metadata__`, so its files load with the Python `safetensors` package. Reading validates
 /// everything before trusting it: header size, JSON, dtypes, shapes against byte ranges, ranges
 /// inside the data and not overlapping.
 public struct SafeTensors: Equatable {
-    /// One tensor: its shape and float32 values.
+    /// One tensor: its shape and its float32 values (`F32`) or int32 ones (`I32`).
     public struct Entry: Equatable {
         public var shape: [Int]
+        /// Which of `values` and `integers` holds the tensor; the other is empty.
+        public var elementType: ElementType
         public var values: [Float]
+        public var integers: [Int32]
+
         public init(shape: [Int], values: [Float]) {
             self.shape = shape
+            elementType = .float32
             self.values = values
+            integers = []
         }
+
+        public init(shape: [Int], integers: [Int32]) {
+            self.shape = shape
+            elementType = .int32
+            values = []
+            self.integers = integers
+        }
+
+        var count: Int { elementType == .float32 ? values.count : integers.count }
+        var dtype: String { elementType == .float32 ? "F32" : "I32" }
     }
 
     public var tensors: [String: Entry]
@@ -38,11 +54,11 @@ public struct SafeTensors: Equatable {
         let names = tensors.keys.sorted()
         for name in names {
             let entry = tensors[name]!
-            guard entry.shape.reduce(1, *) == entry.values.count else {
-                throw SafeTensorsError.invalid("tensor '\(name)' has \(entry.values.count) values for shape \(entry.shape)")
+            guard entry.shape.reduce(1, *) == entry.count else {
+                throw SafeTensorsError.invalid("tensor '\(name)' has \(entry.count) values for shape \(entry.shape)")
             }
-            let bytes = entry.values.count * 4
-            header[name] = ["dtype": "F32", "shape": entry.shape, "data_offsets": [offset, offset + bytes]] as [String: Any]
+            let bytes = entry.count * 4
+            header[name] = ["dtype": entry.dtype, "shape": entry.shape, "data_offsets": [offset, offset + bytes]] as [String: Any]
             offset += bytes
         }
         var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
@@ -52,9 +68,9 @@ public struct SafeTensors: Equatable {
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { file.append(contentsOf: $0) }
         file.append(json)
         for name in names {
-            tensors[name]!.values.withUnsafeBufferPointer { values in
-                for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { file.append(contentsOf: $0) } }
-            }
+            let entry = tensors[name]!
+            for value in entry.values { withUnsafeBytes(of: value.bitPattern.littleEndian) { file.append(contentsOf: $0) } }
+            for value in entry.integers { withUnsafeBytes(of: value.littleEndian) { file.append(contentsOf: $0) } }
         }
         return file
     }
@@ -81,14 +97,15 @@ public struct SafeTensors: Equatable {
                 metadata = strings
                 continue
             }
-            let (shape, begin, end) = try Self.describe(name, value)
+            let (shape, type, begin, end) = try Self.describe(name, value)
             guard let count = checkedElementCount(shape), begin <= end, end <= dataLength, end - begin == count * 4 else {
                 throw SafeTensorsError.invalid("tensor '\(name)': byte range \(begin)..<\(end) does not hold shape \(shape) in \(dataLength) data bytes")
             }
-            let values = stride(from: headerEnd + begin, to: headerEnd + end, by: 4).map { at in
-                Float(bitPattern: UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24)
+            let words = stride(from: headerEnd + begin, to: headerEnd + end, by: 4).map { at in
+                UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
             }
-            tensors[name] = Entry(shape: shape, values: values)
+            tensors[name] = type == .float32 ? Entry(shape: shape, values: words.map(Float.init(bitPattern:)))
+                                             : Entry(shape: shape, integers: words.map { Int32(bitPattern: $0) })
             ranges.append((begin, end))
         }
         ranges.sort { $0.0 < $1.0 }
@@ -99,16 +116,21 @@ public struct SafeTensors: Equatable {
         self.metadata = metadata
     }
 
-    private static func describe(_ name: String, _ value: Any) throws -> (shape: [Int], begin: Int, end: Int) {
+    private static func describe(_ name: String, _ value: Any) throws -> (shape: [Int], type: ElementType, begin: Int, end: Int) {
         guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
               let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2 else {
             throw SafeTensorsError.invalid("tensor '\(name)' lacks dtype, shape or data_offsets")
         }
-        guard dtype == "F32" else { throw SafeTensorsError.invalid("tensor '\(name)' is \(dtype); Signet reads F32 only") }
+        let type: ElementType
+        switch dtype {
+        case "F32": type = .float32
+        case "I32": type = .int32
+        default: throw SafeTensorsError.invalid("tensor '\(name)' is \(dtype); Signet reads F32 and I32 only")
+        }
         guard shape.allSatisfy({ $0 >= 0 && $0 < 1 << 31 }), offsets.allSatisfy({ $0 >= 0 }) else {
             throw SafeTensorsError.invalid("tensor '\(name)' has a negative or huge dimension or offset")
         }
-        return (shape, offsets[0], offsets[1])
+        return (shape, type, offsets[0], offsets[1])
     }
 }
 

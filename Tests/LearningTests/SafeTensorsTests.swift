@@ -18,6 +18,21 @@ struct SafeTensorsTests {
         #expect(bytes.count == 8 + headerLength + 8 * 4)
     }
 
+    /// Int32 tensors (cluster labels) are written `I32` beside float ones and read back exactly,
+    /// negative values and values past float32's 2^24 included.
+    @Test func integerTensorsRoundTrip() throws {
+        let labels: [Int32] = [0, -1, 16_777_217, Int32.max, Int32.min, 3]
+        let mixed = SafeTensors(tensors: ["labels": .init(shape: [2, 3], integers: labels), "x": .init(shape: [1], values: [0.5])])
+        let bytes = try mixed.encoded()
+        let decoded = try SafeTensors(decoding: bytes)
+        #expect(decoded == mixed)
+        #expect(decoded.tensors["labels"]?.integers == labels)
+        let headerLength = bytes.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let header = try JSONSerialization.jsonObject(with: bytes[8..<8 + headerLength]) as! [String: Any]
+        #expect((header["labels"] as! [String: Any])["dtype"] as? String == "I32")
+        #expect((header["x"] as! [String: Any])["dtype"] as? String == "F32")
+    }
+
     @Test func headerIsTheReferenceLayout() throws {
         let bytes = try sample.encoded()
         let headerLength = bytes.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
