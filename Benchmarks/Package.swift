@@ -54,6 +54,24 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // K-means and exact silhouettes on the study's signature matrices, against scikit-learn.
+        .executableTarget(
+            name: "cluster-ratios",
+            dependencies: [
+                "GEMMContenders",
+                .product(name: "Signet", package: "Signet"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // The distance operations one at a time, per backend.
+        .executableTarget(
+            name: "distance-timings",
+            dependencies: [
+                "GEMMContenders",
+                .product(name: "Signet", package: "Signet"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         // package-benchmark suites: Benchmarks/<Name>/<Name>.swift.
         .executableTarget(
             name: "GEMM",

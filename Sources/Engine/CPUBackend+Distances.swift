@@ -1,7 +1,5 @@
-import CBLAS
-
-/// The distance operations on the host: plain SIMD loops for the per-point work, OpenBLAS for
-/// the tiles of the silhouette's pairwise pass.
+/// The distance operations on the host, in the Engine's own SIMD products
+/// (`HostPanelProducts`), not OpenBLAS: see there why.
 extension CPUBackend {
     public func rowSquaredNorms(_ x: Tensor, into norms: Tensor) throws {
         try OperandChecks.perRow("rowSquaredNorms", vector: norms, matrix: x)
@@ -18,16 +16,15 @@ extension CPUBackend {
     public func squaredDistances(points: Tensor, pointNorms: Tensor, centers: Tensor, into distances: Tensor) throws {
         let (n, d, m) = try OperandChecks.squaredDistances(points, pointNorms, centers, distances)
         let pp = SharedPointer(try pointer(points, "squaredDistances")), pn = SharedPointer(try pointer(pointNorms, "squaredDistances"))
-        let pc = SharedPointer(try pointer(centers, "squaredDistances")), pd = SharedPointer(try pointer(distances, "squaredDistances"))
-        let centerNorms = SharedPointer(try squaredNorms(of: pc.base, rows: m, columns: d))
-        defer { centerNorms.base.deallocate() }
-        parallelChunks(n, minimumChunk: max(1, 65_536 / max(d * m, 1))) { range in
+        let pc = try pointer(centers, "squaredDistances"), pd = SharedPointer(try pointer(distances, "squaredDistances"))
+        let centerNorms = SharedPointer(squaredNorms(of: pc, rows: m, columns: d))
+        let panel = SharedPointer(HostPanelProducts.pack(pc, rows: m, dimensions: d))
+        defer { centerNorms.base.deallocate(); panel.base.deallocate() }
+        parallelChunks(n, minimumChunk: max(16, 65_536 / max(d * m, 1))) { range in
+            HostPanelProducts.gram(pp.base, rows: range, dimensions: d, panel: panel.base, count: m,
+                                   into: pd.base + range.lowerBound * m, ldOut: m)
             for i in range {
-                let point = pp.base + i * d
-                for j in 0..<m {
-                    let dot = VectorMath.dot(point, pc.base + j * d, d)
-                    pd[i * m + j] = max(pn[i] - 2 * dot + centerNorms[j], 0)
-                }
+                for j in 0..<m { pd[i * m + j] = max(pn[i] - 2 * pd[i * m + j] + centerNorms[j], 0) }
             }
         }
     }
@@ -36,26 +33,20 @@ extension CPUBackend {
                                  assignments: Tensor, distances: Tensor) throws {
         let (n, d, k) = try OperandChecks.nearestCentroids(points, pointNorms, centroids, assignments, distances)
         let pp = SharedPointer(try pointer(points, "nearestCentroids")), pn = SharedPointer(try pointer(pointNorms, "nearestCentroids"))
-        let pc = SharedPointer(try pointer(centroids, "nearestCentroids"))
+        let pc = try pointer(centroids, "nearestCentroids")
         let pa = SharedPointer(try integers(assignments, "nearestCentroids")), pd = SharedPointer(try pointer(distances, "nearestCentroids"))
-        let centroidNorms = SharedPointer(try squaredNorms(of: pc.base, rows: k, columns: d))
-        defer { centroidNorms.base.deallocate() }
-        parallelChunks(n, minimumChunk: max(1, 65_536 / max(d * k, 1))) { range in
-            for i in range {
-                let point = pp.base + i * d, norm = pn[i]
-                // The minimum before clamping, so that two centroids both rounding below 0 compare.
-                var best = norm - 2 * VectorMath.dot(point, pc.base, d) + centroidNorms[0]
-                var nearest: Int32 = 0
-                for j in 1..<max(k, 1) {
-                    let distance = norm - 2 * VectorMath.dot(point, pc.base + j * d, d) + centroidNorms[j]
-                    if distance < best {
-                        best = distance
-                        nearest = Int32(j)
-                    }
-                }
-                pa[i] = nearest
-                pd[i] = max(best, 0)
-            }
+        let groups = (k + HostPanelProducts.lanes - 1) / HostPanelProducts.lanes
+        // One norm per panel lane, +infinity past the last centroid.
+        let laneNorms = SharedPointer(UnsafeMutablePointer<Float>.allocate(capacity: groups * HostPanelProducts.lanes))
+        laneNorms.base.initialize(repeating: .infinity, count: groups * HostPanelProducts.lanes)
+        for j in 0..<k { laneNorms[j] = VectorMath.dot(pc + j * d, pc + j * d, d) }
+        let panel = SharedPointer(HostPanelProducts.pack(pc, rows: k, dimensions: d))
+        defer { laneNorms.base.deallocate(); panel.base.deallocate() }
+        parallelChunks(n, minimumChunk: max(64, 65_536 / max(d * k, 1))) { range in
+            HostPanelProducts.nearest(pp.base, rows: range, dimensions: d, panel: panel.base, groups: groups, norms: pn.base,
+                                      centerNorms: laneNorms.base, nearest: pa.base, best: pd.base)
+            // The minimum is taken before clamping, so that two centroids both rounding below 0 compare.
+            for i in range { pd[i] = max(pd[i], 0) }
         }
     }
 
@@ -95,54 +86,60 @@ extension CPUBackend {
         }
     }
 
+    /// Memberships and sums are padded to a multiple of 16 columns for the SIMD products; each
+    /// tile is computed by row ranges in parallel (its Gram values, distances and the rows' sums
+    /// together), then transposed by row ranges for the columns' sums.
     public func silhouetteSums(points: Tensor, pointNorms: Tensor, memberships: Tensor, into sums: Tensor,
                                blockRows: Int) throws {
         let (n, d, t) = try OperandChecks.silhouetteSums(points, pointNorms, memberships, sums, blockRows: blockRows)
-        let pp = try pointer(points, "silhouetteSums"), pn = SharedPointer(try pointer(pointNorms, "silhouetteSums"))
+        let pp = SharedPointer(try pointer(points, "silhouetteSums")), pn = SharedPointer(try pointer(pointNorms, "silhouetteSums"))
         let ph = try pointer(memberships, "silhouetteSums"), ps = try pointer(sums, "silhouetteSums")
-        ps.update(repeating: 0, count: n * t)
+        guard n > 0, t > 0 else { return }
+        let width = (t + 15) / 16 * 16
+        let padded = SharedPointer(UnsafeMutablePointer<Float>.allocate(capacity: n * width))
+        let accumulated = SharedPointer(UnsafeMutablePointer<Float>.allocate(capacity: n * width))
+        padded.base.initialize(repeating: 0, count: n * width)
+        accumulated.base.initialize(repeating: 0, count: n * width)
+        for i in 0..<n { (padded.base + i * width).update(from: ph + i * t, count: t) }
         let blocks = rowBlocks(n, blockRows)
+        let panels = blocks.map { SharedPointer(HostPanelProducts.pack(pp.base + $0.lowerBound * d, rows: $0.count, dimensions: d)) }
         let side = min(blockRows, n)
-        let tile = SharedPointer(UnsafeMutablePointer<Float>.allocate(capacity: max(side * side, 1)))
-        defer { tile.base.deallocate() }
+        let tile = SharedPointer(UnsafeMutablePointer<Float>.allocate(capacity: side * side))
+        let transposed = SharedPointer(UnsafeMutablePointer<Float>.allocate(capacity: side * side))
+        defer {
+            for panel in panels { panel.base.deallocate() }
+            for buffer in [padded, accumulated, tile, transposed] { buffer.base.deallocate() }
+        }
         for (bi, rows) in blocks.enumerated() {
             for cj in bi..<blocks.count {
-                let columns = blocks[cj], b = rows.count, c = columns.count
-                // Gram values of the two blocks, then distances in place.
-                if d > 0 {
-                    BLASThreads.choose(m: b, n: c, k: d)
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(b), Int32(c), Int32(d), 1,
-                                pp + rows.lowerBound * d, Int32(d), pp + columns.lowerBound * d, Int32(d), 0, tile.base, Int32(c))
-                } else {
-                    tile.base.update(repeating: 0, count: b * c)
-                }
-                let diagonal = bi == cj, r0 = rows.lowerBound, c0 = columns.lowerBound
-                let points = SharedPointer(pp)
-                parallelChunks(b, minimumChunk: max(1, 16_384 / c)) { range in
+                let columns = blocks[cj], b = rows.count, c = columns.count, r0 = rows.lowerBound, c0 = columns.lowerBound
+                let diagonal = bi == cj, panel = panels[cj]
+                parallelChunks(b, minimumChunk: 16) { range in
+                    HostPanelProducts.gram(pp.base + r0 * d, rows: range, dimensions: d, panel: panel.base, count: c,
+                                           into: tile.base + range.lowerBound * c, ldOut: c)
                     for i in range {
                         let row = tile.base + i * c
-                        DistanceFromGram.distances(row, point: points.base + (r0 + i) * d, pointNorm: pn[r0 + i],
-                                                   columns: points.base + c0 * d, columnNorms: pn.base + c0,
+                        DistanceFromGram.distances(row, point: pp.base + (r0 + i) * d, pointNorm: pn[r0 + i],
+                                                   columns: pp.base + c0 * d, columnNorms: pn.base + c0,
                                                    count: c, dimensions: d)
                         if diagonal { row[i] = 0 }
                     }
+                    HostPanelProducts.accumulate(tile.base, lda: c, rows: range, inner: c, padded.base + c0 * width,
+                                                 width: width, into: accumulated.base + r0 * width)
                 }
-                guard t > 0 else { continue }
-                // The rows' sums over the columns' members, and (off the diagonal) the converse.
-                BLASThreads.choose(m: b, n: t, k: c)
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(b), Int32(t), Int32(c), 1,
-                            tile.base, Int32(c), ph + c0 * t, Int32(t), 1, ps + r0 * t, Int32(t))
-                if !diagonal {
-                    BLASThreads.choose(m: c, n: t, k: b)
-                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(c), Int32(t), Int32(b), 1,
-                                tile.base, Int32(c), ph + r0 * t, Int32(t), 1, ps + c0 * t, Int32(t))
+                guard !diagonal else { continue }
+                parallelChunks(c, minimumChunk: 16) { range in
+                    HostPanelProducts.transpose(tile.base, rows: b, columns: c, columnRange: range, into: transposed.base)
+                    HostPanelProducts.accumulate(transposed.base, lda: b, rows: range, inner: b, padded.base + r0 * width,
+                                                 width: width, into: accumulated.base + c0 * width)
                 }
             }
         }
+        for i in 0..<n { (ps + i * t).update(from: accumulated.base + i * width, count: t) }
     }
 
     /// The squared norms of `rows` rows of `columns` values, in a fresh allocation the caller frees.
-    private func squaredNorms(of values: UnsafeMutablePointer<Float>, rows: Int, columns: Int) throws -> UnsafeMutablePointer<Float> {
+    private func squaredNorms(of values: UnsafeMutablePointer<Float>, rows: Int, columns: Int) -> UnsafeMutablePointer<Float> {
         let norms = UnsafeMutablePointer<Float>.allocate(capacity: max(rows, 1))
         for r in 0..<rows { norms[r] = VectorMath.dot(values + r * columns, values + r * columns, columns) }
         return norms

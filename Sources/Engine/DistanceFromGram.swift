@@ -18,14 +18,28 @@ enum DistanceFromGram {
     static func distances(_ row: UnsafeMutablePointer<Float>, point: UnsafePointer<Float>, pointNorm: Float,
                           columns: UnsafePointer<Float>, columnNorms: UnsafePointer<Float>,
                           count: Int, dimensions d: Int) {
-        for j in 0..<count {
+        let raw = UnsafeMutableRawPointer(row), rawNorms = UnsafeRawPointer(columnNorms)
+        var j = 0
+        while j + 16 <= count {
+            let norms = SIMD16(repeating: pointNorm) + rawNorms.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
+            var squared = norms - 2 * raw.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
+            let cancelled = squared .< norms * recomputeBelow
+            if any(cancelled) {
+                for lane in 0..<16 where cancelled[lane] {
+                    squared[lane] = VectorMath.squaredDistance(point, columns + (j + lane) * d, d)
+                }
+            }
+            raw.storeBytes(of: squared.replacing(with: 0, where: squared .< 0).squareRoot(), toByteOffset: j * 4, as: SIMD16<Float>.self)
+            j += 16
+        }
+        while j < count {
             let norms = pointNorm + columnNorms[j]
             var squared = norms - 2 * row[j]
             if squared < norms * recomputeBelow {
                 squared = VectorMath.squaredDistance(point, columns + j * d, d)
             }
-            row[j] = squared
+            row[j] = max(squared, 0).squareRoot()
+            j += 1
         }
-        VectorMath.clampedSquareRoots(row, count)
     }
 }
