@@ -1,5 +1,6 @@
 import Engine
 import OpenCL
+import SplitMix
 import Testing
 
 /// Every OpenCL GEMM variant against OpenBLAS (`CPUBackend`), on the PoCL CPU device.
@@ -182,20 +183,7 @@ func checkParity(_ problem: GEMMCase, on backend: OpenCLBackend) throws {
     #expect(failures == 0, "\(backend.gemmVariant) \(problem.testDescription): \(failures) of \(expected.count) values differ; first \(first)")
 }
 
-/// SplitMix64: a small seeded generator, so every run checks the same inputs.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// `count` values uniform in [-1, 1), from the top 24 bits (exact in a Float).
     mutating func floats(_ count: Int) -> [Float] {
         (0..<count).map { _ in Float(next() >> 40) * 0x1p-23 - 1 }
