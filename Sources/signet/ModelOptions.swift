@@ -16,7 +16,7 @@ struct ModelOptions: ParsableArguments {
     var hidden: String?
 
     @Option(name: .customLong("activation"), help: "Hidden activation of the dense network (default: relu).")
-    var activationFlag: HiddenActivation?
+    var activationFlag: Activation?
 
     @Option(help: "Loss: ce (categorical cross-entropy) or mse (mean squared error).")
     var loss: Loss?
@@ -46,7 +46,7 @@ struct ModelOptions: ParsableArguments {
     var seedFlag: UInt64?
 
     var seed: UInt64 { seedFlag ?? 1 }
-    var activation: HiddenActivation { activationFlag ?? .relu }
+    var activation: Activation { activationFlag ?? .relu }
 
     @Option(name: .customLong("validation-split"),
             help: ArgumentHelp("Hold out this fraction of the training images (the last ones) for validation.", valueName: "fraction"))
@@ -78,7 +78,7 @@ struct ModelOptions: ParsableArguments {
         }
         if case .layers = choice {
             // Parse now, with any class count, so a bad layer string fails before data is loaded.
-            do { _ = try choice.spec(hidden: [], activation: activation.activation, l2: l2, classes: 2) } catch {
+            do { _ = try choice.spec(hidden: [], activation: activation, l2: l2, classes: 2) } catch {
                 throw ValidationError("--model: \(error)")
             }
         }
@@ -123,6 +123,6 @@ struct ModelOptions: ParsableArguments {
 
     /// The model for MNIST-shaped images and `classes` outputs.
     func modelSpec(classes: Int) throws -> ModelSpec {
-        try ModelChoice(model).spec(hidden: try hiddenSizes(), activation: activation.activation, l2: l2, classes: classes)
+        try ModelChoice(model).spec(hidden: try hiddenSizes(), activation: activation, l2: l2, classes: classes)
     }
 }

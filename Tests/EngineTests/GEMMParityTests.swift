@@ -53,13 +53,14 @@ struct GEMMCase: Sendable, CustomTestStringConvertible {
     var m: Int, n: Int, k: Int
     var transposeA = false, transposeB = false
     var alpha: Float = 1, beta: Float = 0
-    var bias = false, relu = false
+    var bias = false
+    var activation: ActivationFunction?
 
     init(_ m: Int, _ n: Int, _ k: Int, transposeA: Bool = false, transposeB: Bool = false,
-         alpha: Float = 1, beta: Float = 0, bias: Bool = false, relu: Bool = false) {
+         alpha: Float = 1, beta: Float = 0, bias: Bool = false, activation: ActivationFunction? = nil) {
         (self.m, self.n, self.k) = (m, n, k)
         (self.transposeA, self.transposeB, self.alpha, self.beta) = (transposeA, transposeB, alpha, beta)
-        (self.bias, self.relu) = (bias, relu)
+        (self.bias, self.activation) = (bias, activation)
     }
 
     var testDescription: String {
@@ -67,7 +68,7 @@ struct GEMMCase: Sendable, CustomTestStringConvertible {
         if alpha != 1 || beta != 0 { text += " alpha=\(alpha) beta=\(beta)" }
         if beta == 0 { text += " (C=NaN)" }
         if bias { text += " +bias" }
-        if relu { text += " relu" }
+        if let activation { text += " \(activation.rawValue)" }
         return text
     }
 
@@ -87,19 +88,22 @@ struct GEMMCase: Sendable, CustomTestStringConvertible {
         // Scaling and the epilogue, on shapes with partial tiles in both directions.
         for (ta, tb) in transposes {
             cases.append(GEMMCase(127, 257, 13, transposeA: ta, transposeB: tb, alpha: 0.5, beta: -1.5))
-            cases.append(GEMMCase(257, 127, 33, transposeA: ta, transposeB: tb, alpha: -2, beta: 0, bias: true, relu: true))
+            cases.append(GEMMCase(257, 127, 33, transposeA: ta, transposeB: tb, alpha: -2, beta: 0, bias: true, activation: .relu))
         }
-        cases.append(GEMMCase(33, 70, 129, alpha: 1, beta: 0.25, bias: true, relu: true))
+        cases.append(GEMMCase(33, 70, 129, alpha: 1, beta: 0.25, bias: true, activation: .relu))
         cases.append(GEMMCase(33, 70, 129, alpha: 1.5, beta: 1, bias: true))
-        cases.append(GEMMCase(33, 70, 129, alpha: 1, beta: 0, relu: true))
+        // tanh and sigmoid are not fused into the kernels: the backend runs them after the product.
+        cases.append(GEMMCase(33, 70, 129, alpha: 1, beta: 0.25, bias: true, activation: .tanh))
+        cases.append(GEMMCase(33, 70, 129, alpha: 1, beta: 0, activation: .sigmoid))
+        cases.append(GEMMCase(33, 70, 129, alpha: 1, beta: 0, activation: .relu))
         // Tall products, as a convolution's im2col GEMMs (forward with bias + ReLU, and the
         // patches' gradient): M = 70000 is 1094 tiles of 64 rows, far more row tiles than column
         // tiles, which the tiled kernel puts on NDRange dimension 0 (GPUs cap dimension 1 at
         // 65535 groups; PoCL has no such cap, so this checks the mapping, not the limit).
-        cases.append(GEMMCase(70000, 32, 9, bias: true, relu: true))
+        cases.append(GEMMCase(70000, 32, 9, bias: true, activation: .relu))
         cases.append(GEMMCase(70000, 9, 32, transposeB: true))
         // k == 0: C = epilogue(beta * C), never reading the (empty) operands or, when beta is 0, C.
-        cases.append(GEMMCase(7, 13, 0, alpha: 2, beta: 0.5, bias: true, relu: true))
+        cases.append(GEMMCase(7, 13, 0, alpha: 2, beta: 0.5, bias: true, activation: .relu))
         cases.append(GEMMCase(40, 50, 0, alpha: 2, beta: 0, bias: true))
         cases.append(GEMMCase(40, 50, 0, alpha: 1, beta: -1))
         return cases
@@ -149,10 +153,10 @@ func checkParity(_ problem: GEMMCase, on backend: OpenCLBackend) throws {
     let c = problem.beta == 0 ? [Float](repeating: .nan, count: problem.m * problem.n) : random.floats(problem.m * problem.n)
 
     func run(on backend: some Backend, a: [Float], b: [Float], c: [Float], bias: [Float]?,
-             alpha: Float, beta: Float, relu: Bool) throws -> [Float] {
+             alpha: Float, beta: Float, activation: ActivationFunction?) throws -> [Float] {
         let output = try backend.upload(c, shape: [problem.m, problem.n])
         let epilogue = GEMMEpilogue(bias: try bias.map { try backend.upload($0, shape: [problem.n]) },
-                                    activation: relu ? .relu : .identity)
+                                    activation: activation)
         try backend.gemm(try backend.upload(a, shape: aShape), try backend.upload(b, shape: bShape), into: output,
                          transposeA: problem.transposeA, transposeB: problem.transposeB,
                          alpha: alpha, beta: beta, epilogue: epilogue)
@@ -160,13 +164,13 @@ func checkParity(_ problem: GEMMCase, on backend: OpenCLBackend) throws {
     }
     let biasIfAny = problem.bias ? bias : nil
     let got = try run(on: backend, a: a, b: b, c: c, bias: biasIfAny,
-                      alpha: problem.alpha, beta: problem.beta, relu: problem.relu)
+                      alpha: problem.alpha, beta: problem.beta, activation: problem.activation)
     let cpu = CPUBackend()
     let expected = try run(on: cpu, a: a, b: b, c: c, bias: biasIfAny,
-                           alpha: problem.alpha, beta: problem.beta, relu: problem.relu)
+                           alpha: problem.alpha, beta: problem.beta, activation: problem.activation)
     let scale = try run(on: cpu, a: a.map(abs), b: b.map(abs), c: problem.beta == 0 ? c.map { _ in 0 } : c.map(abs),
                         bias: problem.bias ? bias.map(abs) : nil, alpha: abs(problem.alpha), beta: abs(problem.beta),
-                        relu: false)
+                        activation: nil)
 
     var failures = 0
     var first = ""

@@ -86,6 +86,7 @@ struct TrainCommandTests {
         (["train", "--save", "/tmp"], "is a folder"),
         (["train", "--save", "/nonexistent/folder/model.safetensors"], "does not exist"),
         (["train", "--model", "cnn", "--activation", "tanh"], "--activation shapes the dense network"),
+        (["train", "--activation", "softmax"], "Please provide one of 'relu', 'tanh' or 'sigmoid'"),
         (["train", "--momentum", "0.9"], "SGD settings"),
         (["train", "--resume", "/nonexistent.safetensors", "--seed", "3"], "--resume continues with the checkpoint's data"),
         (["train", "--resume", "/nonexistent.safetensors", "--dataset", "fashion-mnist"], "--resume continues with the checkpoint's data"),
