@@ -66,7 +66,7 @@ let package = Package(
         .target(name: "Signatures", dependencies: ["Engine", "Learning", "Datasets"]),
         .executableTarget(
             name: "signet",
-            dependencies: ["Engine", "Learning", "Datasets", "CPUFeatures",
+            dependencies: ["Engine", "Learning", "Datasets", "Signatures", "CPUFeatures",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: checksProcessor
         ),

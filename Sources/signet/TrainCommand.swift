@@ -3,6 +3,7 @@ import Datasets
 import Engine
 import Foundation
 import Learning
+import Signatures
 
 /// `signet train`: train a model on an MNIST subset, report its test metrics, save a checkpoint.
 struct TrainCommand: ParsableCommand {
@@ -69,7 +70,9 @@ struct TrainCommand: ParsableCommand {
         }
         if let folds {
             let report = try CrossValidation(folds: folds, spec: trainer.model.spec, configuration: trainer.configuration)
-                .run(on: training, backend: backend)
+                .run(on: training, backend: backend) { fold, accuracy in
+                    printError("Fold \(fold)/\(folds): accuracy \(MetricText.percent(accuracy))")
+                }
             try emit(report, text: report.text)
             return
         }
@@ -159,7 +162,7 @@ final class CheckpointSaver {
 
     private func write(_ trainer: Trainer) throws {
         do {
-            try Checkpoint(trainer: trainer, annotations: [DataChoice.annotationKey: choice.annotation]).write(to: url)
+            try Checkpoint(trainer: trainer, data: choice).write(to: url)
         } catch let error as LearningError {
             throw error
         } catch {
