@@ -46,7 +46,7 @@ struct TrainCommand: ParsableCommand {
         }
         if resume != nil {
             let m = modelOptions, d = dataOptions
-            let fixed = [m.preset != nil, m.model != "mlp", m.hidden != nil, m.activationFlag != nil, m.loss != nil,
+            let fixed = [m.preset != nil, m.model != .multilayerPerceptron, m.hidden != nil, m.activationFlag != nil, m.loss != nil,
                          m.optimizer != nil, m.learningRate != nil, m.momentum != nil, m.nesterov, m.l2 != nil,
                          m.batchSize != nil, m.seedFlag != nil, m.validationSplit != nil, m.validateOnTest, m.patience != nil,
                          d.datasetFlag != nil, d.digits != nil, d.perClass != nil, d.randomSelection]
