@@ -29,16 +29,47 @@ struct GEMMParityTests {
         }
     }
 
-    /// m == 0 or n == 0 leaves nothing to compute, whatever k and the epilogue say.
-    @Test("empty products are no-ops", arguments: GEMMVariant.allCases)
+    /// m == 0 or n == 0 leaves nothing to compute, whatever k and the epilogue say: the call
+    /// succeeds (no zero-sized launch) and writes none of the operands.
+    @Test("empty products write nothing", arguments: GEMMVariant.allCases)
     func emptyProducts(variant: GEMMVariant) throws {
-        let backend = try SharedBackends.backend(variant)
-        for (m, n, k) in [(0, 5, 3), (5, 0, 3), (0, 0, 0)] {
-            let a = try backend.zeros([m, k]), b = try backend.zeros([k, n]), c = try backend.zeros([m, n])
-            let bias = try backend.zeros([n])
-            try backend.gemm(a, b, into: c, transposeA: false, transposeB: false, alpha: 1, beta: 0.5,
-                             epilogue: GEMMEpilogue(bias: bias, activation: .relu))
-            #expect(try backend.read(c).isEmpty)
+        for backend in [try SharedBackends.backend(variant) as any Backend, CPUBackend()] {
+            for (m, n, k) in [(0, 5, 3), (5, 0, 3), (0, 0, 0), (0, 5, 0)] {
+                var random = SplitMix64(seed: UInt64(m * 100 + n * 10 + k))
+                let bValues = random.floats(k * n), biasValues = random.floats(n)
+                let a = try backend.zeros([m, k]), b = try backend.upload(bValues, shape: [k, n])
+                let c = try backend.zeros([m, n]), bias = try backend.upload(biasValues, shape: [n])
+                try backend.gemm(a, b, into: c, transposeA: false, transposeB: false, alpha: 1, beta: 0.5,
+                                 epilogue: GEMMEpilogue(bias: bias, activation: .relu))
+                #expect(try backend.read(b) == bValues, "\(backend) \(m)x\(n)x\(k): B untouched")
+                #expect(try backend.read(bias) == biasValues, "\(backend) \(m)x\(n)x\(k): bias untouched")
+                #expect(try backend.read(c).isEmpty)
+            }
+        }
+    }
+
+    /// k == 0: the product is empty, so C = epilogue(beta * C), and with beta 0 C is never read
+    /// (its NaNs must not show). Values in eighths and quarters keep every result exact, so both
+    /// backends must give exactly these numbers, whatever order they round in.
+    @Test("k = 0 scales C by beta, then applies the epilogue", arguments: GEMMVariant.allCases)
+    func emptyInnerDimension(variant: GEMMVariant) throws {
+        let (m, n) = (7, 13)
+        let cValues = (0..<m * n).map { Float($0 % 17 - 8) / 8 }
+        let biasValues = (0..<n).map { Float($0 % 5 - 2) / 4 }
+        for backend in [try SharedBackends.backend(variant) as any Backend, CPUBackend()] {
+            for beta: Float in [0.5, -2, 1, 0] {
+                for activation in [nil, ActivationFunction.relu] {
+                    let c = try backend.upload(beta == 0 ? cValues.map { _ in .nan } : cValues, shape: [m, n])
+                    try backend.gemm(try backend.zeros([m, 0]), try backend.zeros([0, n]), into: c, transposeA: false,
+                                     transposeB: false, alpha: 3, beta: beta,
+                                     epilogue: GEMMEpilogue(bias: try backend.upload(biasValues, shape: [n]), activation: activation))
+                    let expected = cValues.indices.map { i -> Float in
+                        let value = (beta == 0 ? 0 : beta * cValues[i]) + biasValues[i % n]
+                        return activation == .relu ? max(value, 0) : value
+                    }
+                    #expect(try backend.read(c) == expected, "\(backend) beta \(beta) \(activation?.rawValue ?? "no activation")")
+                }
+            }
         }
     }
 
