@@ -4,6 +4,7 @@
 // The arrows run one way:
 //   signet (CLI) -> Signatures -> Learning -> Engine -> OpenCL -> COpenCL;  Engine -> Kernels, CBLAS
 //   Signatures -> Datasets -> CZlib
+//   Engine, Datasets -> SplitMix (the one seeded mixer both need; see SplitMix64.swift)
 // Benchmarks live in their own package (Benchmarks/) so that `swift build` and `swift test`
 // here never build benchmark code or need its libraries.
 
@@ -30,7 +31,7 @@ let engineSettings: [SwiftSetting] = tuneForAVX2
 let package = Package(
     name: "Signet",
     products: [
-        .library(name: "Signet", targets: ["OpenCL", "Engine", "Learning", "Datasets", "Signatures"]),
+        .library(name: "Signet", targets: ["SplitMix", "OpenCL", "Engine", "Learning", "Datasets", "Signatures"]),
         .executable(name: "signet", targets: ["signet"]),
     ],
     dependencies: [
@@ -57,20 +58,22 @@ let package = Package(
                 .embedInCode("distance.cl"),
             ]
         ),
+        .target(name: "SplitMix"),
         .target(name: "OpenCL", dependencies: ["COpenCL"]),
-        .target(name: "Engine", dependencies: ["OpenCL", "Kernels", "CBLAS"], swiftSettings: engineSettings),
+        .target(name: "Engine", dependencies: ["OpenCL", "Kernels", "CBLAS", "SplitMix"], swiftSettings: engineSettings),
         .target(name: "CPUFeatures"),
         .target(name: "Learning", dependencies: ["Engine"]),
-        .target(name: "Datasets", dependencies: ["CZlib"]),
+        .target(name: "Datasets", dependencies: ["CZlib", "SplitMix"]),
         .target(name: "Signatures", dependencies: ["Engine", "Learning", "Datasets"]),
         .executableTarget(
             name: "signet",
-            dependencies: ["Engine", "Learning", "Datasets", "CPUFeatures",
+            dependencies: ["Engine", "Learning", "Datasets", "Signatures", "CPUFeatures",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: checksProcessor
         ),
+        .testTarget(name: "SplitMixTests", dependencies: ["SplitMix"]),
         .testTarget(name: "OpenCLTests", dependencies: ["OpenCL"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "OpenCL"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "OpenCL", "SplitMix"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "Engine"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "SignaturesTests", dependencies: ["Signatures", "Engine"]),

@@ -1,3 +1,5 @@
+import SplitMix
+
 extension LabeledImages {
     /// Cuts the split into examples the way the study does.
     ///

@@ -72,7 +72,7 @@ public protocol Backend: AnyObject {
     /// kernel HWIO `[KH, KW, C, O]`, output `[N, OH, OW, O]`.
     ///
     /// It is a GEMM of the patch matrix `[N*OH*OW, KH*KW*C]` by the kernel `[KH*KW*C, O]`, so the
-    /// epilogue is the GEMM's: a bias per filter (`O` values), then identity or ReLU. `output`
+    /// epilogue is the GEMM's: a bias per filter (`O` values), then its activation, if any. `output`
     /// must not share storage with `input` or `kernel`.
     func conv2d(_ input: Tensor, kernel: Tensor, into output: Tensor, geometry: Conv2DGeometry,
                 epilogue: GEMMEpilogue) throws
@@ -220,16 +220,11 @@ public enum BackendKind: String, Sendable, Codable {
 public struct GEMMEpilogue {
     /// Added to every row of the result (one value per column), when present.
     public var bias: Tensor?
-    /// Applied after the bias.
-    public var activation: Activation
+    /// Applied after the bias; nil for none. ReLU is fused into the product's store; tanh and
+    /// sigmoid run as one elementwise pass over the result.
+    public var activation: ActivationFunction?
 
-    /// The activations a GEMM can fuse.
-    public enum Activation: Sendable, Equatable {
-        case identity
-        case relu
-    }
-
-    public init(bias: Tensor? = nil, activation: Activation = .identity) {
+    public init(bias: Tensor? = nil, activation: ActivationFunction? = nil) {
         self.bias = bias
         self.activation = activation
     }

@@ -14,6 +14,7 @@ extension CPUBackend {
                                   into: SharedPointer(try pointer(output, "conv2d")),
                                   bias: try epilogue.bias.map { SharedPointer(try pointer($0, "conv2d")) },
                                   relu: epilogue.activation == .relu, g)
+            if let function = epilogue.unfusedActivation { try activate(function, output, into: output) }
             return
         }
         try gemm(try patchMatrix(input, g), try kernel.reshaped([g.patchSize, g.filters]),

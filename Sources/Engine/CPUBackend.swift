@@ -99,9 +99,10 @@ public final class CPUBackend: Backend {
                             pa, Int32(a.shape[1]), pb, Int32(b.shape[1]), beta, pc, Int32(d.n))
             }
         }
-        if bias != nil || epilogue.activation != .identity {
+        if bias != nil || epilogue.activation == .relu {
             applyEpilogue(pc, rows: d.m, columns: d.n, bias: bias, relu: epilogue.activation == .relu)
         }
+        if let function = epilogue.unfusedActivation { try activate(function, c, into: c) }
     }
 
     public func addBias(_ bias: Tensor, to x: Tensor) throws {

@@ -1,3 +1,5 @@
+import SplitMix
+
 /// Random numbers addressed by (seed, index) rather than drawn in sequence: a counter-based
 /// generator, so that every element of a dropout mask can be computed independently, in any
 /// order, by any thread or work-item, and come out the same on every backend.
@@ -8,18 +10,9 @@
 /// AVX2 runs eight lanes at a time (SplitMix64's 64-bit multiplies per element cost 9% of a
 /// cnn epoch). `Kernels/elementwise.cl` (`dropout_mask`) computes exactly this in `uint`.
 enum CounterRandom {
-    static let gamma: UInt64 = 0x9E37_79B9_7F4A_7C15
-
-    /// SplitMix64's output function: a bijection of 64-bit words with good avalanche.
-    static func mix(_ value: UInt64) -> UInt64 {
-        var z = value
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// The per-call key the kernels receive, derived from the caller's seed.
-    static func key(seed: UInt64) -> UInt64 { mix(seed &+ gamma) }
+    /// The per-call key the kernels receive, derived from the caller's seed: SplitMix64's first
+    /// output for that seed.
+    static func key(seed: UInt64) -> UInt64 { SplitMix64.mix(seed &+ SplitMix64.gamma) }
 
     /// Wellons' `lowbias32`: a 32-bit bijection with low avalanche bias.
     @inline(__always)

@@ -138,6 +138,7 @@ public final class OpenCLBackend: Backend {
             transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta,
             relu: epilogue.activation == .relu)
         try matrixMultiply.run(problem)
+        if let function = epilogue.unfusedActivation { try activate(function, c, into: c) }
     }
 
     public func addBias(_ bias: Tensor, to x: Tensor) throws {

@@ -1,3 +1,5 @@
+import SplitMix
+
 /// The one random generator Signet uses: xoshiro256** seeded through SplitMix64.
 ///
 /// Passed explicitly (`inout`) to whatever needs randomness, so that one seed reproduces a whole
@@ -9,14 +11,8 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
 
     /// A generator whose whole sequence is fixed by `seed`.
     public init(seed: UInt64) {
-        var splitMix = seed
-        state = (0..<4).map { _ in
-            splitMix &+= 0x9E37_79B9_7F4A_7C15
-            var z = splitMix
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var splitMix = SplitMix64(seed: seed)
+        state = (0..<4).map { _ in splitMix.next() }
     }
 
     /// Restores a generator from saved state (four words, not all zero).

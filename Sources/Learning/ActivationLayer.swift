@@ -21,12 +21,12 @@ public final class ActivationLayer: SoftmaxOutputLayer {
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         let output = try scratch.tensor("output", input.shape)
-        switch activation {
-        case .linear: try backend.copy(input, to: output)
-        case .relu: try backend.activate(.relu, input, into: output)
-        case .tanh: try backend.activate(.tanh, input, into: output)
-        case .sigmoid: try backend.activate(.sigmoid, input, into: output)
-        case .softmax: try backend.softmax(input, into: output)
+        if activation == .softmax {
+            try backend.softmax(input, into: output)
+        } else if let function = activation.elementwise {
+            try backend.activate(function, input, into: output)
+        } else {
+            try backend.copy(input, to: output)
         }
         lastOutput = output
         return output
@@ -36,13 +36,12 @@ public final class ActivationLayer: SoftmaxOutputLayer {
         guard let output = lastOutput else { throw LearningError.invalidModel("'\(name)': backward before forward") }
         guard needsInputGradient else { return nil }
         let inputGradient = try scratch.tensor("inputGradient", output.shape)
-        switch activation {
-        case .linear: try backend.copy(outputGradient, to: inputGradient)
-        case .relu: try backend.activationBackward(.relu, outputGradient: outputGradient, output: output, into: inputGradient)
-        case .tanh: try backend.activationBackward(.tanh, outputGradient: outputGradient, output: output, into: inputGradient)
-        case .sigmoid: try backend.activationBackward(.sigmoid, outputGradient: outputGradient, output: output, into: inputGradient)
-        case .softmax:
+        if activation == .softmax {
             try backend.softmaxBackward(probabilities: output, probabilityGradient: outputGradient, into: inputGradient)
+        } else if let function = activation.elementwise {
+            try backend.activationBackward(function, outputGradient: outputGradient, output: output, into: inputGradient)
+        } else {
+            try backend.copy(outputGradient, to: inputGradient)
         }
         return inputGradient
     }

@@ -1,7 +1,7 @@
 import Engine
 
 /// Keras `Conv2D` over NHWC input: kernel `[kh, kw, in, filters]` (Glorot-uniform with Keras's
-/// fan-in `kh*kw*in` and fan-out `kh*kw*filters`), zero bias, bias and ReLU fused into the
+/// fan-in `kh*kw*in` and fan-out `kh*kw*filters`), zero bias, bias and activation in the
 /// convolution's GEMM epilogue.
 public final class Conv2DLayer: Layer {
     public let name: String
@@ -54,12 +54,8 @@ public final class Conv2DLayer: Layer {
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         let batch = input.shape.first ?? 0
         let output = try scratch.tensor("output", [batch] + outputShape)
-        let fused: GEMMEpilogue.Activation = activation == .relu ? .relu : .identity
         try backend.conv2d(input, kernel: kernel.value, into: output, geometry: geometry(batch: batch),
-                           epilogue: GEMMEpilogue(bias: bias.value, activation: fused))
-        if activation == .tanh || activation == .sigmoid {
-            try backend.activate(activation == .tanh ? .tanh : .sigmoid, output, into: output)
-        }
+                           epilogue: GEMMEpilogue(bias: bias.value, activation: activation.elementwise))
         lastInput = input
         lastOutput = output
         return output
@@ -81,17 +77,5 @@ public final class Conv2DLayer: Layer {
         try backend.columnSums(try preActivation.reshaped([preActivation.count / outputShape[2], outputShape[2]]),
                                into: bias.gradient, beta: 0)
         return inputGradient
-    }
-}
-
-extension Activation {
-    /// The engine's elementwise function for this activation; nil for linear and softmax.
-    var elementwise: ActivationFunction? {
-        switch self {
-        case .relu: return .relu
-        case .tanh: return .tanh
-        case .sigmoid: return .sigmoid
-        case .linear, .softmax: return nil
-        }
     }
 }

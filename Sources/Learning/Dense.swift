@@ -3,8 +3,9 @@ import Engine
 /// A fully connected layer: `activation(x W + b)`, with `W` stored `[inputs, units]` as Keras
 /// stores its kernel.
 ///
-/// The bias and a ReLU are fused into the GEMM's epilogue; tanh and sigmoid run as a separate
-/// elementwise pass; softmax keeps its logits so the loss can differentiate through them.
+/// The bias and the activation go in the GEMM's epilogue (the backend fuses ReLU into the
+/// product and runs tanh or sigmoid as one pass after it); softmax keeps its logits so the loss
+/// can differentiate through them.
 public final class Dense: SoftmaxOutputLayer {
     public let name: String
     public let inputs: Int
@@ -49,19 +50,14 @@ public final class Dense: SoftmaxOutputLayer {
         }
         let x = input.shape.count == 2 ? input : try input.reshaped([batch, inputs])
         let output = try scratch.tensor("output", [batch, units])
-        switch activation {
-        case .linear, .relu:
-            try backend.gemm(x, kernel.value, into: output, transposeA: false, transposeB: false, alpha: 1, beta: 0,
-                             epilogue: GEMMEpilogue(bias: bias.value, activation: activation == .relu ? .relu : .identity))
-        case .tanh, .sigmoid:
-            try backend.gemm(x, kernel.value, into: output, transposeA: false, transposeB: false, alpha: 1, beta: 0,
-                             epilogue: GEMMEpilogue(bias: bias.value))
-            try backend.activate(activation == .tanh ? .tanh : .sigmoid, output, into: output)
-        case .softmax:
+        if activation == .softmax {
             let logits = try scratch.tensor("logits", [batch, units])
             try backend.gemm(x, kernel.value, into: logits, transposeA: false, transposeB: false, alpha: 1, beta: 0,
                              epilogue: GEMMEpilogue(bias: bias.value))
             try backend.softmax(logits, into: output)
+        } else {
+            try backend.gemm(x, kernel.value, into: output, transposeA: false, transposeB: false, alpha: 1, beta: 0,
+                             epilogue: GEMMEpilogue(bias: bias.value, activation: activation.elementwise))
         }
         lastInput = x
         lastOutput = output
@@ -70,17 +66,13 @@ public final class Dense: SoftmaxOutputLayer {
 
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> Tensor? {
         guard let output = lastOutput else { throw LearningError.invalidModel("'\(name)': backward before forward") }
-        let preActivation: Tensor
-        switch activation {
-        case .linear:
-            preActivation = outputGradient
-        case .relu, .tanh, .sigmoid:
-            preActivation = try scratch.tensor("preActivationGradient", output.shape)
-            let function: ActivationFunction = activation == .relu ? .relu : activation == .tanh ? .tanh : .sigmoid
-            try backend.activationBackward(function, outputGradient: outputGradient, output: output, into: preActivation)
-        case .softmax:
+        var preActivation = outputGradient
+        if activation == .softmax {
             preActivation = try scratch.tensor("preActivationGradient", output.shape)
             try backend.softmaxBackward(probabilities: output, probabilityGradient: outputGradient, into: preActivation)
+        } else if let function = activation.elementwise {
+            preActivation = try scratch.tensor("preActivationGradient", output.shape)
+            try backend.activationBackward(function, outputGradient: outputGradient, output: output, into: preActivation)
         }
         return try backwardFromLogits(preActivation, needsInputGradient: needsInputGradient)
     }

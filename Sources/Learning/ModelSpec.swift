@@ -51,8 +51,3 @@ public enum LayerSpec: Codable, Equatable, Sendable {
         }
     }
 }
-
-/// The activations a layer can end with.
-public enum Activation: String, Codable, Sendable, CaseIterable {
-    case linear, relu, tanh, sigmoid, softmax
-}

@@ -2,6 +2,7 @@ import ArgumentParser
 import Datasets
 import Foundation
 import Learning
+import Signatures
 
 /// `signet evaluate`: a checkpoint's metrics on the test images of its digits.
 struct EvaluateCommand: ParsableCommand {
@@ -33,30 +34,22 @@ struct EvaluateCommand: ParsableCommand {
         let stored = try Checkpoint.read(from: URL(fileURLWithPath: checkpoint))
         let choice = try DataChoice(checkpoint: stored, path: checkpoint)
         let trained = choice.subset.classes
-        var classes = trained
-        if let digits {
-            classes = try parseDigitList(digits).sorted()
-            if let unknown = classes.first(where: { !trained.contains($0) }) {
-                throw CLIFailure("digit \(unknown) is not one of the model's classes (\(trained.map(String.init).joined(separator: ", ")))")
-            }
-        }
+        let classes = try digits.map { try parseDigitList($0).sorted() } ?? trained
+        let store = DatasetStore(dataDirectory: data.map { URL(fileURLWithPath: $0, isDirectory: true) })
+        // Before the backend: a digit the model does not know fails without any device work.
+        let examples = try choice.testExamples(from: store, classes: classes)
         let backend = try deviceOptions.makeBackend()
         let trainer = try stored.makeTrainer(on: backend, path: checkpoint)
-        let store = DatasetStore(dataDirectory: data.map { URL(fileURLWithPath: $0, isDirectory: true) })
-        let examples = try choice.testExamples(from: store, classes: classes)
         // Targets are one-hot over the model's classes, not over the evaluated subset.
-        let targets = examples.originalLabels.flatMap { label in trained.map { $0 == label ? Float(1) : 0 } }
-        let test = try TrainingData(features: examples.features, targets: targets, featureShape: trainer.model.spec.inputShape,
-                                    classes: trained.count)
-        let result = try TestResult(trainer: trainer, data: test, digits: trained)
+        let test = try examples.trainingData(shape: trainer.model.spec.inputShape, classes: trained)
+        let result = try TestResult(trainer: trainer, data: test, labels: trained)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(result), as: UTF8.self))
         } else {
-            print("Test: \(result.count) images of digits \(classes.map(String.init).joined(separator: ", "))"
-                + "  loss \(format(result.loss, 4))  accuracy \(percent(result.metrics.accuracy))")
-            print(MetricsTable(metrics: result.metrics, labels: trained.map(String.init)).lines.joined(separator: "\n"))
+            print(result.summary(digits: classes))
+            print(MetricsTable(metrics: result.metrics, labels: trained.map(String.init), classHeading: "digit"))
         }
     }
 }

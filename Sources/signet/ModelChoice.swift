@@ -4,7 +4,11 @@ import Engine
 import Learning
 
 /// What `--model` names: the dense network, a CNN preset, a layer string or a model file.
-enum ModelChoice: Equatable {
+///
+/// A path that exists as a file is a model file, whatever its name looks like (`dense64.json`,
+/// `conv.txt`, `pool.json`, even `cnn`): only text that names no file is taken as a preset or a
+/// layer string. The file is read once, when the flag is parsed.
+enum ModelChoice: Equatable, Sendable {
     case multilayerPerceptron
     /// A named CNN preset's layer string.
     case preset(String)
@@ -25,28 +29,32 @@ enum ModelChoice: Equatable {
 
     /// Parses `--model`; a file is read now, so that a bad file fails before any work.
     init(_ text: String) throws {
-        if text == "mlp" {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: text, isDirectory: &isDirectory), !isDirectory.boolValue {
+            self = try Self.read(file: text)
+        } else if text == "mlp" {
             self = .multilayerPerceptron
         } else if let preset = Self.presets[text] {
             self = .preset(preset)
         } else if text.contains("(") || ["flatten", "conv", "pool", "dense", "dropout"].contains(where: text.hasPrefix) {
             self = .layers(text)
-        } else if FileManager.default.fileExists(atPath: text) {
-            guard let data = FileManager.default.contents(atPath: text) else {
-                throw ValidationError("cannot read model file \(text)")
-            }
-            if let spec = try? JSONDecoder().decode(ModelSpec.self, from: data) {
-                self = .specification(spec)
-            } else {
-                // A layer-string file: '#' starts a comment.
-                let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
-                self = .layers(lines.map { $0.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "" }
-                    .joined(separator: " "))
-            }
         } else {
             throw ValidationError("unknown --model '\(text)': use mlp, cnn, cnn2, cnn-sig, a layer string such as "
                 + "'conv(32,3) pool(2) flatten dense(64)', or a model file")
         }
+    }
+
+    /// A model file: a `ModelSpec` as JSON, else a layer string in which `#` starts a comment.
+    private static func read(file path: String) throws -> ModelChoice {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("cannot read model file \(path)")
+        }
+        if let spec = try? JSONDecoder().decode(ModelSpec.self, from: data) {
+            return .specification(spec)
+        }
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+        return .layers(lines.map { $0.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "" }
+            .joined(separator: " "))
     }
 
     var isConvolutional: Bool { self != .multilayerPerceptron }

@@ -7,16 +7,18 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "A preset: original (the 2021 study) or modern. Explicit flags override it.")
     var preset: Preset?
 
+    /// Parsed (and a model file read) once, as the flag is: every use below sees the same model.
     @Option(help: ArgumentHelp(
-        "mlp (the study's dense network), cnn, cnn2, cnn-sig, a layer string such as 'conv(32,3) pool(2) flatten dense(64)', or a model file.",
-        valueName: "model"))
-    var model: String = "mlp"
+        "mlp (the study's dense network), cnn, cnn2, cnn-sig, a layer string such as 'conv(32,3) pool(2) flatten dense(64)', "
+            + "or a model file (a path that exists is always read as one). (default: mlp)",
+        valueName: "model"), transform: { try ModelChoice($0) })
+    var model: ModelChoice = .multilayerPerceptron
 
     @Option(help: ArgumentHelp("Hidden layer sizes, e.g. 32,64.", valueName: "sizes"))
     var hidden: String?
 
     @Option(name: .customLong("activation"), help: "Hidden activation of the dense network (default: relu).")
-    var activationFlag: HiddenActivation?
+    var activationFlag: Activation?
 
     @Option(help: "Loss: ce (categorical cross-entropy) or mse (mean squared error).")
     var loss: Loss?
@@ -46,7 +48,7 @@ struct ModelOptions: ParsableArguments {
     var seedFlag: UInt64?
 
     var seed: UInt64 { seedFlag ?? 1 }
-    var activation: HiddenActivation { activationFlag ?? .relu }
+    var activation: Activation { activationFlag ?? .relu }
 
     @Option(name: .customLong("validation-split"),
             help: ArgumentHelp("Hold out this fraction of the training images (the last ones) for validation.", valueName: "fraction"))
@@ -59,7 +61,7 @@ struct ModelOptions: ParsableArguments {
     var patience: Int?
 
     /// The settings in force before flags: the preset's, else the model's own defaults.
-    var settings: Preset.Settings { preset?.settings ?? ((try? ModelChoice(model))?.defaultSettings ?? .defaults) }
+    var settings: Preset.Settings { preset?.settings ?? model.defaultSettings }
 
     /// The hidden sizes in force.
     func hiddenSizes() throws -> [Int] {
@@ -72,13 +74,13 @@ struct ModelOptions: ParsableArguments {
     }
 
     func validate() throws {
-        let choice = try ModelChoice(model)
+        let choice = model
         if choice.isConvolutional, hidden != nil {
             throw ValidationError("--hidden shapes the dense network (--model mlp); describe a CNN's dense layers in its layer string")
         }
         if case .layers = choice {
             // Parse now, with any class count, so a bad layer string fails before data is loaded.
-            do { _ = try choice.spec(hidden: [], activation: activation.activation, l2: l2, classes: 2) } catch {
+            do { _ = try choice.spec(hidden: [], activation: activation, l2: l2, classes: 2) } catch {
                 throw ValidationError("--model: \(error)")
             }
         }
@@ -123,6 +125,6 @@ struct ModelOptions: ParsableArguments {
 
     /// The model for MNIST-shaped images and `classes` outputs.
     func modelSpec(classes: Int) throws -> ModelSpec {
-        try ModelChoice(model).spec(hidden: try hiddenSizes(), activation: activation.activation, l2: l2, classes: classes)
+        try model.spec(hidden: try hiddenSizes(), activation: activation, l2: l2, classes: classes)
     }
 }

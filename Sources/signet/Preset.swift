@@ -45,15 +45,14 @@ enum OptimizerName: String, CaseIterable, ExpressibleByArgument {
 
 extension Loss: ExpressibleByArgument {}
 extension DatasetName: ExpressibleByArgument {}
-/// `--activation`: the activations a hidden layer may have.
-enum HiddenActivation: String, CaseIterable, ExpressibleByArgument {
-    case relu, tanh, sigmoid
 
-    var activation: Activation {
-        switch self {
-        case .relu: return .relu
-        case .tanh: return .tanh
-        case .sigmoid: return .sigmoid
-        }
+/// `--activation`: the activations a hidden layer of the dense network may have, the elementwise
+/// ones (linear and softmax are refused, and left out of the help).
+extension Activation: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let activation = Activation(rawValue: argument), activation.elementwise != nil else { return nil }
+        self = activation
     }
+
+    public static var allValueStrings: [String] { allCases.filter { $0.elementwise != nil }.map(\.rawValue) }
 }

@@ -25,6 +25,9 @@ struct SelfTestCommand: ParsableCommand {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            // A check that produced NaN or infinity has an infinite worst error, which JSON has
+            // no number for: without this the failing run would end in an encoding error.
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
             print(String(decoding: try encoder.encode(results), as: UTF8.self))
         } else {
             for result in results {

@@ -3,6 +3,7 @@ import Datasets
 import Engine
 import Foundation
 import Learning
+import Signatures
 
 /// `signet train`: train a model on an MNIST subset, report its test metrics, save a checkpoint.
 struct TrainCommand: ParsableCommand {
@@ -45,7 +46,7 @@ struct TrainCommand: ParsableCommand {
         }
         if resume != nil {
             let m = modelOptions, d = dataOptions
-            let fixed = [m.preset != nil, m.model != "mlp", m.hidden != nil, m.activationFlag != nil, m.loss != nil,
+            let fixed = [m.preset != nil, m.model != .multilayerPerceptron, m.hidden != nil, m.activationFlag != nil, m.loss != nil,
                          m.optimizer != nil, m.learningRate != nil, m.momentum != nil, m.nesterov, m.l2 != nil,
                          m.batchSize != nil, m.seedFlag != nil, m.validationSplit != nil, m.validateOnTest, m.patience != nil,
                          d.datasetFlag != nil, d.digits != nil, d.perClass != nil, d.randomSelection]
@@ -69,7 +70,9 @@ struct TrainCommand: ParsableCommand {
         }
         if let folds {
             let report = try CrossValidation(folds: folds, spec: trainer.model.spec, configuration: trainer.configuration)
-                .run(on: training, backend: backend)
+                .run(on: training, backend: backend) { fold, accuracy in
+                    printError("Fold \(fold)/\(folds): accuracy \(MetricText.percent(accuracy))")
+                }
             try emit(report, text: report.text)
             return
         }
@@ -159,7 +162,7 @@ final class CheckpointSaver {
 
     private func write(_ trainer: Trainer) throws {
         do {
-            try Checkpoint(trainer: trainer, annotations: [DataChoice.annotationKey: choice.annotation]).write(to: url)
+            try Checkpoint(trainer: trainer, data: choice).write(to: url)
         } catch let error as LearningError {
             throw error
         } catch {

@@ -55,21 +55,18 @@ final class TrainingProgress: TrainingObserver {
         let eta = Double(batches - batch) / max(rate, 1e-9)
         let width = 24, filled = width * batch / max(batches, 1)
         let bar = String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
-        console.overwrite("Epoch \(epoch)/\(epochs) [\(bar)] \(batch)/\(batches)  loss \(format(running.loss, 4))  "
-            + "accuracy \(percent(running.accuracy))  \(Int(rate)) batch/s  ETA \(format(eta, 1)) s")
+        console.overwrite("Epoch \(epoch)/\(epochs) [\(bar)] \(batch)/\(batches)  loss \(MetricText.fixed(running.loss, 4))  "
+            + "accuracy \(MetricText.percent(running.accuracy))  \(Int(rate)) batch/s  ETA \(MetricText.fixed(eta, 1)) s")
     }
 
     func epochEnded(_ record: EpochRecord, trainer: Trainer) throws {
         if console.isTerminal { console.overwrite("") }
-        var line = "Epoch \(record.epoch)/\(epochs)  loss \(format(record.loss, 4))  accuracy \(percent(record.accuracy))"
+        var line = "Epoch \(record.epoch)/\(epochs)  loss \(MetricText.fixed(record.loss, 4))  accuracy \(MetricText.percent(record.accuracy))"
         if let loss = record.validationLoss, let accuracy = record.validationAccuracy {
-            line += "  val_loss \(format(loss, 4))  val_accuracy \(percent(accuracy))"
+            line += "  val_loss \(MetricText.fixed(loss, 4))  val_accuracy \(MetricText.percent(accuracy))"
         }
-        line += "  \(format(record.seconds, 2)) s"
+        line += "  \(MetricText.fixed(record.seconds, 2)) s"
         console.note(line)
         try saver?.epochEnded(trainer)
     }
 }
-
-func format(_ value: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", value) }
-func percent(_ value: Double) -> String { String(format: "%.2f%%", value * 100) }

@@ -1,5 +1,6 @@
 import Engine
 import OpenCL
+import SplitMix
 import Testing
 
 /// Every OpenCL GEMM variant against OpenBLAS (`CPUBackend`), on the PoCL CPU device.
@@ -28,16 +29,47 @@ struct GEMMParityTests {
         }
     }
 
-    /// m == 0 or n == 0 leaves nothing to compute, whatever k and the epilogue say.
-    @Test("empty products are no-ops", arguments: GEMMVariant.allCases)
+    /// m == 0 or n == 0 leaves nothing to compute, whatever k and the epilogue say: the call
+    /// succeeds (no zero-sized launch) and writes none of the operands.
+    @Test("empty products write nothing", arguments: GEMMVariant.allCases)
     func emptyProducts(variant: GEMMVariant) throws {
-        let backend = try SharedBackends.backend(variant)
-        for (m, n, k) in [(0, 5, 3), (5, 0, 3), (0, 0, 0)] {
-            let a = try backend.zeros([m, k]), b = try backend.zeros([k, n]), c = try backend.zeros([m, n])
-            let bias = try backend.zeros([n])
-            try backend.gemm(a, b, into: c, transposeA: false, transposeB: false, alpha: 1, beta: 0.5,
-                             epilogue: GEMMEpilogue(bias: bias, activation: .relu))
-            #expect(try backend.read(c).isEmpty)
+        for backend in [try SharedBackends.backend(variant) as any Backend, CPUBackend()] {
+            for (m, n, k) in [(0, 5, 3), (5, 0, 3), (0, 0, 0), (0, 5, 0)] {
+                var random = SplitMix64(seed: UInt64(m * 100 + n * 10 + k))
+                let bValues = random.floats(k * n), biasValues = random.floats(n)
+                let a = try backend.zeros([m, k]), b = try backend.upload(bValues, shape: [k, n])
+                let c = try backend.zeros([m, n]), bias = try backend.upload(biasValues, shape: [n])
+                try backend.gemm(a, b, into: c, transposeA: false, transposeB: false, alpha: 1, beta: 0.5,
+                                 epilogue: GEMMEpilogue(bias: bias, activation: .relu))
+                #expect(try backend.read(b) == bValues, "\(backend) \(m)x\(n)x\(k): B untouched")
+                #expect(try backend.read(bias) == biasValues, "\(backend) \(m)x\(n)x\(k): bias untouched")
+                #expect(try backend.read(c).isEmpty)
+            }
+        }
+    }
+
+    /// k == 0: the product is empty, so C = epilogue(beta * C), and with beta 0 C is never read
+    /// (its NaNs must not show). Values in eighths and quarters keep every result exact, so both
+    /// backends must give exactly these numbers, whatever order they round in.
+    @Test("k = 0 scales C by beta, then applies the epilogue", arguments: GEMMVariant.allCases)
+    func emptyInnerDimension(variant: GEMMVariant) throws {
+        let (m, n) = (7, 13)
+        let cValues = (0..<m * n).map { Float($0 % 17 - 8) / 8 }
+        let biasValues = (0..<n).map { Float($0 % 5 - 2) / 4 }
+        for backend in [try SharedBackends.backend(variant) as any Backend, CPUBackend()] {
+            for beta: Float in [0.5, -2, 1, 0] {
+                for activation in [nil, ActivationFunction.relu] {
+                    let c = try backend.upload(beta == 0 ? cValues.map { _ in .nan } : cValues, shape: [m, n])
+                    try backend.gemm(try backend.zeros([m, 0]), try backend.zeros([0, n]), into: c, transposeA: false,
+                                     transposeB: false, alpha: 3, beta: beta,
+                                     epilogue: GEMMEpilogue(bias: try backend.upload(biasValues, shape: [n]), activation: activation))
+                    let expected = cValues.indices.map { i -> Float in
+                        let value = (beta == 0 ? 0 : beta * cValues[i]) + biasValues[i % n]
+                        return activation == .relu ? max(value, 0) : value
+                    }
+                    #expect(try backend.read(c) == expected, "\(backend) beta \(beta) \(activation?.rawValue ?? "no activation")")
+                }
+            }
         }
     }
 
@@ -52,13 +84,14 @@ struct GEMMCase: Sendable, CustomTestStringConvertible {
     var m: Int, n: Int, k: Int
     var transposeA = false, transposeB = false
     var alpha: Float = 1, beta: Float = 0
-    var bias = false, relu = false
+    var bias = false
+    var activation: ActivationFunction?
 
     init(_ m: Int, _ n: Int, _ k: Int, transposeA: Bool = false, transposeB: Bool = false,
-         alpha: Float = 1, beta: Float = 0, bias: Bool = false, relu: Bool = false) {
+         alpha: Float = 1, beta: Float = 0, bias: Bool = false, activation: ActivationFunction? = nil) {
         (self.m, self.n, self.k) = (m, n, k)
         (self.transposeA, self.transposeB, self.alpha, self.beta) = (transposeA, transposeB, alpha, beta)
-        (self.bias, self.relu) = (bias, relu)
+        (self.bias, self.activation) = (bias, activation)
     }
 
     var testDescription: String {
@@ -66,7 +99,7 @@ struct GEMMCase: Sendable, CustomTestStringConvertible {
         if alpha != 1 || beta != 0 { text += " alpha=\(alpha) beta=\(beta)" }
         if beta == 0 { text += " (C=NaN)" }
         if bias { text += " +bias" }
-        if relu { text += " relu" }
+        if let activation { text += " \(activation.rawValue)" }
         return text
     }
 
@@ -86,19 +119,22 @@ struct GEMMCase: Sendable, CustomTestStringConvertible {
         // Scaling and the epilogue, on shapes with partial tiles in both directions.
         for (ta, tb) in transposes {
             cases.append(GEMMCase(127, 257, 13, transposeA: ta, transposeB: tb, alpha: 0.5, beta: -1.5))
-            cases.append(GEMMCase(257, 127, 33, transposeA: ta, transposeB: tb, alpha: -2, beta: 0, bias: true, relu: true))
+            cases.append(GEMMCase(257, 127, 33, transposeA: ta, transposeB: tb, alpha: -2, beta: 0, bias: true, activation: .relu))
         }
-        cases.append(GEMMCase(33, 70, 129, alpha: 1, beta: 0.25, bias: true, relu: true))
+        cases.append(GEMMCase(33, 70, 129, alpha: 1, beta: 0.25, bias: true, activation: .relu))
         cases.append(GEMMCase(33, 70, 129, alpha: 1.5, beta: 1, bias: true))
-        cases.append(GEMMCase(33, 70, 129, alpha: 1, beta: 0, relu: true))
+        // tanh and sigmoid are not fused into the kernels: the backend runs them after the product.
+        cases.append(GEMMCase(33, 70, 129, alpha: 1, beta: 0.25, bias: true, activation: .tanh))
+        cases.append(GEMMCase(33, 70, 129, alpha: 1, beta: 0, activation: .sigmoid))
+        cases.append(GEMMCase(33, 70, 129, alpha: 1, beta: 0, activation: .relu))
         // Tall products, as a convolution's im2col GEMMs (forward with bias + ReLU, and the
         // patches' gradient): M = 70000 is 1094 tiles of 64 rows, far more row tiles than column
         // tiles, which the tiled kernel puts on NDRange dimension 0 (GPUs cap dimension 1 at
         // 65535 groups; PoCL has no such cap, so this checks the mapping, not the limit).
-        cases.append(GEMMCase(70000, 32, 9, bias: true, relu: true))
+        cases.append(GEMMCase(70000, 32, 9, bias: true, activation: .relu))
         cases.append(GEMMCase(70000, 9, 32, transposeB: true))
         // k == 0: C = epilogue(beta * C), never reading the (empty) operands or, when beta is 0, C.
-        cases.append(GEMMCase(7, 13, 0, alpha: 2, beta: 0.5, bias: true, relu: true))
+        cases.append(GEMMCase(7, 13, 0, alpha: 2, beta: 0.5, bias: true, activation: .relu))
         cases.append(GEMMCase(40, 50, 0, alpha: 2, beta: 0, bias: true))
         cases.append(GEMMCase(40, 50, 0, alpha: 1, beta: -1))
         return cases
@@ -148,10 +184,10 @@ func checkParity(_ problem: GEMMCase, on backend: OpenCLBackend) throws {
     let c = problem.beta == 0 ? [Float](repeating: .nan, count: problem.m * problem.n) : random.floats(problem.m * problem.n)
 
     func run(on backend: some Backend, a: [Float], b: [Float], c: [Float], bias: [Float]?,
-             alpha: Float, beta: Float, relu: Bool) throws -> [Float] {
+             alpha: Float, beta: Float, activation: ActivationFunction?) throws -> [Float] {
         let output = try backend.upload(c, shape: [problem.m, problem.n])
         let epilogue = GEMMEpilogue(bias: try bias.map { try backend.upload($0, shape: [problem.n]) },
-                                    activation: relu ? .relu : .identity)
+                                    activation: activation)
         try backend.gemm(try backend.upload(a, shape: aShape), try backend.upload(b, shape: bShape), into: output,
                          transposeA: problem.transposeA, transposeB: problem.transposeB,
                          alpha: alpha, beta: beta, epilogue: epilogue)
@@ -159,13 +195,13 @@ func checkParity(_ problem: GEMMCase, on backend: OpenCLBackend) throws {
     }
     let biasIfAny = problem.bias ? bias : nil
     let got = try run(on: backend, a: a, b: b, c: c, bias: biasIfAny,
-                      alpha: problem.alpha, beta: problem.beta, relu: problem.relu)
+                      alpha: problem.alpha, beta: problem.beta, activation: problem.activation)
     let cpu = CPUBackend()
     let expected = try run(on: cpu, a: a, b: b, c: c, bias: biasIfAny,
-                           alpha: problem.alpha, beta: problem.beta, relu: problem.relu)
+                           alpha: problem.alpha, beta: problem.beta, activation: problem.activation)
     let scale = try run(on: cpu, a: a.map(abs), b: b.map(abs), c: problem.beta == 0 ? c.map { _ in 0 } : c.map(abs),
                         bias: problem.bias ? bias.map(abs) : nil, alpha: abs(problem.alpha), beta: abs(problem.beta),
-                        relu: false)
+                        activation: nil)
 
     var failures = 0
     var first = ""
@@ -182,20 +218,7 @@ func checkParity(_ problem: GEMMCase, on backend: OpenCLBackend) throws {
     #expect(failures == 0, "\(backend.gemmVariant) \(problem.testDescription): \(failures) of \(expected.count) values differ; first \(first)")
 }
 
-/// SplitMix64: a small seeded generator, so every run checks the same inputs.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// `count` values uniform in [-1, 1), from the top 24 bits (exact in a Float).
     mutating func floats(_ count: Int) -> [Float] {
         (0..<count).map { _ in Float(next() >> 40) * 0x1p-23 - 1 }

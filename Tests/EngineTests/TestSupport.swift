@@ -59,16 +59,11 @@ enum TestData {
 }
 
 /// The largest elementwise |actual - expected| / (absolute + relative * |expected|), so that
-/// a result within tolerance everywhere gives a value <= 1.
+/// a result within tolerance everywhere gives a value <= 1: the engine's own
+/// `Tolerance.worstError`, so that tests and `signet selftest` judge alike (infinities and NaN
+/// included).
 func worstError(_ actual: [Float], _ expected: [Float], absolute: Float, relative: Float) -> Float {
-    precondition(actual.count == expected.count, "compared arrays differ in length")
-    var worst: Float = 0
-    for (a, e) in zip(actual, expected) {
-        if a.isNaN != e.isNaN { return .infinity }
-        if a.isNaN { continue }
-        worst = max(worst, abs(a - e) / (absolute + relative * abs(e)))
-    }
-    return worst
+    Tolerance(absolute: absolute, relative: relative).worstError(actual, expected)
 }
 
 /// The odd shapes every operation is checked on: 1, primes, just past a power of two, 1000.

@@ -22,10 +22,15 @@ struct TrainingTests {
         try trainer.model.parameters.map { try trainer.model.backend.read($0.value) }
     }
 
+    /// Scored on points it never saw: 300 more from the same three blobs (the same seed draws
+    /// the same centers, then fresh noise for points 300-599).
     @Test(arguments: [BackendKind.cpu, .opencl])
     func learnsSeparableBlobs(kind: BackendKind) throws {
-        let trainer = try train(kind, epochs: 15)
-        let test = blobs(count: 300, features: 6, classes: 3, seed: 2)
+        let points = blobs(count: 600, features: 6, classes: 3, seed: 2)
+        let trainer = try train(kind, epochs: 15, data: points.subset(0..<300))
+        let test = points.subset(300..<600)
+        #expect(Set(stride(from: 0, to: test.features.count, by: 6).map { test.features[$0] })
+            .isDisjoint(with: stride(from: 0, to: 300 * 6, by: 6).map { points.features[$0] }), "held-out points are new")
         let (_, accuracy) = try trainer.evaluate(test)
         #expect(accuracy > 0.9, "accuracy \(accuracy)")
         #expect(trainer.history.count == 15)

@@ -23,10 +23,12 @@ struct SignetProcess {
         return value.hasPrefix("/") ? URL(fileURLWithPath: value) : packageRoot.appendingPathComponent(value).standardizedFileURL
     }
 
-    static func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Outcome {
+    /// - Parameter directory: the working directory, for relative paths in the arguments.
+    static func run(_ arguments: [String], environment extra: [String: String] = [:], in directory: URL? = nil) throws -> Outcome {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "SIGNET_DEVICE")
         environment["SIGNET_DATA"] = dataDirectory.path

@@ -40,6 +40,28 @@ struct TrainCommandTests {
         #expect(!resumed.standardOutput.contains("Epoch 1/3"), "resume starts after the saved epochs")
     }
 
+    /// `evaluate --digits` tests on some of the model's digits, with targets still over all of
+    /// them, and refuses a digit the model was not trained on.
+    @Test func evaluateOnSomeOfTheDigits() throws {
+        let checkpoint = temporaryPath("digits.safetensors")
+        defer { try? FileManager.default.removeItem(atPath: checkpoint) }
+        let trained = try SignetProcess.run(["train", "--digits", "1,7", "--per-class", "20", "--epochs", "1", "--device", "cpu",
+                                             "--save", checkpoint])
+        #expect(trained.status == 0, "\(trained.standardError)")
+        let sevens = try SignetProcess.run(["evaluate", "--checkpoint", checkpoint, "--digits", "7", "--device", "cpu", "--json"])
+        #expect(sevens.status == 0, "\(sevens.standardError)")
+        let result = try json(sevens.standardOutput)
+        #expect(result["count"] as? Int == 1028, "every MNIST test 7")
+        #expect(result["labels"] as? [Int] == [1, 7])
+        #expect((result["metrics"] as? [String: Any])?["support"] as? [Int] == [0, 1028])
+        let text = try SignetProcess.run(["evaluate", "--checkpoint", checkpoint, "--digits", "7", "--device", "cpu"])
+        #expect(text.standardOutput.contains("Test: 1028 images of digits 7"))
+        #expect(text.standardOutput.contains("digit  precision  recall  f1"))
+        let unknown = try SignetProcess.run(["evaluate", "--checkpoint", checkpoint, "--digits", "3", "--device", "cpu"])
+        #expect(unknown.status != 0)
+        #expect(unknown.standardError.contains("Error: digit 3 is not one of the model's classes (1, 7)"), "\(unknown.standardError)")
+    }
+
     @Test func humanOutputHasATableOfMetrics() throws {
         let outcome = try SignetProcess.run(["train", "--preset", "original", "--epochs", "1", "--device", "cpu"])
         #expect(outcome.status == 0, "\(outcome.standardError)")
@@ -86,6 +108,7 @@ struct TrainCommandTests {
         (["train", "--save", "/tmp"], "is a folder"),
         (["train", "--save", "/nonexistent/folder/model.safetensors"], "does not exist"),
         (["train", "--model", "cnn", "--activation", "tanh"], "--activation shapes the dense network"),
+        (["train", "--activation", "softmax"], "Please provide one of 'relu', 'tanh' or 'sigmoid'"),
         (["train", "--momentum", "0.9"], "SGD settings"),
         (["train", "--resume", "/nonexistent.safetensors", "--seed", "3"], "--resume continues with the checkpoint's data"),
         (["train", "--resume", "/nonexistent.safetensors", "--dataset", "fashion-mnist"], "--resume continues with the checkpoint's data"),

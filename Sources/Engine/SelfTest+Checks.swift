@@ -1,61 +1,14 @@
-import Engine
-
-/// The checks behind `signet selftest`: each operation of `Backend` on `backend` and on
-/// `reference`, same seeded inputs, compared value by value within
-/// `absolute + relative * |reference|`.
-///
-/// Shapes are odd on purpose (primes, one past a power of two, windows that do not tile the
-/// image), because that is where a kernel's bounds checks and remainders go wrong.
-struct SelfTest {
-    struct Result: Encodable {
-        var operation: String
-        /// The worst |difference| divided by its tolerance: at most 1 passes.
-        var worstError: Float
-        var passed: Bool { worstError <= 1 }
-    }
-
-    /// How far a backend may stray from the reference: `absolute + relative * |reference|`.
-    struct Tolerance {
-        var absolute: Float
-        var relative: Float
-
-        /// Products and convolutions: long dot products, accumulated in another order (and
-        /// blocking) on each backend.
-        static let product = Tolerance(absolute: 1e-5, relative: 1e-4)
-        /// Sums over rows or positions, in another order on each backend.
-        static let reduction = Tolerance(absolute: 1e-5, relative: 1e-5)
-        /// Column sums of `rows` values in [-1, 1): they cancel, and the rounding grows with the
-        /// partial sums (about sqrt(rows) in size), not with the final sum, which may be near 0.
-        /// At 86528 rows the CPU and OpenCL sums are each up to ~3e-4 off the exact sum, a tenth
-        /// of this tolerance; `reduction` is the tighter one for a few rows.
-        static func sum(ofRows rows: Int) -> Tolerance {
-            Tolerance(absolute: 1e-5 * Float(rows).squareRoot(), relative: 1e-5)
-        }
-        /// Elementwise math: FMA contraction and the device's exp / tanh differ in the last bits.
-        static let elementwise = Tolerance(absolute: 1e-6, relative: 1e-5)
-        /// One rounding or none (a maximum, a selection, a single add or multiply, the dropout
-        /// hash): every backend must give the same bits.
-        static let exact = Tolerance(absolute: 0, relative: 0)
-    }
-
-    let backend: any Backend
-    let reference: any Backend
-
-    func run() throws -> [Result] {
-        try memoryChecks() + gemmChecks() + reductionChecks() + elementwiseChecks() + convolutionChecks()
-            + poolingChecks() + lossChecks() + optimizerChecks()
-    }
-
-    // MARK: The checks, by family
-
-    private func memoryChecks() throws -> [Result] {
+/// The checks of `SelfTest`, by family of operations: one function per family, each a list of
+/// operations on odd shapes with the tolerance their arithmetic allows.
+extension SelfTest {
+    func memoryChecks() throws -> [Result] {
         [
             try check("copy 1031", .exact, inputs: [[1031]], output: [1031]) { try $0.copy($1[0], to: $2) },
             try check("fill 1031", .exact, inputs: [], output: [1031]) { try $0.fill($2, with: -0.375) },
         ]
     }
 
-    private func gemmChecks() throws -> [Result] {
+    func gemmChecks() throws -> [Result] {
         var results: [Result] = []
         let shapes: [(Int, Int, Int)] = [(1, 1, 1), (7, 13, 5), (127, 1, 257), (257, 13, 1000), (1000, 127, 7)]
         for (m, k, n) in shapes {
@@ -67,10 +20,18 @@ struct SelfTest {
                 })
             }
         }
+        // tanh and sigmoid are not fused: the backend runs them after the product.
+        for function in [ActivationFunction.tanh, .sigmoid] {
+            results.append(try check("gemm 127x13x257 NN bias+\(function.rawValue)", .product,
+                                     inputs: [[127, 13], [13, 257], [257]], output: [127, 257]) { b, x, out in
+                try b.gemm(x[0], x[1], into: out, transposeA: false, transposeB: false, alpha: 0.5, beta: 0.25,
+                           epilogue: GEMMEpilogue(bias: x[2], activation: function))
+            })
+        }
         return results
     }
 
-    private func reductionChecks() throws -> [Result] {
+    func reductionChecks() throws -> [Result] {
         var results: [Result] = []
         // Few rows (one pass per column), and the cnn model's first bias gradient (OpenCL sums
         // a matrix this tall in chunks of rows, then the chunks).
@@ -89,7 +50,7 @@ struct SelfTest {
         return results
     }
 
-    private func elementwiseChecks() throws -> [Result] {
+    func elementwiseChecks() throws -> [Result] {
         var results = [
             try check("add bias 257x13", .exact, inputs: [[13]], output: [257, 13]) { try $0.addBias($1[0], to: $2) },
             try check("scale 1031", .exact, inputs: [[1031]], output: [1031]) { try $0.scale($1[0], by: -2.5, into: $2) },
@@ -128,9 +89,9 @@ struct SelfTest {
     }
 
     /// The odd-sized image of every spatial check: 3 images of 7 x 5 pixels, 3 channels.
-    private static let image = (batch: 3, height: 7, width: 5, channels: 3)
+    static let image = (batch: 3, height: 7, width: 5, channels: 3)
 
-    private func convolutionChecks() throws -> [Result] {
+    func convolutionChecks() throws -> [Result] {
         let i = Self.image
         let geometries = [
             Conv2DGeometry(batch: i.batch, height: i.height, width: i.width, channels: i.channels, filters: 7,
@@ -158,7 +119,7 @@ struct SelfTest {
         return results
     }
 
-    private func poolingChecks() throws -> [Result] {
+    func poolingChecks() throws -> [Result] {
         let i = Self.image
         let geometries = [
             Pool2DGeometry(batch: i.batch, height: i.height, width: i.width, channels: i.channels),
@@ -187,7 +148,7 @@ struct SelfTest {
         return results
     }
 
-    private func lossChecks() throws -> [Result] {
+    func lossChecks() throws -> [Result] {
         var results: [Result] = []
         for loss in Loss.allCases {
             let name = loss.rawValue
@@ -219,7 +180,7 @@ struct SelfTest {
         return results
     }
 
-    private func optimizerChecks() throws -> [Result] {
+    func optimizerChecks() throws -> [Result] {
         var results: [Result] = []
         let sgdVariants = [("sgd", SGDHyperparameters(learningRate: 0.1)),
                            ("sgd momentum", SGDHyperparameters(learningRate: 0.1, momentum: 0.9)),
@@ -241,45 +202,5 @@ struct SelfTest {
             }
         })
         return results
-    }
-
-    // MARK: Running one check
-
-    /// Runs `operation` on both backends from the same seeded inputs and initial output, and
-    /// compares the output.
-    private func check(_ name: String, _ tolerance: Tolerance, inputs: [[Int]], output: [Int],
-                       _ operation: (any Backend, [Tensor], Tensor) throws -> Void) throws -> Result {
-        try check(name, tolerance, tensors: inputs + [output]) { b, x in
-            let out = x[x.count - 1]
-            try operation(b, Array(x.dropLast()), out)
-            return [out]
-        }
-    }
-
-    /// Runs `operation` on both backends from the same seeded tensors (uniform in [-1, 1), seeded
-    /// by the name) and compares the tensors it returns, value by value in order: the form for
-    /// operations with several outputs.
-    private func check(_ name: String, _ tolerance: Tolerance, tensors shapes: [[Int]],
-                       comparing operation: (any Backend, [Tensor]) throws -> [Tensor]) throws -> Result {
-        var generator = SeededGenerator(seed: UInt64(name.utf8.reduce(0) { $0 &* 31 &+ Int($1) }.magnitude))
-        let values = shapes.map { shape in (0..<shape.reduce(1, *)).map { _ in generator.nextFloat(in: -1..<1) } }
-        func outcome(_ b: any Backend) throws -> [Float] {
-            let tensors = try zip(values, shapes).map { try b.upload($0, shape: $1) }
-            return try operation(b, tensors).flatMap { try b.read($0) }
-        }
-        let expected = try outcome(reference), actual = try outcome(backend)
-        return Result(operation: name, worstError: worstError(actual, expected, tolerance))
-    }
-
-    /// The largest `|actual - expected| / tolerance`; infinite where one side is NaN or the
-    /// lengths differ, 0 where the values are equal (infinities included).
-    private func worstError(_ actual: [Float], _ expected: [Float], _ tolerance: Tolerance) -> Float {
-        guard actual.count == expected.count else { return .infinity }
-        var worst: Float = 0
-        for (a, e) in zip(actual, expected) {
-            let error = abs(a - e) / max(tolerance.absolute + tolerance.relative * abs(e), .leastNonzeroMagnitude)
-            worst = max(worst, a.isNaN || e.isNaN ? .infinity : (a == e ? 0 : error))
-        }
-        return worst
     }
 }
