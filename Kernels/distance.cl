@@ -42,6 +42,49 @@ __kernel void nearest_from_gram(__global const float* gram, __global const float
     distances[i] = fmax(best, 0.0f);
 }
 
+// Hamerly's bounded assignment (see Backend.boundedNearestCentroids): loosen the point's bounds
+// by the centroid shifts; only when they no longer prove its centroid, tighten the upper bound,
+// and only when that fails, scan every centroid for the nearest and second nearest.
+__kernel void bounded_nearest(__global const float* points, __global const float* point_norms,
+                              __global const float* centroids, __global const float* centroid_norms,
+                              __global const float* shifts, __global const float* half_separations,
+                              __global int* assignments, __global float* upper, __global float* lower,
+                              const int n, const int d, const int k,
+                              const float largest_shift, const int largest_index, const float second_shift) {
+    int i = get_global_id(0);
+    if (i >= n) return;
+    int a = assignments[i];
+    float u = upper[i] + shifts[a];
+    float l = lower[i] - (a == largest_index ? second_shift : largest_shift);
+    float z = fmax(l, half_separations[a]);
+    if (u > z) {
+        __global const float* x = points + (size_t)i * d;
+        float norm = point_norms[i];
+        __global const float* c = centroids + (size_t)a * d;
+        float dot = 0.0f;
+        for (int p = 0; p < d; ++p) dot = fma(x[p], c[p], dot);
+        u = sqrt(fmax(norm - 2.0f * dot + centroid_norms[a], 0.0f));
+        if (u > z) {
+            float best = INFINITY, second = INFINITY;
+            int nearest = 0;
+            for (int j = 0; j < k; ++j) {
+                __global const float* cj = centroids + (size_t)j * d;
+                float product = 0.0f;
+                for (int p = 0; p < d; ++p) product = fma(x[p], cj[p], product);
+                float squared = norm - 2.0f * product + centroid_norms[j];
+                if (squared < best) { second = best; best = squared; nearest = j; }
+                else if (squared < second) { second = squared; }
+            }
+            a = nearest;
+            u = sqrt(fmax(best, 0.0f));
+            l = sqrt(fmax(second, 0.0f));
+        }
+    }
+    assignments[i] = a;
+    upper[i] = u;
+    lower[i] = l;
+}
+
 // memberships[i, offset + c] = labels[i] == c, for c in 0..<classes; a row of width columns.
 __kernel void one_hot(__global const int* labels, __global float* memberships, const int n, const int classes,
                       const int width, const int offset) {

@@ -152,6 +152,22 @@ public protocol Backend: AnyObject {
     func nearestCentroids(points: Tensor, pointNorms: Tensor, centroids: Tensor,
                           assignments: Tensor, distances: Tensor) throws
 
+    /// One assignment step of Hamerly's bounded Lloyd iteration (Hamerly 2010): the assignments
+    /// of `nearestCentroids`, computing few distances once the centroids settle.
+    ///
+    /// Each point keeps `upper[i]`, an upper bound on its Euclidean distance to its centroid
+    /// `assignments[i]`, and `lower[i]`, a lower bound on its distance to every other centroid.
+    /// The centroids moved by `shifts` (`k` distances) since the bounds were made: they are
+    /// loosened (`upper += shifts[a]`, `lower -=` the largest shift of another centroid). A
+    /// point whose upper bound is at most `max(lower, halfSeparations[a])` (half the distance
+    /// from centroid `a` to its nearest other centroid) provably keeps its centroid; otherwise
+    /// its upper bound is recomputed and, if still too large, its distances to every centroid
+    /// give its nearest (lowest index on ties) and both bounds exactly. `upper = +infinity`,
+    /// `lower = 0` and zero shifts assign every point from scratch. Updates `assignments`
+    /// (int32), `upper` and `lower` (`[n]` each) in place.
+    func boundedNearestCentroids(points: Tensor, pointNorms: Tensor, centroids: Tensor, shifts: [Float],
+                                 halfSeparations: [Float], assignments: Tensor, upper: Tensor, lower: Tensor) throws
+
     /// `sums[c] =` the sum of the points assigned to cluster `c` (`[k, d]`) and `counts[c]`
     /// their number (float32, exact below 2^24), for `k = counts.count` clusters. Assignments
     /// outside `0..<k` belong to no cluster. Deterministic: no floating-point atomics, so one

@@ -50,6 +50,61 @@ extension CPUBackend {
         }
     }
 
+    /// Per chunk of points: loosen every bound and tighten the upper ones that fail, in one pass;
+    /// then the points still unproven, four at a time, against every centroid.
+    public func boundedNearestCentroids(points: Tensor, pointNorms: Tensor, centroids: Tensor, shifts: [Float],
+                                        halfSeparations: [Float], assignments: Tensor, upper: Tensor, lower: Tensor) throws {
+        let operation = "boundedNearestCentroids"
+        let (n, d, k) = try OperandChecks.boundedNearestCentroids(points, pointNorms, centroids, shifts: shifts,
+                                                                  halfSeparations: halfSeparations, assignments, upper, lower)
+        let pp = SharedPointer(try pointer(points, operation)), pn = SharedPointer(try pointer(pointNorms, operation))
+        let pc = SharedPointer(try pointer(centroids, operation))
+        let pa = SharedPointer(try integers(assignments, operation))
+        let pu = SharedPointer(try pointer(upper, operation)), pl = SharedPointer(try pointer(lower, operation))
+        let groups = (k + HostPanelProducts.lanes - 1) / HostPanelProducts.lanes
+        let laneNorms = SharedPointer(UnsafeMutablePointer<Float>.allocate(capacity: groups * HostPanelProducts.lanes))
+        laneNorms.base.initialize(repeating: .infinity, count: groups * HostPanelProducts.lanes)
+        for j in 0..<k { laneNorms[j] = VectorMath.dot(pc.base + j * d, pc.base + j * d, d) }
+        let panel = SharedPointer(HostPanelProducts.pack(pc.base, rows: k, dimensions: d))
+        defer { laneNorms.base.deallocate(); panel.base.deallocate() }
+        let (largest, largestIndex, second) = OperandChecks.largestShifts(shifts)
+        let chunk = 4096
+        parallelChunks((n + chunk - 1) / chunk, minimumChunk: 1) { chunks in
+            let unproven = UnsafeMutablePointer<Int32>.allocate(capacity: chunk)
+            let nearest = UnsafeMutablePointer<Int32>.allocate(capacity: chunk)
+            let best = UnsafeMutablePointer<Float>.allocate(capacity: 2 * chunk), next = best + chunk
+            defer { unproven.deallocate(); nearest.deallocate(); best.deallocate() }
+            for index in chunks {
+                var count = 0
+                for i in index * chunk..<min(n, (index + 1) * chunk) {
+                    let a = Int(pa[i])
+                    var u = pu[i] + shifts[a]
+                    let l = pl[i] - (a == largestIndex ? second : largest)
+                    let z = max(l, halfSeparations[a])
+                    pl[i] = l
+                    if u > z {
+                        let dot = VectorMath.dot(pp.base + i * d, pc.base + a * d, d)
+                        u = max(pn[i] - 2 * dot + laneNorms[a], 0).squareRoot()
+                        if u > z {
+                            unproven[count] = Int32(i)
+                            count += 1
+                        }
+                    }
+                    pu[i] = u
+                }
+                HostPanelProducts.nearestTwo(pp.base, indices: unproven, count: count, dimensions: d, panel: panel.base,
+                                             groups: groups, norms: pn.base, centerNorms: laneNorms.base,
+                                             nearest: nearest, best: best, second: next)
+                for position in 0..<count {
+                    let i = Int(unproven[position])
+                    pa[i] = nearest[position]
+                    pu[i] = max(best[position], 0).squareRoot()
+                    pl[i] = max(next[position], 0).squareRoot()
+                }
+            }
+        }
+    }
+
     /// Rows per partial sum of `clusterSums`: fixed, so that the rounding never depends on the
     /// thread count.
     static let clusterSumChunk = 1024

@@ -106,6 +106,71 @@ enum HostPanelProducts {
         }
     }
 
+    /// For the listed rows of `x` (`indices`, `count` of them): the nearest packed center (lowest
+    /// index on ties) with its value `norm - 2 x . y + centerNorm`, and the second smallest value,
+    /// written per list position. Padding lanes hold `+infinity` norms, as in `nearest`.
+    static func nearestTwo(_ x: UnsafePointer<Float>, indices: UnsafePointer<Int32>, count: Int, dimensions d: Int,
+                           panel: UnsafePointer<Float>, groups: Int, norms: UnsafePointer<Float>,
+                           centerNorms: UnsafePointer<Float>, nearest: UnsafeMutablePointer<Int32>,
+                           best: UnsafeMutablePointer<Float>, second: UnsafeMutablePointer<Float>) {
+        let rawNorms = UnsafeRawPointer(centerNorms)
+        var start = 0
+        while start < count {
+            let rows = min(4, count - start)
+            // A short last quad repeats its last row; the repeats are not stored.
+            let r0 = Int(indices[start]), r1 = Int(indices[start + min(1, rows - 1)])
+            let r2 = Int(indices[start + min(2, rows - 1)]), r3 = Int(indices[start + min(3, rows - 1)])
+            let x0 = x + r0 * d, x1 = x + r1 * d, x2 = x + r2 * d, x3 = x + r3 * d
+            var quad = NearestTwo()
+            for g in 0..<groups {
+                var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
+                let block = UnsafeRawPointer(panel + g * d * lanes)
+                for p in 0..<d {
+                    let y = block.loadUnaligned(fromByteOffset: p * lanes * 4, as: SIMD16<Float>.self)
+                    a0.addProduct(SIMD16(repeating: x0[p]), y)
+                    a1.addProduct(SIMD16(repeating: x1[p]), y)
+                    a2.addProduct(SIMD16(repeating: x2[p]), y)
+                    a3.addProduct(SIMD16(repeating: x3[p]), y)
+                }
+                let c = rawNorms.loadUnaligned(fromByteOffset: g * lanes * 4, as: SIMD16<Float>.self)
+                quad.merge(SIMD16(repeating: norms[r0]) - 2 * a0 + c, row: 0, group: g)
+                quad.merge(SIMD16(repeating: norms[r1]) - 2 * a1 + c, row: 1, group: g)
+                quad.merge(SIMD16(repeating: norms[r2]) - 2 * a2 + c, row: 2, group: g)
+                quad.merge(SIMD16(repeating: norms[r3]) - 2 * a3 + c, row: 3, group: g)
+            }
+            for row in 0..<rows {
+                nearest[start + row] = quad.index[row]
+                best[start + row] = quad.best[row]
+                second[start + row] = quad.second[row]
+            }
+            start += 4
+        }
+    }
+
+    /// The running nearest and second nearest of four rows, merged one group of 16 centers at a
+    /// time: within a group the first lane wins a tie, and a later group must be strictly nearer.
+    private struct NearestTwo {
+        var best = SIMD4<Float>(repeating: .infinity), second = SIMD4<Float>(repeating: .infinity)
+        var index = SIMD4<Int32>(repeating: 0)
+
+        @inline(__always)
+        mutating func merge(_ distances: SIMD16<Float>, row: Int, group: Int) {
+            let smallest = distances.min()
+            var lane = 0
+            while distances[lane] != smallest { lane += 1 }
+            var others = distances
+            others[lane] = .infinity
+            let runnerUp = others.min()
+            if smallest < best[row] {
+                second[row] = min(best[row], runnerUp)
+                best[row] = smallest
+                index[row] = Int32(group * lanes + lane)
+            } else {
+                second[row] = min(second[row], smallest)
+            }
+        }
+    }
+
     /// Row `row`'s distances to one group of 16 centers from its Gram values `gram`; replaces its
     /// best so far when strictly smaller (ties keep the lower index), the first lane winning
     /// within the group.

@@ -35,6 +35,27 @@ extension OpenCLBackend {
                     .buffer(buffer(distances, "nearestCentroids")), .int(n), .int(k)])
     }
 
+    public func boundedNearestCentroids(points: Tensor, pointNorms: Tensor, centroids: Tensor, shifts: [Float],
+                                        halfSeparations: [Float], assignments: Tensor, upper: Tensor, lower: Tensor) throws {
+        let (n, d, k) = try OperandChecks.boundedNearestCentroids(points, pointNorms, centroids, shifts: shifts,
+                                                                  halfSeparations: halfSeparations, assignments, upper, lower)
+        guard n > 0 else { return }
+        let owner = ObjectIdentifier(self), operation = "boundedNearestCentroids"
+        let centroidNorms = try distanceScratch.centerNorms.matrix(rows: k, columns: 1, owner: owner)
+        try rowSquaredNorms(centroids, into: centroidNorms)
+        let shiftValues = try distanceScratch.shifts.matrix(rows: k, columns: 1, owner: owner)
+        let separations = try distanceScratch.separations.matrix(rows: k, columns: 1, owner: owner)
+        try write(shifts, to: shiftValues)
+        try write(halfSeparations, to: separations)
+        let (largest, index, second) = OperandChecks.largestShifts(shifts)
+        try launch("bounded_nearest", in: .distance, count: n,
+                   [.buffer(buffer(points, operation)), .buffer(buffer(pointNorms, operation)),
+                    .buffer(buffer(centroids, operation)), .buffer(buffer(centroidNorms, operation)),
+                    .buffer(buffer(shiftValues, operation)), .buffer(buffer(separations, operation)),
+                    .integers(integers(assignments, operation)), .buffer(buffer(upper, operation)), .buffer(buffer(lower, operation)),
+                    .int(n), .int(d), .int(k), .float(largest), .int(index), .float(second)])
+    }
+
     /// The sums are a product, `onehot(assignments)^T * points`, and the counts the one-hot
     /// matrix's column sums: the GEMM's fixed summation order makes them deterministic, where
     /// scattering points into their clusters would need float atomics.
@@ -134,11 +155,15 @@ final class DistanceScratch {
     let centerNorms: DeviceScratch
     /// `clusterSums`' one-hot matrix.
     let memberships: DeviceScratch
+    /// The centroid shifts and half separations of a bounded assignment.
+    let shifts: DeviceScratch, separations: DeviceScratch
 
     init(context: Context) {
         gram = DeviceScratch(context: context)
         centerNorms = DeviceScratch(context: context)
         memberships = DeviceScratch(context: context)
+        shifts = DeviceScratch(context: context)
+        separations = DeviceScratch(context: context)
     }
 }
 

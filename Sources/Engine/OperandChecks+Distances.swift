@@ -45,6 +45,36 @@ extension OperandChecks {
         return (n, d, k)
     }
 
+    static func boundedNearestCentroids(_ points: Tensor, _ norms: Tensor, _ centroids: Tensor, shifts: [Float],
+                                        halfSeparations: [Float], _ assignments: Tensor, _ upper: Tensor,
+                                        _ lower: Tensor) throws -> (n: Int, d: Int, k: Int) {
+        let operation = "boundedNearestCentroids"
+        let (n, d) = try pointsWithNorms(operation, points, norms)
+        let k = try centers(operation, centroids, dimensions: d)
+        try elementType(operation, assignments, .int32)
+        for vector in [assignments, upper, lower] { try perRow(operation, vector: vector, matrix: points) }
+        guard shifts.count == k, halfSeparations.count == k else {
+            throw EngineError.shapeMismatch(
+                operation: operation, detail: "\(shifts.count) shifts and \(halfSeparations.count) separations for \(k) centroids")
+        }
+        return (n, d, k)
+    }
+
+    /// The largest of `shifts`, its index, and the largest of the others: the loosening of a lower
+    /// bound is the largest shift of a centroid other than the point's own.
+    static func largestShifts(_ shifts: [Float]) -> (largest: Float, index: Int, second: Float) {
+        var largest: Float = 0, index = 0, second: Float = 0
+        for (j, shift) in shifts.enumerated() {
+            if shift > largest {
+                second = largest
+                (largest, index) = (shift, j)
+            } else if shift > second {
+                second = shift
+            }
+        }
+        return (largest, index, second)
+    }
+
     static func clusterSums(_ points: Tensor, _ assignments: Tensor, _ sums: Tensor, _ counts: Tensor) throws
         -> (n: Int, d: Int, k: Int) {
         guard points.shape.count == 2 else {

@@ -30,12 +30,15 @@ public struct KMeans {
         var generator = SeededGenerator(seed: configuration.seed)
         let run = try LloydRun(matrix: matrix, clusters: k)
         var best: KMeansResult?
+        var iterations = 0
         for restart in 0..<configuration.restarts {
             let seeds = try KMeansPlusPlus.seeds(of: matrix, k: k, generator: &generator)
             var result = try run.iterate(from: seeds.flatMap { matrix.row($0) }, configuration: configuration)
             result.restart = restart
+            iterations += result.iterations
             if best == nil || result.inertia < best!.inertia { best = result }
         }
+        best!.totalIterations = iterations
         return best!
     }
 
@@ -55,10 +58,17 @@ public struct KMeans {
 }
 
 /// The backend tensors of Lloyd iterations over one point matrix, reused by every restart.
+///
+/// Assignments use Hamerly's bounds (`Backend.boundedNearestCentroids`): the same labels as
+/// plain Lloyd, but after the first iterations most points are proven to keep their centroid
+/// without a distance. The cluster sums follow the labels incrementally, in float64 on the host
+/// (only the points that changed cluster move their coordinates), after a first full
+/// `clusterSums` on the backend.
 private final class LloydRun {
     let matrix: PointMatrix
     let k: Int
     let assignments: Tensor, distances: Tensor, centroids: Tensor, sums: Tensor, counts: Tensor
+    let upper: Tensor, lower: Tensor
 
     init(matrix: PointMatrix, clusters k: Int) throws {
         self.matrix = matrix
@@ -66,6 +76,8 @@ private final class LloydRun {
         let backend = matrix.backend
         assignments = try backend.zeros([matrix.rows], elementType: .int32)
         distances = try backend.zeros([matrix.rows])
+        upper = try backend.zeros([matrix.rows])
+        lower = try backend.zeros([matrix.rows])
         centroids = try backend.zeros([k, matrix.columns])
         sums = try backend.zeros([k, matrix.columns])
         counts = try backend.zeros([k])
@@ -75,74 +87,141 @@ private final class LloydRun {
         let backend = matrix.backend, d = matrix.columns
         let tolerance = configuration.tolerance * matrix.meanColumnVariance
         var current = initial
+        var clusters = ClusterTotals(clusters: k, dimensions: d)
         var previousLabels: [Int32]?
-        var labels: [Int32] = []
-        var converged = false, iterations = 0
+        var shifts = [Float](repeating: 0, count: k)
+        var iterations = 0
         try backend.write(current, to: centroids)
+        try backend.fill(upper, with: .infinity)
+        try backend.fill(lower, with: 0)
         for iteration in 1...configuration.maximumIterations {
             iterations = iteration
-            try assign()
-            try backend.clusterSums(points: matrix.points, assignments: assignments, into: sums, counts: counts)
-            labels = try backend.readIntegers(assignments)
-            var clusterSums = try backend.read(sums), clusterCounts = try backend.read(counts)
-            if clusterCounts.contains(0) {
-                try relocateEmptyClusters(sums: &clusterSums, counts: &clusterCounts, labels: labels)
+            try backend.boundedNearestCentroids(
+                points: matrix.points, pointNorms: matrix.squaredNorms, centroids: centroids, shifts: shifts,
+                halfSeparations: Self.halfSeparations(current, k: k, d: d), assignments: assignments, upper: upper, lower: lower)
+            let labels = try backend.readIntegers(assignments)
+            if iteration == 1 {
+                try backend.clusterSums(points: matrix.points, assignments: assignments, into: sums, counts: counts)
+                clusters.start(sums: try backend.read(sums), counts: try backend.read(counts), labels: labels)
+            } else {
+                clusters.follow(labels, matrix)
+            }
+            if clusters.counts.contains(0) {
+                clusters.relocateEmptyClusters(matrix, centroids: current, labels: labels)
             }
             var updated = [Float](repeating: 0, count: k * d)
-            var shift = 0.0
+            var totalShift = 0.0
             for c in 0..<k {
-                // An empty cluster (only when k exceeds the points) keeps its centroid.
+                var moved = 0.0
                 for j in 0..<d {
-                    let value = clusterCounts[c] > 0 ? clusterSums[c * d + j] / clusterCounts[c] : current[c * d + j]
+                    // An empty cluster (only when k exceeds the points) keeps its centroid.
+                    let value = clusters.counts[c] > 0 ? Float(clusters.sums[c * d + j] / clusters.counts[c]) : current[c * d + j]
                     updated[c * d + j] = value
                     let move = Double(value) - Double(current[c * d + j])
-                    shift += move * move
+                    moved += move * move
                 }
+                shifts[c] = Float(moved.squareRoot())
+                totalShift += moved
             }
             current = updated
             try backend.write(current, to: centroids)
-            if labels == previousLabels {
-                converged = true
-                break
-            }
-            if shift <= tolerance { break }
+            if labels == previousLabels { break }
+            if totalShift <= tolerance { break }
             previousLabels = labels
         }
-        if !converged {
-            // Labels for the final centroids, as scikit-learn's closing E-step.
-            try assign()
-            labels = try backend.readIntegers(assignments)
-        }
-        // Converged: the last update reproduced the centroids the labels came from, so the
-        // distances of that assignment are the final ones.
+        // scikit-learn's closing E-step: labels and distances for the final centroids.
+        try backend.nearestCentroids(points: matrix.points, pointNorms: matrix.squaredNorms, centroids: centroids,
+                                     assignments: assignments, distances: distances)
+        let labels = try backend.readIntegers(assignments)
         let inertia = try backend.read(distances).reduce(0.0) { $0 + Double($1) }
         var sizes = [Int](repeating: 0, count: k)
         for label in labels { sizes[Int(label)] += 1 }
         return KMeansResult(clusters: k, assignments: labels, centroids: current, inertia: inertia,
-                            iterations: iterations, sizes: sizes, restart: 0)
+                            iterations: iterations, sizes: sizes, restart: 0, totalIterations: iterations)
     }
 
-    private func assign() throws {
-        try matrix.backend.nearestCentroids(points: matrix.points, pointNorms: matrix.squaredNorms, centroids: centroids,
-                                            assignments: assignments, distances: distances)
+    /// Half the distance from each centroid to its nearest other one (+infinity for k = 1): a
+    /// point within it of its own centroid is nearer to it than to any other.
+    static func halfSeparations(_ centroids: [Float], k: Int, d: Int) -> [Float] {
+        var nearest = [Double](repeating: .infinity, count: k)
+        for a in 0..<k {
+            for b in (a + 1)..<max(k, a + 1) {
+                var squared = 0.0
+                for j in 0..<d {
+                    let difference = Double(centroids[a * d + j]) - Double(centroids[b * d + j])
+                    squared += difference * difference
+                }
+                nearest[a] = min(nearest[a], squared)
+                nearest[b] = min(nearest[b], squared)
+            }
+        }
+        return nearest.map { Float($0.squareRoot() / 2) }
+    }
+}
+
+/// Per-cluster sums of coordinates and counts in float64, following the labels point by point.
+private struct ClusterTotals {
+    let k: Int, d: Int
+    var sums: [Double]
+    var counts: [Double]
+    /// The cluster each point is summed into (a relocated point leaves its label's cluster).
+    var members: [Int32] = []
+
+    init(clusters k: Int, dimensions d: Int) {
+        self.k = k
+        self.d = d
+        sums = [Double](repeating: 0, count: k * d)
+        counts = [Double](repeating: 0, count: k)
+    }
+
+    mutating func start(sums: [Float], counts: [Float], labels: [Int32]) {
+        self.sums = sums.map(Double.init)
+        self.counts = counts.map(Double.init)
+        members = labels
+    }
+
+    /// Moves every point whose label changed from its old cluster's totals to its new one's.
+    mutating func follow(_ labels: [Int32], _ matrix: PointMatrix) {
+        matrix.values.withUnsafeBufferPointer { values in
+            for i in 0..<labels.count where labels[i] != members[i] {
+                let old = Int(members[i]), new = Int(labels[i])
+                for j in 0..<d {
+                    let value = Double(values[i * d + j])
+                    sums[old * d + j] -= value
+                    sums[new * d + j] += value
+                }
+                counts[old] -= 1
+                counts[new] += 1
+                members[i] = labels[i]
+            }
+        }
     }
 
     /// scikit-learn's `_relocate_empty_clusters_dense`: each empty cluster, in index order, takes
-    /// the next point farthest from its assigned centroid, moved out of its old cluster's sum.
-    private func relocateEmptyClusters(sums: inout [Float], counts: inout [Float], labels: [Int32]) throws {
+    /// the next point farthest from its assigned centroid, moved out of its old cluster's totals.
+    mutating func relocateEmptyClusters(_ matrix: PointMatrix, centroids: [Float], labels: [Int32]) {
         let empty = (0..<k).filter { counts[$0] == 0 }
-        let distances = try matrix.backend.read(self.distances)
+        var distances = [Double](repeating: 0, count: matrix.rows)
+        for i in 0..<matrix.rows {
+            let c = Int(labels[i])
+            var squared = 0.0
+            for j in 0..<d {
+                let difference = Double(matrix.values[i * d + j]) - Double(centroids[c * d + j])
+                squared += difference * difference
+            }
+            distances[i] = squared
+        }
         let farthest = distances.indices.sorted { distances[$0] > distances[$1] || (distances[$0] == distances[$1] && $0 < $1) }
-        let d = matrix.columns
         for (cluster, point) in zip(empty, farthest) {
-            let old = Int(labels[point])
-            let values = matrix.row(point)
-            for (j, value) in values.enumerated() {
+            let old = Int(members[point])
+            for j in 0..<d {
+                let value = Double(matrix.values[point * d + j])
                 sums[old * d + j] -= value
                 sums[cluster * d + j] = value
             }
             counts[old] -= 1
             counts[cluster] = 1
+            members[point] = Int32(cluster)
         }
     }
 }

@@ -49,4 +49,6 @@ public struct KMeansResult: Codable, Equatable, Sendable {
     public var sizes: [Int]
     /// Which restart (from 0) was kept.
     public var restart: Int
+    /// Lloyd iterations of all restarts together: the work the clustering took.
+    public var totalIterations: Int
 }

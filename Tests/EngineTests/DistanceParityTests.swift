@@ -106,6 +106,56 @@ struct DistanceParityTests {
         }
     }
 
+    /// Hamerly's bounded assignment over a few moves of the centroids: every assignment is a
+    /// nearest centroid (to within rounding), the upper bound is at least the distance to it and
+    /// the lower bound at most the distance to every other, on both backends.
+    @Test(arguments: [(1, 3, 1), (257, 32, 10), (1000, 65, 33), (1000, 3, 2), (4099, 16, 5)])
+    func boundedNearestCentroids(n: Int, d: Int, k: Int) throws {
+        let points = TestData.values(n * d, seed: 62)
+        var centroids = TestData.values(k * d, seed: 63)
+        var state: [(assignments: Tensor, upper: Tensor, lower: Tensor, points: Tensor, norms: Tensor)] = []
+        let backends = [harness.cpu, harness.openCL] as [any Backend]
+        for backend in backends {
+            let p = try backend.upload(points, shape: [n, d]), norms = try backend.zeros([n])
+            try backend.rowSquaredNorms(p, into: norms)
+            let upper = try backend.zeros([n]), lower = try backend.zeros([n])
+            try backend.fill(upper, with: .infinity)
+            state.append((try backend.zeros([n], elementType: .int32), upper, lower, p, norms))
+        }
+        var shifts = [Float](repeating: 0, count: k)
+        var generator = SeededGenerator(seed: 64)
+        for step in 0..<4 {
+            let half = (0..<k).map { a in
+                Float((0..<k).filter { $0 != a }.map { DistanceReference.squaredDistance(centroids, a, centroids, $0, d).squareRoot() }
+                    .min().map { $0 / 2 } ?? .infinity)
+            }
+            var labels: [[Int32]] = []
+            for (backend, s) in zip(backends, state) {
+                try backend.boundedNearestCentroids(points: s.points, pointNorms: s.norms, centroids: backend.upload(centroids, shape: [k, d]),
+                                                    shifts: shifts, halfSeparations: half, assignments: s.assignments,
+                                                    upper: s.upper, lower: s.lower)
+                let assigned = try backend.readIntegers(s.assignments), upper = try backend.read(s.upper), lower = try backend.read(s.lower)
+                labels.append(assigned)
+                let tolerance = 1e-3 * Double(d + 1).squareRoot()
+                for i in 0..<n {
+                    let exact = (0..<k).map { DistanceReference.squaredDistance(points, i, centroids, $0, d).squareRoot() }
+                    let a = Int(assigned[i])
+                    #expect(exact[a] <= exact.min()! + tolerance, "\(backend.kind) step \(step) point \(i): not nearest")
+                    #expect(Double(upper[i]) >= exact[a] - tolerance, "\(backend.kind) step \(step) point \(i): upper bound")
+                    for j in 0..<k where j != a {
+                        #expect(Double(lower[i]) <= exact[j] + tolerance, "\(backend.kind) step \(step) point \(i): lower bound")
+                    }
+                }
+            }
+            let disagreements = zip(labels[0], labels[1]).filter { $0 != $1 }.count
+            #expect(disagreements <= max(1, n / 1000), "step \(step): \(disagreements) assignments differ between backends")
+            // Move every centroid a little (some not at all), as a Lloyd update would.
+            let moved = centroids.map { $0 + (generator.nextFloat() < 0.3 ? 0 : generator.nextFloat(in: -0.05..<0.05)) }
+            shifts = (0..<k).map { Float(DistanceReference.squaredDistance(moved, $0, centroids, $0, d).squareRoot()) }
+            centroids = moved
+        }
+    }
+
     @Test(arguments: shapes)
     func clusterSums(n: Int, d: Int, k: Int) throws {
         let points = TestData.values(n * d, seed: 52)

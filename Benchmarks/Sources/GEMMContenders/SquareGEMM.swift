@@ -1,3 +1,5 @@
+import SplitMix
+
 /// One benchmark problem: `C = A · B` with A, B and C all `n x n` float32, row-major,
 /// alpha 1, beta 0, no transposes, no epilogue.
 ///
@@ -27,20 +29,7 @@ public struct SquareGEMM: Sendable {
     public func gigaflops(seconds: Double) -> Double { flops / seconds / 1e9 }
 }
 
-/// SplitMix64: small, fast and reproducible everywhere; statistical quality is beside the point.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// Uniform in [-1, 1), from the top 24 bits (exactly representable as Float).
     mutating func nextSymmetricUnitFloat() -> Float {
         Float(next() >> 40) * (2 / Float(1 << 24)) - 1

@@ -39,6 +39,10 @@ struct ClusterRatios: ParsableCommand {
     @Option(help: "Threads for scikit-learn (default: its own choice, one per CPU).") var peerThreads: Int?
     @Flag(help: "Run the peer without OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE.") var unsetOpenBLASCoreType = false
     @Option(help: "Folder for the signatures and label files.") var work = "/tmp/signet-cluster-ratios"
+    @Flag(help: "Signet only: no scikit-learn runs (for profiling).") var skipPeer = false
+    @Flag(help: "K-means only: no silhouettes (for profiling).") var skipSilhouette = false
+    @Flag(help: "Reuse --work/signatures.safetensors from an earlier run instead of training.") var reuseSignatures = false
+    @Option(name: .long, parsing: .upToNextOption, help: "Layers to cluster (default: both).") var layers: [String] = []
 
     enum PeerSilhouettes: String, ExpressibleByArgument { case one, all }
 
@@ -51,37 +55,43 @@ struct ClusterRatios: ParsableCommand {
         let folder = URL(fileURLWithPath: work, isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let benchmarks = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let peer = ScikitLearnPeer(python: try python ?? Self.setUpVenv(benchmarks),
+        let peer = ScikitLearnPeer(python: skipPeer ? "" : try python ?? Self.setUpVenv(benchmarks),
                                    script: benchmarks.appendingPathComponent("peers/sklearn_clustering.py").path,
                                    threads: peerThreads, unsetCoreType: unsetOpenBLASCoreType)
         let ks = kmin...kmax
 
-        let signatures = try SignatureMatrices.make(epochs: epochs, seed: seed)
         let signatureFile = folder.appendingPathComponent("signatures.safetensors")
-        try signatures.write(to: signatureFile)
+        let signatures: SignatureMatrices
+        if reuseSignatures, let saved = try? SignatureMatrices(contentsOf: signatureFile) {
+            signatures = saved
+        } else {
+            signatures = try SignatureMatrices.make(epochs: epochs, seed: seed)
+            try signatures.write(to: signatureFile)
+        }
         var report = Report(ks: ks, backends: backends)
         report.header = [
             "signatures: \(signatures.rows) images, layers " + signatures.layers.map { "\($0.name) (\($0.columns))" }.joined(separator: ", ")
                 + String(format: "; network trained %d epochs in %.1f s, test accuracy %.2f%%", epochs, signatures.trainingSeconds,
                          100 * signatures.testAccuracy),
-            "peer: " + (try peer.environment(signatureFile)),
+            "peer: " + (skipPeer ? "skipped" : try peer.environment(signatureFile)),
             "OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "(unset)")"
                 + (unsetOpenBLASCoreType ? " (unset for the peer)" : ""),
             "K-means: k = \(kmin) ... \(kmax), n_init \(nInit), seed \(seed), lloyd, tol 1e-4",
         ]
 
         var labels = SafeTensors()
-        for layer in signatures.layers {
+        for layer in signatures.layers where layers.isEmpty || layers.contains(layer.name) {
             // Interleaved: the peer's sweep, then ours per backend, so drift in the machine's load
             // falls on both sides.
             var load = LoadMeter()
-            let fits = try peer.fitKMeans(signatureFile, layer: layer.name, ks: ks, restarts: nInit, seed: seed)
+            let fits = skipPeer ? [:] : try peer.fitKMeans(signatureFile, layer: layer.name, ks: ks, restarts: nInit, seed: seed)
             report.peerFits[layer.name] = fits
             report.load.append(("scikit-learn K-means \(layer.name)", load.share()))
             for kind in backends {
                 load = LoadMeter()
                 let outcome = try SignetClustering.run(layer.values, rows: signatures.rows, columns: layer.columns,
-                                                       backend: try Self.backend(kind), ks: ks, restarts: nInit, seed: seed)
+                                                       backend: try Self.backend(kind), ks: ks, restarts: nInit, seed: seed,
+                                                       silhouette: !skipSilhouette)
                 report.signet[Report.Key(layer: layer.name, backend: kind)] = outcome
                 report.load.append(("Signet \(kind.rawValue) \(layer.name)", load.share()))
                 if kind == backends.first {
@@ -92,6 +102,10 @@ struct ClusterRatios: ParsableCommand {
             }
         }
 
+        guard !skipPeer else {
+            report.print()
+            return
+        }
         // scikit-learn scores our labelings, so the two silhouettes are of the same clusters.
         var scored = labels
         if peerSilhouettes == .one, let last = signatures.layers.last?.name {

@@ -19,16 +19,17 @@ struct Report {
 
     func print() {
         for line in header { Swift.print(line) }
-        let layers = peerFits.keys.sorted()
+        let layers = Set(signet.keys.map(\.layer)).sorted()
         Swift.print("\n| layer | k | scikit-learn s | inertia | " + backends.map { "\($0.rawValue) s | \($0.rawValue) inertia / sklearn" }.joined(separator: " | ") + " |")
         Swift.print("| --- | ---: | ---: | ---: | " + backends.map { _ in "---: | ---:" }.joined(separator: " | ") + " |")
         for layer in layers {
             for k in ks {
-                guard let peer = peerFits[layer]?[k] else { continue }
-                var row = "| \(layer) | \(k) | \(f(peer.seconds, 2)) | \(f(peer.inertia, 0)) |"
+                let peer = peerFits[layer]?[k]
+                var row = "| \(layer) | \(k) | " + (peer.map { "\(f($0.seconds, 2)) | \(f($0.inertia, 0))" } ?? "- | -") + " |"
                 for kind in backends {
                     guard let ours = signet[Key(layer: layer, backend: kind)], let result = ours.results[k] else { continue }
-                    row += " \(f(ours.kMeansSeconds[k]!, 3)) | \(f(result.inertia / peer.inertia, 5)) |"
+                    row += " \(f(ours.kMeansSeconds[k]!, 3)) (\(result.totalIterations) it) | "
+                        + (peer.map { f(result.inertia / $0.inertia, 5) } ?? f(result.inertia, 0)) + " |"
                 }
                 Swift.print(row)
             }
@@ -68,8 +69,8 @@ struct Report {
         for layer in layers {
             let line = backends.compactMap { kind -> String? in
                 guard let ours = signet[Key(layer: layer, backend: kind)] else { return nil }
-                let best = ours.silhouettes.max { $0.value < $1.value }!
-                return "\(kind.rawValue): best k \(best.key) (\(f(best.value, 4))), upload \(f(ours.uploadSeconds, 3)) s, iterations "
+                let best = ours.silhouettes.max { $0.value < $1.value }
+                return "\(kind.rawValue): best k \(best.map { "\($0.key) (\(f($0.value, 4)))" } ?? "-"), upload \(f(ours.uploadSeconds, 3)) s, iterations "
                     + ks.map { "\(ours.results[$0]!.iterations)" }.joined(separator: ",")
             }
             Swift.print("  \(layer): " + line.joined(separator: "; ") + "; scikit-learn iterations "

@@ -54,3 +54,17 @@ struct SignatureMatrices {
         try file.encoded().write(to: url, options: .atomic)
     }
 }
+
+extension SignatureMatrices {
+    /// The matrices an earlier run wrote (training time and accuracy unknown: 0).
+    init(contentsOf url: URL) throws {
+        let file = try SafeTensors(decoding: Data(contentsOf: url))
+        layers = try Self.layerNames.map { name in
+            guard let entry = file.tensors[name], entry.shape.count == 2 else { throw PeerFailure("\(url.path) lacks \(name)") }
+            return (name, entry.values, entry.shape[1])
+        }
+        rows = file.tensors[Self.layerNames[0]]!.shape[0]
+        trainingSeconds = 0
+        testAccuracy = 0
+    }
+}

@@ -12,7 +12,7 @@ struct SignetClustering {
     var uploadSeconds = 0.0
 
     static func run(_ values: [Float], rows: Int, columns: Int, backend: any Backend, ks: ClosedRange<Int>,
-                    restarts: Int, seed: UInt64) throws -> SignetClustering {
+                    restarts: Int, seed: UInt64, silhouette: Bool = true) throws -> SignetClustering {
         var outcome = SignetClustering()
         var start = Date()
         let matrix = try PointMatrix(values, rows: rows, columns: columns, backend: backend)
@@ -23,6 +23,7 @@ struct SignetClustering {
             outcome.results[k] = try KMeans(KMeansConfiguration(clusters: k, restarts: restarts, seed: seed)).fit(matrix)
             outcome.kMeansSeconds[k] = Date().timeIntervalSince(start)
         }
+        guard silhouette else { return outcome }
         start = Date()
         let scores = try Silhouette().scores(of: ks.map { outcome.results[$0]!.assignments }, on: matrix)
         outcome.silhouetteSeconds = Date().timeIntervalSince(start)
