@@ -68,6 +68,15 @@ extension CPUBackend {
         let panel = SharedPointer(HostPanelProducts.pack(pc.base, rows: k, dimensions: d))
         defer { laneNorms.base.deallocate(); panel.base.deallocate() }
         let (largest, largestIndex, second) = OperandChecks.largestShifts(shifts)
+        // Per centroid: its shift, its half separation, and the loosening of its points' lower
+        // bounds (the largest shift of another centroid), side by side for the point loop.
+        let perCentroid = SharedPointer(UnsafeMutablePointer<Float>.allocate(capacity: 3 * k))
+        defer { perCentroid.base.deallocate() }
+        for j in 0..<k {
+            perCentroid[3 * j] = shifts[j]
+            perCentroid[3 * j + 1] = halfSeparations[j]
+            perCentroid[3 * j + 2] = j == largestIndex ? second : largest
+        }
         let chunk = 4096
         parallelChunks((n + chunk - 1) / chunk, minimumChunk: 1) { chunks in
             let unproven = UnsafeMutablePointer<Int32>.allocate(capacity: chunk)
@@ -77,10 +86,10 @@ extension CPUBackend {
             for index in chunks {
                 var count = 0
                 for i in index * chunk..<min(n, (index + 1) * chunk) {
-                    let a = Int(pa[i])
-                    var u = pu[i] + shifts[a]
-                    let l = pl[i] - (a == largestIndex ? second : largest)
-                    let z = max(l, halfSeparations[a])
+                    let a = Int(pa[i]), centroid = perCentroid.base + 3 * a
+                    var u = pu[i] + centroid[0]
+                    let l = pl[i] - centroid[2]
+                    let z = max(l, centroid[1])
                     pl[i] = l
                     if u > z {
                         let dot = VectorMath.dot(pp.base + i * d, pc.base + a * d, d)

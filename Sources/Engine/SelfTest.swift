@@ -36,13 +36,13 @@ public struct SelfTest {
     }
 
     /// Runs every check, in a fixed order (memory, GEMM, reductions, elementwise, convolution,
-    /// pooling, losses, optimizers).
+    /// pooling, losses, optimizers, distances).
     ///
     /// - Throws: whatever an operation throws on either backend (a check that cannot run is an
     ///   error, not a failed check).
     public func run() throws -> [Result] {
         try memoryChecks() + gemmChecks() + reductionChecks() + elementwiseChecks() + convolutionChecks()
-            + poolingChecks() + lossChecks() + optimizerChecks()
+            + poolingChecks() + lossChecks() + optimizerChecks() + distanceChecks()
     }
 
     // MARK: Running one check

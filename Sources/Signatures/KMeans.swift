@@ -32,8 +32,9 @@ public struct KMeans {
         var best: KMeansResult?
         var iterations = 0
         for restart in 0..<configuration.restarts {
-            let seeds = try KMeansPlusPlus.seeds(of: matrix, k: k, generator: &generator)
-            var result = try run.iterate(from: seeds.flatMap { matrix.row($0) }, configuration: configuration)
+            let seeding = try KMeansPlusPlus(matrix: matrix, k: k, generator: &generator)
+            var result = try run.iterate(from: seeding.seeds.flatMap { matrix.row($0) }, seeding: seeding,
+                                         configuration: configuration)
             result.restart = restart
             iterations += result.iterations
             if best == nil || result.inertia < best!.inertia { best = result }
@@ -83,7 +84,10 @@ private final class LloydRun {
         counts = try backend.zeros([k])
     }
 
-    func iterate(from initial: [Float], configuration: KMeansConfiguration) throws -> KMeansResult {
+    /// Lloyd iterations from `initial` centroids. With `seeding` (the k-means++ run that chose
+    /// them), its nearest seeds and distances are the first assignment's bounds, exact, so the
+    /// first pass proves most points at once.
+    func iterate(from initial: [Float], seeding: KMeansPlusPlus? = nil, configuration: KMeansConfiguration) throws -> KMeansResult {
         let backend = matrix.backend, d = matrix.columns
         let tolerance = configuration.tolerance * matrix.meanColumnVariance
         var current = initial
@@ -92,8 +96,14 @@ private final class LloydRun {
         var shifts = [Float](repeating: 0, count: k)
         var iterations = 0
         try backend.write(current, to: centroids)
-        try backend.fill(upper, with: .infinity)
-        try backend.fill(lower, with: 0)
+        if let seeding {
+            try backend.writeIntegers(seeding.nearest, to: assignments)
+            try backend.write(seeding.nearestSquared.map { max($0, 0).squareRoot() }, to: upper)
+            try backend.write(seeding.secondSquared.map { max($0, 0).squareRoot() }, to: lower)
+        } else {
+            try backend.fill(upper, with: .infinity)
+            try backend.fill(lower, with: 0)
+        }
         for iteration in 1...configuration.maximumIterations {
             iterations = iteration
             try backend.boundedNearestCentroids(

@@ -5,38 +5,61 @@ import Engine
 /// proportional to their squared distance to the nearest seed so far, "best" meaning the lowest
 /// total squared distance once it is added. The squared distances to the candidates are
 /// computed on the backend; the draws and potentials on the host, in float64.
-enum KMeansPlusPlus {
-    /// The row indices of `k` seeds of `matrix`.
+struct KMeansPlusPlus {
+    /// The row indices of the seeds, in order.
+    var seeds: [Int]
+    /// Per point: the nearest seed (lowest index on ties), and the squared distances to it and to
+    /// the second nearest (+infinity for one seed). They make the first Lloyd assignment and its
+    /// bounds without another pass over the points.
+    var nearest: [Int32]
+    var nearestSquared: [Float]
+    var secondSquared: [Float]
+
+    /// Seeds `k` clusters of `matrix`.
     /// - Complexity: O(n k (log k) d) on the backend, O(n k log k) on the host.
-    static func seeds(of matrix: PointMatrix, k: Int, generator: inout SeededGenerator) throws -> [Int] {
+    init(matrix: PointMatrix, k: Int, generator: inout SeededGenerator) throws {
         let n = matrix.rows, trials = 2 + Int(log(Double(k)))
         let first = generator.nextIndex(below: n)
-        var chosen = [first]
-        var closest = try squaredDistances(matrix, to: [first]).map(Double.init)
+        seeds = [first]
+        let distances = try Self.squaredDistances(matrix, to: [first])
+        nearest = [Int32](repeating: 0, count: n)
+        nearestSquared = distances
+        secondSquared = [Float](repeating: .infinity, count: n)
+        var closest = distances.map(Double.init)
         var potential = closest.reduce(0, +)
-        while chosen.count < k {
+        var cumulative = [Double](repeating: 0, count: n)
+        while seeds.count < k {
             // Candidates: inverse-CDF draws over the running sum of the squared distances.
-            var cumulative = [Double](repeating: 0, count: n)
             var running = 0.0
             for i in 0..<n {
                 running += closest[i]
                 cumulative[i] = running
             }
             let candidates = (0..<trials).map { _ in
-                min(firstIndex(in: cumulative, notBelow: unitInterval(&generator) * potential), n - 1)
+                min(Self.firstIndex(in: cumulative, notBelow: Self.unitInterval(&generator) * potential), n - 1)
             }
-            let distances = try squaredDistances(matrix, to: candidates)
-            var best = 0, bestPotential = Double.infinity
-            for t in 0..<trials {
-                var total = 0.0
-                for i in 0..<n { total += min(closest[i], Double(distances[i * trials + t])) }
-                if total < bestPotential { (best, bestPotential) = (t, total) }
+            let distances = try Self.squaredDistances(matrix, to: candidates)
+            var totals = [Double](repeating: 0, count: trials)
+            for i in 0..<n {
+                for t in 0..<trials { totals[t] += min(closest[i], Double(distances[i * trials + t])) }
             }
-            for i in 0..<n { closest[i] = min(closest[i], Double(distances[i * trials + best])) }
-            potential = bestPotential
-            chosen.append(candidates[best])
+            var best = 0
+            for t in 1..<trials where totals[t] < totals[best] { best = t }
+            let seed = Int32(seeds.count)
+            for i in 0..<n {
+                let squared = distances[i * trials + best]
+                closest[i] = min(closest[i], Double(squared))
+                if squared < nearestSquared[i] {
+                    secondSquared[i] = nearestSquared[i]
+                    nearestSquared[i] = squared
+                    nearest[i] = seed
+                } else if squared < secondSquared[i] {
+                    secondSquared[i] = squared
+                }
+            }
+            potential = totals[best]
+            seeds.append(candidates[best])
         }
-        return chosen
     }
 
     /// `[n, indices.count]` squared distances of every point to the points at `indices`.
