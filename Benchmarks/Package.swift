@@ -82,6 +82,16 @@ let package = Package(
             path: "Benchmarks/GEMM",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "Distances",
+            dependencies: [
+                "GEMMContenders",
+                .product(name: "Signet", package: "Signet"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/Distances",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

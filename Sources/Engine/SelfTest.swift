@@ -41,8 +41,10 @@ public struct SelfTest {
     /// - Throws: whatever an operation throws on either backend (a check that cannot run is an
     ///   error, not a failed check).
     public func run() throws -> [Result] {
-        try memoryChecks() + gemmChecks() + reductionChecks() + elementwiseChecks() + convolutionChecks()
-            + poolingChecks() + lossChecks() + optimizerChecks() + distanceChecks()
+        var results = try memoryChecks() + gemmChecks() + reductionChecks() + elementwiseChecks()
+        results += try convolutionChecks() + poolingChecks() + lossChecks() + optimizerChecks()
+        results += try distanceChecks()
+        return results
     }
 
     // MARK: Running one check
