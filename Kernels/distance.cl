@@ -54,16 +54,20 @@ __kernel void bounded_nearest(__global const float* points, __global const float
     int i = get_global_id(0);
     if (i >= n) return;
     int a = assignments[i];
-    float u = upper[i] + shifts[a];
-    float l = lower[i] - (a == largest_index ? second_shift : largest_shift);
-    float z = fmax(l, half_separations[a]);
+    // An assignment outside 0..<k has no bounds to trust: scan every centroid.
+    int valid = a >= 0 && a < k;
+    float u = valid ? upper[i] + shifts[a] : INFINITY;
+    float l = valid ? lower[i] - (a == largest_index ? second_shift : largest_shift) : 0.0f;
+    float z = valid ? fmax(l, half_separations[a]) : 0.0f;
+    __global const float* x = points + (size_t)i * d;
+    float norm = point_norms[i];
     if (u > z) {
-        __global const float* x = points + (size_t)i * d;
-        float norm = point_norms[i];
-        __global const float* c = centroids + (size_t)a * d;
-        float dot = 0.0f;
-        for (int p = 0; p < d; ++p) dot = fma(x[p], c[p], dot);
-        u = sqrt(fmax(norm - 2.0f * dot + centroid_norms[a], 0.0f));
+        if (valid) {
+            __global const float* c = centroids + (size_t)a * d;
+            float dot = 0.0f;
+            for (int p = 0; p < d; ++p) dot = fma(x[p], c[p], dot);
+            u = sqrt(fmax(norm - 2.0f * dot + centroid_norms[a], 0.0f));
+        }
         if (u > z) {
             float best = INFINITY, second = INFINITY;
             int nearest = 0;

@@ -163,8 +163,10 @@ public protocol Backend: AnyObject {
     /// from centroid `a` to its nearest other centroid) provably keeps its centroid; otherwise
     /// its upper bound is recomputed and, if still too large, its distances to every centroid
     /// give its nearest (lowest index on ties) and both bounds exactly. `upper = +infinity`,
-    /// `lower = 0` and zero shifts assign every point from scratch. Updates `assignments`
-    /// (int32), `upper` and `lower` (`[n]` each) in place.
+    /// `lower = 0` and zero shifts assign every point from scratch, as does an assignment outside
+    /// `0..<k`. Updates `assignments` (int32), `upper` and `lower` (`[n]` each) in place. The
+    /// bounds come from float32 distances, so labels may differ from `nearestCentroids` where
+    /// two centroids tie to rounding.
     func boundedNearestCentroids(points: Tensor, pointNorms: Tensor, centroids: Tensor, shifts: [Float],
                                  halfSeparations: [Float], assignments: Tensor, upper: Tensor, lower: Tensor) throws
 

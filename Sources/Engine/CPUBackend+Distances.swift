@@ -86,7 +86,14 @@ extension CPUBackend {
             for index in chunks {
                 var count = 0
                 for i in index * chunk..<min(n, (index + 1) * chunk) {
-                    let a = Int(pa[i]), centroid = perCentroid.base + 3 * a
+                    let a = Int(pa[i])
+                    guard a >= 0, a < k else {
+                        // No valid centroid to bound against: scan them all.
+                        unproven[count] = Int32(i)
+                        count += 1
+                        continue
+                    }
+                    let centroid = perCentroid.base + 3 * a
                     var u = pu[i] + centroid[0]
                     let l = pl[i] - centroid[2]
                     let z = max(l, centroid[1])

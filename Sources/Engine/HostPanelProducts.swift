@@ -157,7 +157,7 @@ enum HostPanelProducts {
         mutating func merge(_ distances: SIMD16<Float>, row: Int, group: Int) {
             let smallest = distances.min()
             var lane = 0
-            while distances[lane] != smallest { lane += 1 }
+            while lane < lanes - 1 && distances[lane] != smallest { lane += 1 }  // NaN: no lane equals
             var others = distances
             others[lane] = .infinity
             let runnerUp = others.min()
@@ -182,7 +182,7 @@ enum HostPanelProducts {
         if smallest < bestValue[row] {
             bestValue[row] = smallest
             var lane = 0
-            while distances[lane] != smallest { lane += 1 }
+            while lane < lanes - 1 && distances[lane] != smallest { lane += 1 }  // NaN: no lane equals
             bestIndex[row] = Int32(group * lanes + lane)
         }
     }

@@ -110,8 +110,10 @@ extension OperandChecks {
                 operation: "silhouetteSums",
                 detail: "memberships \(memberships.shape) and sums \(sums.shape) must both be [\(n), T]")
         }
-        guard blockRows >= 1 else {
-            throw EngineError.invalidArgument(operation: "silhouetteSums", detail: "blockRows must be at least 1, got \(blockRows)")
+        // A tile holds min(blockRows, n)^2 values; 46340^2 is the last square under 2^31.
+        guard blockRows >= 1, min(blockRows, n) <= 46_340 else {
+            throw EngineError.invalidArgument(
+                operation: "silhouetteSums", detail: "blockRows must be 1 ... 46340 (a tile of at most 2^31 - 1 values), got \(blockRows)")
         }
         return (n, d, memberships.shape[1])
     }

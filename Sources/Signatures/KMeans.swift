@@ -9,8 +9,10 @@ import Engine
 /// does. Of `restarts` runs the one of lowest inertia is kept. One seed gives one clustering,
 /// bit for bit, on a backend.
 public struct KMeans {
+    /// The settings every `fit` uses.
     public let configuration: KMeansConfiguration
 
+    /// K-means with `configuration`.
     public init(_ configuration: KMeansConfiguration) {
         self.configuration = configuration
     }
@@ -18,7 +20,9 @@ public struct KMeans {
     /// Clusters the points: `restarts` runs from k-means++ seeds, the best kept.
     /// - Throws: `SignaturesError.invalidArgument` for a bad configuration,
     ///   `.insufficientData` when the points have fewer distinct values than k.
-    /// - Complexity: per Lloyd iteration O(n k d) on the backend and O(n + k d) on the host.
+    /// - Complexity: per Lloyd iteration O(n k d) on the backend at worst (the bounds skip most of
+    ///   it once centroids settle) and O(n + k^2 d) on the host; O(n log n + n d) more when a
+    ///   cluster empties and is relocated.
     public func fit(_ matrix: PointMatrix) throws -> KMeansResult {
         try configuration.validate()
         let k = configuration.clusters
@@ -30,16 +34,19 @@ public struct KMeans {
         var generator = SeededGenerator(seed: configuration.seed)
         let run = try LloydRun(matrix: matrix, clusters: k)
         var best: KMeansResult?
-        var iterations = 0
+        var iterations = 0, inertias: [Double] = []
         for restart in 0..<configuration.restarts {
             let seeding = try KMeansPlusPlus(matrix: matrix, k: k, generator: &generator)
             var result = try run.iterate(from: seeding.seeds.flatMap { matrix.row($0) }, seeding: seeding,
                                          configuration: configuration)
             result.restart = restart
+            result.seeds = seeding.seeds
             iterations += result.iterations
+            inertias.append(result.inertia)
             if best == nil || result.inertia < best!.inertia { best = result }
         }
         best!.totalIterations = iterations
+        best!.restartInertias = inertias
         return best!
     }
 
@@ -51,6 +58,9 @@ public struct KMeans {
             throw SignaturesError.sizeMismatch(
                 "\(initialCentroids.count) values cannot be \(configuration.clusters) centroids of \(matrix.columns) coordinates")
         }
+        guard initialCentroids.allSatisfy(\.isFinite) else {
+            throw SignaturesError.invalidArgument("initial centroids must be finite")
+        }
         guard matrix.rows >= configuration.clusters else {
             throw SignaturesError.insufficientData("K-means with k = \(configuration.clusters) needs at least \(configuration.clusters) points, got \(matrix.rows)")
         }
@@ -60,9 +70,9 @@ public struct KMeans {
 
 /// The backend tensors of Lloyd iterations over one point matrix, reused by every restart.
 ///
-/// Assignments use Hamerly's bounds (`Backend.boundedNearestCentroids`): the same labels as
-/// plain Lloyd, but after the first iterations most points are proven to keep their centroid
-/// without a distance. The cluster sums follow the labels incrementally, in float64 on the host
+/// Assignments use Hamerly's bounds (`Backend.boundedNearestCentroids`): the labels of plain
+/// Lloyd (but for ties to float32 rounding), and after the first iterations most points are
+/// proven to keep their centroid without a distance. The cluster sums follow the labels incrementally, in float64 on the host
 /// (only the points that changed cluster move their coordinates), after a first full
 /// `clusterSums` on the backend.
 private final class LloydRun {
@@ -124,8 +134,10 @@ private final class LloydRun {
             for c in 0..<k {
                 var moved = 0.0
                 for j in 0..<d {
-                    // An empty cluster (only when k exceeds the points) keeps its centroid.
-                    let value = clusters.counts[c] > 0 ? Float(clusters.sums[c * d + j] / clusters.counts[c]) : current[c * d + j]
+                    // A cluster left empty (its only point relocated to another) goes where
+                    // scikit-learn's leftover sum in centred coordinates puts it: the data mean.
+                    let value = clusters.counts[c] > 0 ? Float(clusters.sums[c * d + j] / clusters.counts[c])
+                                                       : Float(matrix.columnMeans[j] + clusters.sums[c * d + j])
                     updated[c * d + j] = value
                     let move = Double(value) - Double(current[c * d + j])
                     moved += move * move
@@ -147,7 +159,8 @@ private final class LloydRun {
         var sizes = [Int](repeating: 0, count: k)
         for label in labels { sizes[Int(label)] += 1 }
         return KMeansResult(clusters: k, assignments: labels, centroids: current, inertia: inertia,
-                            iterations: iterations, sizes: sizes, restart: 0, totalIterations: iterations)
+                            iterations: iterations, sizes: sizes, restart: 0, totalIterations: iterations,
+                            restartInertias: [inertia], seeds: [])
     }
 
     /// Half the distance from each centroid to its nearest other one (+infinity for k = 1): a

@@ -12,6 +12,8 @@ public struct KMeansConfiguration: Codable, Equatable, Sendable {
     /// Seeds the generator that picks the k-means++ seeds of every run.
     public var seed: UInt64
 
+    /// scikit-learn's defaults but for `n_clusters`, which has none: 10 restarts, 300 iterations,
+    /// tolerance 1e-4, seed 0.
     public init(clusters: Int, restarts: Int = 10, maximumIterations: Int = 300, tolerance: Double = 1e-4, seed: UInt64 = 0) {
         self.clusters = clusters
         self.restarts = restarts
@@ -51,4 +53,9 @@ public struct KMeansResult: Codable, Equatable, Sendable {
     public var restart: Int
     /// Lloyd iterations of all restarts together: the work the clustering took.
     public var totalIterations: Int
+    /// The inertia every restart ended with, in order (the kept one is their minimum).
+    public var restartInertias: [Double]
+    /// The rows of the points the kept restart's k-means++ chose as its initial centroids
+    /// (empty when the initial centroids were given).
+    public var seeds: [Int]
 }

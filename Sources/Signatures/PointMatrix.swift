@@ -43,13 +43,20 @@ public final class PointMatrix {
         values[index * columns..<(index + 1) * columns]
     }
 
+    /// Each column's mean, in float64.
+    public private(set) lazy var columnMeans: [Double] = {
+        var mean = [Double](repeating: 0, count: columns)
+        guard rows > 0 else { return mean }
+        for r in 0..<rows { for c in 0..<columns { mean[c] += Double(values[r * columns + c]) } }
+        for c in 0..<columns { mean[c] /= Double(rows) }
+        return mean
+    }()
+
     /// The mean over columns of each column's population variance, in float64: scikit-learn's
     /// scale for K-means' tolerance.
     public private(set) lazy var meanColumnVariance: Double = {
         guard rows > 0 else { return 0 }
-        var mean = [Double](repeating: 0, count: columns)
-        for r in 0..<rows { for c in 0..<columns { mean[c] += Double(values[r * columns + c]) } }
-        for c in 0..<columns { mean[c] /= Double(rows) }
+        let mean = columnMeans
         var variance = 0.0
         for r in 0..<rows {
             for c in 0..<columns {

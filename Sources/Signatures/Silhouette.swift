@@ -12,6 +12,7 @@ public struct Silhouette {
     /// Rows per tile of the pairwise pass; tiles are `blockRows x blockRows` floats of scratch.
     public var blockRows: Int
 
+    /// A silhouette computed in tiles of `blockRows` rows (1024: 4 MB of scratch).
     public init(blockRows: Int = 1024) {
         self.blockRows = blockRows
     }

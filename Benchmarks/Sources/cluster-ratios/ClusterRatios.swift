@@ -108,7 +108,7 @@ struct ClusterRatios: ParsableCommand {
         }
         // scikit-learn scores our labelings, so the two silhouettes are of the same clusters.
         var scored = labels
-        if peerSilhouettes == .one, let last = signatures.layers.last?.name {
+        if peerSilhouettes == .one, let last = signatures.layers.last(where: { layers.isEmpty || layers.contains($0.name) })?.name {
             scored.tensors = scored.tensors.filter { $0.key == "\(last)/\(kmin)" }
         }
         let labelFile = folder.appendingPathComponent("signet-labels.safetensors")

@@ -20,10 +20,10 @@ struct DistanceTimings: ParsableCommand {
     @Option(help: "Rows per tile of the silhouette pass.") var blockRows = 1024
     @Option(help: "Timed repetitions.") var repeats = 5
     @Option(name: .long, parsing: .upToNextOption, help: "Backends: cpu, opencl.") var backends: [BackendKind] = [.cpu, .opencl]
-    @Option(name: .long, parsing: .upToNextOption, help: "Operations: nearest, sums, silhouette.")
+    @Option(name: .long, parsing: .upToNextOption, help: "Operations: nearest, bounded, sums, silhouette.")
     var operations: [Operation] = Operation.allCases
 
-    enum Operation: String, CaseIterable, ExpressibleByArgument { case nearest, sums, silhouette }
+    enum Operation: String, CaseIterable, ExpressibleByArgument { case nearest, bounded, sums, silhouette }
 
     func run() throws {
         var generator = SeededGenerator(seed: 1)
@@ -33,7 +33,7 @@ struct DistanceTimings: ParsableCommand {
         print("| operation | shape | backend | median ms | GFLOP/s |")
         print("| --- | --- | --- | ---: | ---: |")
         for kind in backends {
-            let backend: any Backend = try kind == .cpu ? CPUBackend() : OpenCLBackend(device: Device.all().first!)
+            let backend: any Backend = try kind == .cpu ? CPUBackend() : OpenCLBackend(device: BenchmarkDevice.pick().device)
             let p = try backend.upload(points, shape: [n, d]), norms = try backend.zeros([n])
             try backend.rowSquaredNorms(p, into: norms)
             let c = try backend.upload(centroids, shape: [k, d])
@@ -47,6 +47,20 @@ struct DistanceTimings: ParsableCommand {
                     flops = 2 * Double(n * d * k)
                     seconds = try median(backend) {
                         try backend.nearestCentroids(points: p, pointNorms: norms, centroids: c, assignments: assignments, distances: distances)
+                    }
+                case .bounded:
+                    // A settled Lloyd iteration: bounds from a first pass, centroids nudged.
+                    shape = "\(n)x\(d), k \(k), shifts 1e-3"
+                    flops = 2 * Double(n * d * k)
+                    let upper = try backend.zeros([n]), lower = try backend.zeros([n])
+                    try backend.fill(upper, with: .infinity)
+                    let zero = [Float](repeating: 0, count: k)
+                    try backend.boundedNearestCentroids(points: p, pointNorms: norms, centroids: c, shifts: zero, halfSeparations: zero,
+                                                        assignments: assignments, upper: upper, lower: lower)
+                    let half = [Float](repeating: 0, count: k), shifts = [Float](repeating: 1e-3, count: k)
+                    seconds = try median(backend) {
+                        try backend.boundedNearestCentroids(points: p, pointNorms: norms, centroids: c, shifts: shifts,
+                                                            halfSeparations: half, assignments: assignments, upper: upper, lower: lower)
                     }
                 case .sums:
                     shape = "\(n)x\(d), k \(k)"
