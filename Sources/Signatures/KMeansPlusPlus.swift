@@ -31,30 +31,51 @@ struct KMeansPlusPlus {
         while seeds.count < k {
             // Candidates: inverse-CDF draws over the running sum of the squared distances.
             var running = 0.0
-            for i in 0..<n {
-                running += closest[i]
-                cumulative[i] = running
+            closest.withUnsafeBufferPointer { closest in
+                cumulative.withUnsafeMutableBufferPointer { cumulative in
+                    for i in 0..<n {
+                        running += closest[i]
+                        cumulative[i] = running
+                    }
+                }
             }
             let candidates = (0..<trials).map { _ in
                 min(Self.firstIndex(in: cumulative, notBelow: Self.unitInterval(&generator) * potential), n - 1)
             }
             let distances = try Self.squaredDistances(matrix, to: candidates)
             var totals = [Double](repeating: 0, count: trials)
-            for i in 0..<n {
-                for t in 0..<trials { totals[t] += min(closest[i], Double(distances[i * trials + t])) }
+            distances.withUnsafeBufferPointer { distances in
+                closest.withUnsafeBufferPointer { closest in
+                    totals.withUnsafeMutableBufferPointer { totals in
+                        for i in 0..<n {
+                            let row = distances.baseAddress! + i * trials, current = closest[i]
+                            for t in 0..<trials { totals[t] += min(current, Double(row[t])) }
+                        }
+                    }
+                }
             }
             var best = 0
             for t in 1..<trials where totals[t] < totals[best] { best = t }
             let seed = Int32(seeds.count)
-            for i in 0..<n {
-                let squared = distances[i * trials + best]
-                closest[i] = min(closest[i], Double(squared))
-                if squared < nearestSquared[i] {
-                    secondSquared[i] = nearestSquared[i]
-                    nearestSquared[i] = squared
-                    nearest[i] = seed
-                } else if squared < secondSquared[i] {
-                    secondSquared[i] = squared
+            distances.withUnsafeBufferPointer { distances in
+                closest.withUnsafeMutableBufferPointer { closest in
+                    nearestSquared.withUnsafeMutableBufferPointer { nearestSquared in
+                        secondSquared.withUnsafeMutableBufferPointer { secondSquared in
+                            nearest.withUnsafeMutableBufferPointer { nearest in
+                                for i in 0..<n {
+                                    let squared = distances[i * trials + best]
+                                    closest[i] = min(closest[i], Double(squared))
+                                    if squared < nearestSquared[i] {
+                                        secondSquared[i] = nearestSquared[i]
+                                        nearestSquared[i] = squared
+                                        nearest[i] = seed
+                                    } else if squared < secondSquared[i] {
+                                        secondSquared[i] = squared
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
             potential = totals[best]
