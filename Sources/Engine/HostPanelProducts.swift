@@ -35,15 +35,7 @@ enum HostPanelProducts {
         while i + 4 <= rows.upperBound {
             let x0 = x + i * d, x1 = x0 + d, x2 = x1 + d, x3 = x2 + d
             for g in 0..<groups {
-                var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
-                let block = UnsafeRawPointer(panel + g * d * lanes)
-                for p in 0..<d {
-                    let y = block.loadUnaligned(fromByteOffset: p * lanes * 4, as: SIMD16<Float>.self)
-                    a0.addProduct(SIMD16(repeating: x0[p]), y)
-                    a1.addProduct(SIMD16(repeating: x1[p]), y)
-                    a2.addProduct(SIMD16(repeating: x2[p]), y)
-                    a3.addProduct(SIMD16(repeating: x3[p]), y)
-                }
+                let (a0, a1, a2, a3) = quad(x0, x1, x2, x3, group: panel + g * d * lanes, dimensions: d)
                 let width = min(lanes, count - g * lanes), row = out + (i - rows.lowerBound) * ldOut + g * lanes
                 store(a0, row, width)
                 store(a1, row + ldOut, width)
@@ -83,15 +75,7 @@ enum HostPanelProducts {
             let x2 = x + min(i + 2, rows.upperBound - 1) * d, x3 = x + min(i + 3, rows.upperBound - 1) * d
             var bestValue = SIMD4<Float>(repeating: .infinity), bestIndex = SIMD4<Int32>(repeating: 0)
             for g in 0..<groups {
-                var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
-                let block = UnsafeRawPointer(panel + g * d * lanes)
-                for p in 0..<d {
-                    let y = block.loadUnaligned(fromByteOffset: p * lanes * 4, as: SIMD16<Float>.self)
-                    a0.addProduct(SIMD16(repeating: x0[p]), y)
-                    a1.addProduct(SIMD16(repeating: x1[p]), y)
-                    a2.addProduct(SIMD16(repeating: x2[p]), y)
-                    a3.addProduct(SIMD16(repeating: x3[p]), y)
-                }
+                let (a0, a1, a2, a3) = quad(x0, x1, x2, x3, group: panel + g * d * lanes, dimensions: d)
                 let c = rawNorms.loadUnaligned(fromByteOffset: g * lanes * 4, as: SIMD16<Float>.self)
                 keepNearest(a0, row: 0, norm: norms[i], c, group: g, &bestValue, &bestIndex)
                 if count > 1 { keepNearest(a1, row: 1, norm: norms[i + 1], c, group: g, &bestValue, &bestIndex) }
@@ -121,27 +105,19 @@ enum HostPanelProducts {
             let r0 = Int(indices[start]), r1 = Int(indices[start + min(1, rows - 1)])
             let r2 = Int(indices[start + min(2, rows - 1)]), r3 = Int(indices[start + min(3, rows - 1)])
             let x0 = x + r0 * d, x1 = x + r1 * d, x2 = x + r2 * d, x3 = x + r3 * d
-            var quad = NearestTwo()
+            var running = NearestTwo()
             for g in 0..<groups {
-                var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
-                let block = UnsafeRawPointer(panel + g * d * lanes)
-                for p in 0..<d {
-                    let y = block.loadUnaligned(fromByteOffset: p * lanes * 4, as: SIMD16<Float>.self)
-                    a0.addProduct(SIMD16(repeating: x0[p]), y)
-                    a1.addProduct(SIMD16(repeating: x1[p]), y)
-                    a2.addProduct(SIMD16(repeating: x2[p]), y)
-                    a3.addProduct(SIMD16(repeating: x3[p]), y)
-                }
+                let (a0, a1, a2, a3) = quad(x0, x1, x2, x3, group: panel + g * d * lanes, dimensions: d)
                 let c = rawNorms.loadUnaligned(fromByteOffset: g * lanes * 4, as: SIMD16<Float>.self)
-                quad.merge(SIMD16(repeating: norms[r0]) - 2 * a0 + c, row: 0, group: g)
-                quad.merge(SIMD16(repeating: norms[r1]) - 2 * a1 + c, row: 1, group: g)
-                quad.merge(SIMD16(repeating: norms[r2]) - 2 * a2 + c, row: 2, group: g)
-                quad.merge(SIMD16(repeating: norms[r3]) - 2 * a3 + c, row: 3, group: g)
+                running.merge(SIMD16(repeating: norms[r0]) - 2 * a0 + c, row: 0, group: g)
+                running.merge(SIMD16(repeating: norms[r1]) - 2 * a1 + c, row: 1, group: g)
+                running.merge(SIMD16(repeating: norms[r2]) - 2 * a2 + c, row: 2, group: g)
+                running.merge(SIMD16(repeating: norms[r3]) - 2 * a3 + c, row: 3, group: g)
             }
             for row in 0..<rows {
-                nearest[start + row] = quad.index[row]
-                best[start + row] = quad.best[row]
-                second[start + row] = quad.second[row]
+                nearest[start + row] = running.index[row]
+                best[start + row] = running.best[row]
+                second[start + row] = running.second[row]
             }
             start += 4
         }
@@ -246,6 +222,24 @@ enum HostPanelProducts {
                 }
             }
         }
+    }
+
+    /// The Gram values of four rows against one packed group of 16 centers: four independent
+    /// accumulator chains per panel load, the inner loop of every product here.
+    @inline(__always)
+    private static func quad(_ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ x2: UnsafePointer<Float>,
+                             _ x3: UnsafePointer<Float>, group: UnsafePointer<Float>, dimensions d: Int)
+        -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+        var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
+        let block = UnsafeRawPointer(group)
+        for p in 0..<d {
+            let y = block.loadUnaligned(fromByteOffset: p * lanes * 4, as: SIMD16<Float>.self)
+            a0.addProduct(SIMD16(repeating: x0[p]), y)
+            a1.addProduct(SIMD16(repeating: x1[p]), y)
+            a2.addProduct(SIMD16(repeating: x2[p]), y)
+            a3.addProduct(SIMD16(repeating: x3[p]), y)
+        }
+        return (a0, a1, a2, a3)
     }
 
     /// The first `width` lanes of `v` to `out`.
