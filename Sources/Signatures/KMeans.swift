@@ -120,7 +120,9 @@ private final class LloydRun {
                 points: matrix.points, pointNorms: matrix.squaredNorms, centroids: centroids, shifts: shifts,
                 halfSeparations: Self.halfSeparations(current, k: k, d: d), assignments: assignments, upper: upper, lower: lower)
             let labels = try backend.readIntegers(assignments)
-            if iteration == 1 {
+            // Moving a changed point costs 2d float64 additions on the host; once more than a
+            // sixteenth of the points changed, one parallel pass of clusterSums costs less.
+            if iteration == 1 || clusters.changes(to: labels) * 16 > matrix.rows {
                 try backend.clusterSums(points: matrix.points, assignments: assignments, into: sums, counts: counts)
                 clusters.start(sums: try backend.read(sums), counts: try backend.read(counts), labels: labels)
             } else {
@@ -203,19 +205,37 @@ private struct ClusterTotals {
         members = labels
     }
 
+    /// How many points `labels` moves to another cluster.
+    func changes(to labels: [Int32]) -> Int {
+        labels.withUnsafeBufferPointer { labels in
+            members.withUnsafeBufferPointer { members in
+                var count = 0
+                for i in 0..<labels.count where labels[i] != members[i] { count += 1 }
+                return count
+            }
+        }
+    }
+
     /// Moves every point whose label changed from its old cluster's totals to its new one's.
     mutating func follow(_ labels: [Int32], _ matrix: PointMatrix) {
+        let d = self.d
         matrix.values.withUnsafeBufferPointer { values in
-            for i in 0..<labels.count where labels[i] != members[i] {
-                let old = Int(members[i]), new = Int(labels[i])
-                for j in 0..<d {
-                    let value = Double(values[i * d + j])
-                    sums[old * d + j] -= value
-                    sums[new * d + j] += value
+            sums.withUnsafeMutableBufferPointer { sums in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    members.withUnsafeMutableBufferPointer { members in
+                        for i in 0..<labels.count where labels[i] != members[i] {
+                            let old = Int(members[i]) * d, new = Int(labels[i]) * d, point = values.baseAddress! + i * d
+                            for j in 0..<d {
+                                let value = Double(point[j])
+                                sums[old + j] -= value
+                                sums[new + j] += value
+                            }
+                            counts[Int(members[i])] -= 1
+                            counts[Int(labels[i])] += 1
+                            members[i] = labels[i]
+                        }
+                    }
                 }
-                counts[old] -= 1
-                counts[new] += 1
-                members[i] = labels[i]
             }
         }
     }
