@@ -72,9 +72,9 @@ public struct KMeans {
 ///
 /// Assignments use Hamerly's bounds (`Backend.boundedNearestCentroids`): the labels of plain
 /// Lloyd (but for ties to float32 rounding), and after the first iterations most points are
-/// proven to keep their centroid without a distance. The cluster sums follow the labels incrementally, in float64 on the host
-/// (only the points that changed cluster move their coordinates), after a first full
-/// `clusterSums` on the backend.
+/// proven to keep their centroid without a distance. The cluster totals are float64 on the host:
+/// recomputed with `clusterSums` on the backend while many labels change, then followed point by
+/// point (only the points that changed cluster move their coordinates).
 private final class LloydRun {
     let matrix: PointMatrix
     let k: Int
