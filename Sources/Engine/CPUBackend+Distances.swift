@@ -16,15 +16,13 @@ extension CPUBackend {
     public func squaredDistances(points: Tensor, pointNorms: Tensor, centers: Tensor, into distances: Tensor) throws {
         let (n, d, m) = try OperandChecks.squaredDistances(points, pointNorms, centers, distances)
         let pp = SharedPointer(try pointer(points, "squaredDistances")), pn = SharedPointer(try pointer(pointNorms, "squaredDistances"))
-        let pc = try pointer(centers, "squaredDistances"), pd = SharedPointer(try pointer(distances, "squaredDistances"))
-        let centerNorms = SharedPointer(squaredNorms(of: pc, rows: m, columns: d))
-        let panel = SharedPointer(HostPanelProducts.pack(pc, rows: m, dimensions: d))
-        defer { centerNorms.base.deallocate(); panel.base.deallocate() }
+        let pd = SharedPointer(try pointer(distances, "squaredDistances"))
+        let packed = PackedCenters(try pointer(centers, "squaredDistances"), count: m, dimensions: d)
         parallelChunks(n, minimumChunk: max(16, 65_536 / max(d * m, 1))) { range in
-            HostPanelProducts.gram(pp.base, rows: range, dimensions: d, panel: panel.base, count: m,
+            HostPanelProducts.gram(pp.base, rows: range, dimensions: d, panel: packed.panel, count: m,
                                    into: pd.base + range.lowerBound * m, ldOut: m)
             for i in range {
-                for j in 0..<m { pd[i * m + j] = max(pn[i] - 2 * pd[i * m + j] + centerNorms[j], 0) }
+                for j in 0..<m { pd[i * m + j] = max(pn[i] - 2 * pd[i * m + j] + packed.laneNorms[j], 0) }
             }
         }
     }
@@ -33,18 +31,11 @@ extension CPUBackend {
                                  assignments: Tensor, distances: Tensor) throws {
         let (n, d, k) = try OperandChecks.nearestCentroids(points, pointNorms, centroids, assignments, distances)
         let pp = SharedPointer(try pointer(points, "nearestCentroids")), pn = SharedPointer(try pointer(pointNorms, "nearestCentroids"))
-        let pc = try pointer(centroids, "nearestCentroids")
         let pa = SharedPointer(try integers(assignments, "nearestCentroids")), pd = SharedPointer(try pointer(distances, "nearestCentroids"))
-        let groups = (k + HostPanelProducts.lanes - 1) / HostPanelProducts.lanes
-        // One norm per panel lane, +infinity past the last centroid.
-        let laneNorms = SharedPointer(UnsafeMutablePointer<Float>.allocate(capacity: groups * HostPanelProducts.lanes))
-        laneNorms.base.initialize(repeating: .infinity, count: groups * HostPanelProducts.lanes)
-        for j in 0..<k { laneNorms[j] = VectorMath.dot(pc + j * d, pc + j * d, d) }
-        let panel = SharedPointer(HostPanelProducts.pack(pc, rows: k, dimensions: d))
-        defer { laneNorms.base.deallocate(); panel.base.deallocate() }
+        let packed = PackedCenters(try pointer(centroids, "nearestCentroids"), count: k, dimensions: d)
         parallelChunks(n, minimumChunk: max(64, 65_536 / max(d * k, 1))) { range in
-            HostPanelProducts.nearest(pp.base, rows: range, dimensions: d, panel: panel.base, groups: groups, norms: pn.base,
-                                      centerNorms: laneNorms.base, nearest: pa.base, best: pd.base)
+            HostPanelProducts.nearest(pp.base, rows: range, dimensions: d, panel: packed.panel, groups: packed.groups, norms: pn.base,
+                                      centerNorms: packed.laneNorms, nearest: pa.base, best: pd.base)
             // The minimum is taken before clamping, so that two centroids both rounding below 0 compare.
             for i in range { pd[i] = max(pd[i], 0) }
         }
@@ -61,13 +52,8 @@ extension CPUBackend {
         let pc = SharedPointer(try pointer(centroids, operation))
         let pa = SharedPointer(try integers(assignments, operation))
         let pu = SharedPointer(try pointer(upper, operation)), pl = SharedPointer(try pointer(lower, operation))
-        let groups = (k + HostPanelProducts.lanes - 1) / HostPanelProducts.lanes
-        let laneNorms = SharedPointer(UnsafeMutablePointer<Float>.allocate(capacity: groups * HostPanelProducts.lanes))
-        laneNorms.base.initialize(repeating: .infinity, count: groups * HostPanelProducts.lanes)
-        for j in 0..<k { laneNorms[j] = VectorMath.dot(pc.base + j * d, pc.base + j * d, d) }
-        let panel = SharedPointer(HostPanelProducts.pack(pc.base, rows: k, dimensions: d))
-        defer { laneNorms.base.deallocate(); panel.base.deallocate() }
-        let (largest, largestIndex, second) = OperandChecks.largestShifts(shifts)
+        let packed = PackedCenters(pc.base, count: k, dimensions: d)
+        let (largest, largestIndex, second) = CentroidShifts.largest(shifts)
         // Per centroid: its shift, its half separation, and the loosening of its points' lower
         // bounds (the largest shift of another centroid), side by side for the point loop.
         let perCentroid = SharedPointer(UnsafeMutablePointer<Float>.allocate(capacity: 3 * k))
@@ -100,7 +86,7 @@ extension CPUBackend {
                     pl[i] = l
                     if u > z {
                         let dot = VectorMath.dot(pp.base + i * d, pc.base + a * d, d)
-                        u = max(pn[i] - 2 * dot + laneNorms[a], 0).squareRoot()
+                        u = max(pn[i] - 2 * dot + packed.laneNorms[a], 0).squareRoot()
                         if u > z {
                             unproven[count] = Int32(i)
                             count += 1
@@ -108,8 +94,8 @@ extension CPUBackend {
                     }
                     pu[i] = u
                 }
-                HostPanelProducts.nearestTwo(pp.base, indices: unproven, count: count, dimensions: d, panel: panel.base,
-                                             groups: groups, norms: pn.base, centerNorms: laneNorms.base,
+                HostPanelProducts.nearestTwo(pp.base, indices: unproven, count: count, dimensions: d, panel: packed.panel,
+                                             groups: packed.groups, norms: pn.base, centerNorms: packed.laneNorms,
                                              nearest: nearest, best: best, second: next)
                 for position in 0..<count {
                     let i = Int(unproven[position])
@@ -173,20 +159,19 @@ extension CPUBackend {
         accumulated.base.initialize(repeating: 0, count: n * width)
         for i in 0..<n { (padded.base + i * width).update(from: ph + i * t, count: t) }
         let blocks = rowBlocks(n, blockRows)
-        let panels = blocks.map { SharedPointer(HostPanelProducts.pack(pp.base + $0.lowerBound * d, rows: $0.count, dimensions: d)) }
+        let panels = blocks.map { PackedCenters(pp.base + $0.lowerBound * d, count: $0.count, dimensions: d) }
         let side = min(blockRows, n)
         let tile = SharedPointer(UnsafeMutablePointer<Float>.allocate(capacity: side * side))
         let transposed = SharedPointer(UnsafeMutablePointer<Float>.allocate(capacity: side * side))
         defer {
-            for panel in panels { panel.base.deallocate() }
             for buffer in [padded, accumulated, tile, transposed] { buffer.base.deallocate() }
         }
         for (bi, rows) in blocks.enumerated() {
             for cj in bi..<blocks.count {
                 let columns = blocks[cj], b = rows.count, c = columns.count, r0 = rows.lowerBound, c0 = columns.lowerBound
-                let diagonal = bi == cj, panel = panels[cj]
+                let diagonal = bi == cj, packed = panels[cj]
                 parallelChunks(b, minimumChunk: 16) { range in
-                    HostPanelProducts.gram(pp.base + r0 * d, rows: range, dimensions: d, panel: panel.base, count: c,
+                    HostPanelProducts.gram(pp.base + r0 * d, rows: range, dimensions: d, panel: packed.panel, count: c,
                                            into: tile.base + range.lowerBound * c, ldOut: c)
                     for i in range {
                         let row = tile.base + i * c
@@ -207,12 +192,5 @@ extension CPUBackend {
             }
         }
         for i in 0..<n { (ps + i * t).update(from: accumulated.base + i * width, count: t) }
-    }
-
-    /// The squared norms of `rows` rows of `columns` values, in a fresh allocation the caller frees.
-    private func squaredNorms(of values: UnsafeMutablePointer<Float>, rows: Int, columns: Int) -> UnsafeMutablePointer<Float> {
-        let norms = UnsafeMutablePointer<Float>.allocate(capacity: max(rows, 1))
-        for r in 0..<rows { norms[r] = VectorMath.dot(values + r * columns, values + r * columns, columns) }
-        return norms
     }
 }

@@ -35,11 +35,8 @@ public final class CPUBackend: Backend {
     }
 
     public func write(_ values: [Float], to tensor: Tensor) throws {
-        guard values.count == tensor.count else {
-            throw EngineError.shapeMismatch(operation: "write", detail: "\(values.count) values for \(tensor.shape)")
-        }
-        let p = try pointer(tensor, "write")
-        values.withUnsafeBufferPointer { p.update(from: $0.baseAddress!, count: values.count) }
+        try OperandChecks.valueCount(values.count, for: tensor)
+        Self.copy(values, to: try pointer(tensor, "write"))
     }
 
     public func read(_ tensor: Tensor) throws -> [Float] {
@@ -54,11 +51,15 @@ public final class CPUBackend: Backend {
     }
 
     public func writeIntegers(_ values: [Int32], to tensor: Tensor) throws {
-        guard values.count == tensor.count else {
-            throw EngineError.shapeMismatch(operation: "write", detail: "\(values.count) values for \(tensor.shape)")
+        try OperandChecks.valueCount(values.count, for: tensor)
+        Self.copy(values, to: try integers(tensor, "write"))
+    }
+
+    /// Host values into a tensor's storage (an empty array has no base address to copy from).
+    private static func copy<T>(_ values: [T], to target: UnsafeMutablePointer<T>) {
+        values.withUnsafeBufferPointer { source in
+            if let base = source.baseAddress { target.update(from: base, count: source.count) }
         }
-        let p = try integers(tensor, "write")
-        values.withUnsafeBufferPointer { p.update(from: $0.baseAddress!, count: values.count) }
     }
 
     public func readIntegers(_ tensor: Tensor) throws -> [Int32] {

@@ -47,7 +47,7 @@ extension OpenCLBackend {
         let separations = try distanceScratch.separations.matrix(rows: k, columns: 1, owner: owner)
         try write(shifts, to: shiftValues)
         try write(halfSeparations, to: separations)
-        let (largest, index, second) = OperandChecks.largestShifts(shifts)
+        let (largest, index, second) = CentroidShifts.largest(shifts)
         try launch("bounded_nearest", in: .distance, count: n,
                    [.buffer(buffer(points, operation)), .buffer(buffer(pointNorms, operation)),
                     .buffer(buffer(centroids, operation)), .buffer(buffer(centroidNorms, operation)),

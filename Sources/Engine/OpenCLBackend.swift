@@ -73,19 +73,13 @@ public final class OpenCLBackend: Backend {
     }
 
     public func write(_ values: [Float], to tensor: Tensor) throws {
-        guard values.count == tensor.count else {
-            throw EngineError.shapeMismatch(operation: "write", detail: "\(values.count) values for \(tensor.shape)")
-        }
+        try OperandChecks.valueCount(values.count, for: tensor)
         let target = try buffer(tensor, "write")
         try values.withUnsafeBufferPointer { try queue.write($0, to: target) }
     }
 
     public func read(_ tensor: Tensor) throws -> [Float] {
-        let source = try buffer(tensor, "read")
-        return try [Float](unsafeUninitializedCapacity: tensor.count) { values, initialized in
-            try queue.read(source, into: UnsafeMutableBufferPointer(rebasing: values[0..<tensor.count]))
-            initialized = tensor.count
-        }
+        try fetch(buffer(tensor, "read"), count: tensor.count)
     }
 
     public func uploadIntegers(_ values: [Int32], shape: [Int]) throws -> Tensor {
@@ -95,18 +89,20 @@ public final class OpenCLBackend: Backend {
     }
 
     public func writeIntegers(_ values: [Int32], to tensor: Tensor) throws {
-        guard values.count == tensor.count else {
-            throw EngineError.shapeMismatch(operation: "write", detail: "\(values.count) values for \(tensor.shape)")
-        }
+        try OperandChecks.valueCount(values.count, for: tensor)
         let target = try integers(tensor, "write")
         try values.withUnsafeBufferPointer { try queue.write($0, to: target) }
     }
 
     public func readIntegers(_ tensor: Tensor) throws -> [Int32] {
-        let source = try integers(tensor, "readIntegers")
-        return try [Int32](unsafeUninitializedCapacity: tensor.count) { values, initialized in
-            try queue.read(source, into: UnsafeMutableBufferPointer(rebasing: values[0..<tensor.count]))
-            initialized = tensor.count
+        try fetch(integers(tensor, "readIntegers"), count: tensor.count)
+    }
+
+    /// The first `count` values of a buffer, copied to the host (waits for pending work).
+    private func fetch<T>(_ source: Buffer<T>, count: Int) throws -> [T] {
+        try [T](unsafeUninitializedCapacity: count) { values, initialized in
+            try queue.read(source, into: UnsafeMutableBufferPointer(rebasing: values[0..<count]))
+            initialized = count
         }
     }
 

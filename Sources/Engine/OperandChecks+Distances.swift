@@ -60,21 +60,6 @@ extension OperandChecks {
         return (n, d, k)
     }
 
-    /// The largest of `shifts`, its index, and the largest of the others: the loosening of a lower
-    /// bound is the largest shift of a centroid other than the point's own.
-    static func largestShifts(_ shifts: [Float]) -> (largest: Float, index: Int, second: Float) {
-        var largest: Float = 0, index = 0, second: Float = 0
-        for (j, shift) in shifts.enumerated() {
-            if shift > largest {
-                second = largest
-                (largest, index) = (shift, j)
-            } else if shift > second {
-                second = shift
-            }
-        }
-        return (largest, index, second)
-    }
-
     static func clusterSums(_ points: Tensor, _ assignments: Tensor, _ sums: Tensor, _ counts: Tensor) throws
         -> (n: Int, d: Int, k: Int) {
         guard points.shape.count == 2 else {

@@ -25,6 +25,13 @@ enum OperandChecks {
         return GEMMDimensions(m: m, n: n, k: k)
     }
 
+    /// `values` host values fill `tensor` exactly (a write).
+    static func valueCount(_ values: Int, for tensor: Tensor) throws {
+        guard values == tensor.count else {
+            throw EngineError.shapeMismatch(operation: "write", detail: "\(values) values for \(tensor.shape)")
+        }
+    }
+
     /// Every tensor has the same number of values.
     static func sameCount(_ operation: String, _ tensors: Tensor...) throws {
         guard let first = tensors.first else { return }

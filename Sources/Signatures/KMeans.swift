@@ -33,10 +33,11 @@ public struct KMeans {
         }
         var generator = SeededGenerator(seed: configuration.seed)
         let run = try LloydRun(matrix: matrix, clusters: k)
+        let seedingScratch = try KMeansPlusPlus.Scratch(matrix: matrix, k: k)
         var best: KMeansResult?
         var iterations = 0, inertias: [Double] = []
         for restart in 0..<configuration.restarts {
-            let seeding = try KMeansPlusPlus(matrix: matrix, k: k, generator: &generator)
+            let seeding = try KMeansPlusPlus(matrix: matrix, k: k, generator: &generator, scratch: seedingScratch)
             var result = try run.iterate(from: seeding.seeds.flatMap { matrix.row($0) }, seeding: seeding,
                                          configuration: configuration)
             result.restart = restart

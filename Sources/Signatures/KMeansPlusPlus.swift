@@ -15,13 +15,13 @@ struct KMeansPlusPlus {
     var nearestSquared: [Float]
     var secondSquared: [Float]
 
-    /// Seeds `k` clusters of `matrix`.
+    /// Seeds `k` clusters of `matrix`, computing distances in `scratch` (one for all restarts).
     /// - Complexity: O(n k (log k) d) on the backend, O(n k log k) on the host.
-    init(matrix: PointMatrix, k: Int, generator: inout SeededGenerator) throws {
-        let n = matrix.rows, trials = 2 + Int(log(Double(k)))
+    init(matrix: PointMatrix, k: Int, generator: inout SeededGenerator, scratch: Scratch) throws {
+        let n = matrix.rows, trials = scratch.trials
         let first = generator.nextIndex(below: n)
         seeds = [first]
-        let distances = try Self.squaredDistances(matrix, to: [first])
+        let distances = try scratch.squaredDistances(matrix, to: [first])
         nearest = [Int32](repeating: 0, count: n)
         nearestSquared = distances
         secondSquared = [Float](repeating: .infinity, count: n)
@@ -42,7 +42,7 @@ struct KMeansPlusPlus {
             let candidates = (0..<trials).map { _ in
                 min(Self.firstIndex(in: cumulative, notBelow: Self.unitInterval(&generator) * potential), n - 1)
             }
-            let distances = try Self.squaredDistances(matrix, to: candidates)
+            let distances = try scratch.squaredDistances(matrix, to: candidates)
             var totals = [Double](repeating: 0, count: trials)
             distances.withUnsafeBufferPointer { distances in
                 closest.withUnsafeBufferPointer { closest in
@@ -83,13 +83,32 @@ struct KMeansPlusPlus {
         }
     }
 
-    /// `[n, indices.count]` squared distances of every point to the points at `indices`.
-    private static func squaredDistances(_ matrix: PointMatrix, to indices: [Int]) throws -> [Float] {
-        let backend = matrix.backend
-        let centers = try backend.upload(indices.flatMap { matrix.row($0) }, shape: [indices.count, matrix.columns])
-        let distances = try backend.zeros([matrix.rows, indices.count])
-        try backend.squaredDistances(points: matrix.points, pointNorms: matrix.squaredNorms, centers: centers, into: distances)
-        return try backend.read(distances)
+    /// The number of candidates per seed for `k` clusters, as scikit-learn: 2 + floor(ln k).
+    static func trials(for k: Int) -> Int { 2 + Int(log(Double(k))) }
+
+    /// The backend tensors of the candidates' distances, made once per clustering rather than
+    /// per seed: a device allocation per step would cost more than the step on a GPU.
+    final class Scratch {
+        let trials: Int
+        private let first: (centers: Tensor, distances: Tensor)
+        private let candidates: (centers: Tensor, distances: Tensor)
+
+        init(matrix: PointMatrix, k: Int) throws {
+            let backend = matrix.backend
+            trials = KMeansPlusPlus.trials(for: k)
+            first = (try backend.zeros([1, matrix.columns]), try backend.zeros([matrix.rows, 1]))
+            candidates = (try backend.zeros([trials, matrix.columns]), try backend.zeros([matrix.rows, trials]))
+        }
+
+        /// `[n, indices.count]` squared distances of every point to the points at `indices`
+        /// (one index, or `trials` of them).
+        func squaredDistances(_ matrix: PointMatrix, to indices: [Int]) throws -> [Float] {
+            let backend = matrix.backend
+            let (centers, distances) = indices.count == 1 ? first : candidates
+            try backend.write(indices.flatMap { matrix.row($0) }, to: centers)
+            try backend.squaredDistances(points: matrix.points, pointNorms: matrix.squaredNorms, centers: centers, into: distances)
+            return try backend.read(distances)
+        }
     }
 
     /// numpy's `searchsorted(side="left")`: the first index whose value is >= `value`.

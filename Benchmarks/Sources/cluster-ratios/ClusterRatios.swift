@@ -124,9 +124,7 @@ struct ClusterRatios: ParsableCommand {
         switch kind {
         case .cpu: return CPUBackend()
         case .opencl:
-            let devices = try Device.all()
-            guard let device = devices.first(where: { $0.kind == .gpu }) ?? devices.first else { throw PeerFailure("no OpenCL device") }
-            let backend = try OpenCLBackend(device: device)
+            let backend = try OpenCLBackend(device: BenchmarkDevice.pick().device)
             try backend.warmUp()
             return backend
         }
