@@ -17,6 +17,21 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// What label `label` (0-9) names: the digit itself for MNIST, the article for Fashion-MNIST
+    /// ("Trouser" for 1), as the dataset's authors name them.
+    public func className(_ label: Int) -> String {
+        switch self {
+        case .mnist:
+            return String(label)
+        case .fashionMNIST:
+            let names = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+            return names.indices.contains(label) ? names[label] : String(label)
+        }
+    }
+
+    /// What one class is called in sentences: "digit", or "class" for Fashion-MNIST's articles.
+    public var classNoun: String { self == .mnist ? "digit" : "class" }
+
     /// The folder holding the dataset's files.
     public var folderName: String { rawValue }
 

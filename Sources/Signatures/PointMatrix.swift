@@ -79,3 +79,19 @@ public final class PointMatrix {
         return seen.count
     }
 }
+
+extension PointMatrix {
+    /// Each point's nearest of `k` centroids (row-major `k x columns`), the lowest index on ties,
+    /// computed on the backend: K-means's `predict`.
+    /// - Throws: `SignaturesError.sizeMismatch` when the centroids do not have `columns` coordinates.
+    public func nearestCentroids(_ centroids: [Float], k: Int) throws -> [Int32] {
+        guard k >= 1, centroids.count == k * columns else {
+            throw SignaturesError.sizeMismatch("\(centroids.count) values cannot be \(k) centroids of \(columns) coordinates")
+        }
+        guard rows > 0 else { return [] }
+        let assignments = try backend.zeros([rows], elementType: .int32), distances = try backend.zeros([rows])
+        try backend.nearestCentroids(points: points, pointNorms: squaredNorms, centroids: backend.upload(centroids, shape: [k, columns]),
+                                     assignments: assignments, distances: distances)
+        return try backend.readIntegers(assignments)
+    }
+}

@@ -17,8 +17,17 @@ struct DataOptions: ParsableArguments {
     var digits: String?
 
     @Option(name: .customLong("per-class"),
-            help: ArgumentHelp("Training images per digit (default: all, or the preset's).", valueName: "n"))
-    var perClass: Int?
+            help: ArgumentHelp("Training images per digit, or all (default: all, or the preset's).", valueName: "n|all"))
+    var perClass: ImageCount?
+
+    /// The images per digit in force: the flag (nil for `all`), else `fallback` (a preset's).
+    func imagesPerClass(else fallback: Int?) -> Int? {
+        switch perClass {
+        case .none: return fallback
+        case .all?: return nil
+        case let .count(count)?: return count
+        }
+    }
 
     @Flag(help: "Pick the images per digit at random (seeded by --seed) instead of the first ones.")
     var randomSelection = false
@@ -35,12 +44,28 @@ struct DataOptions: ParsableArguments {
         } catch {
             throw ValidationError("--digits: \(error)")
         }
-        if let perClass, perClass < 1 {
-            throw ValidationError("--per-class must be at least 1, got \(perClass)")
+        if case let .count(count)? = perClass, count < 1 {
+            throw ValidationError("--per-class must be at least 1 (or all), got \(count)")
         }
     }
 
     func store() -> DatasetStore {
         DatasetStore(dataDirectory: data.map { URL(fileURLWithPath: $0, isDirectory: true) })
+    }
+}
+
+/// `--per-class`: a number of images, or `all`.
+enum ImageCount: Equatable, ExpressibleByArgument {
+    case all
+    case count(Int)
+
+    init?(argument: String) {
+        if argument == "all" {
+            self = .all
+        } else if let count = Int(argument) {
+            self = .count(count)
+        } else {
+            return nil
+        }
     }
 }

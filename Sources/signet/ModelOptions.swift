@@ -61,11 +61,18 @@ struct ModelOptions: ParsableArguments {
     var patience: Int?
 
     /// The settings in force before flags: the preset's, else the model's own defaults.
-    var settings: Preset.Settings { preset?.settings ?? model.defaultSettings }
+    var settings: Preset.Settings { settings(defaultPreset: nil) }
+
+    /// The settings in force before flags when a command has a preset of its own for the dense
+    /// network (`signet study` reproduces `original`): `--preset`, else that preset for
+    /// `--model mlp`, else the model's own defaults.
+    func settings(defaultPreset: Preset?) -> Preset.Settings {
+        (preset ?? (model == .multilayerPerceptron ? defaultPreset : nil))?.settings ?? model.defaultSettings
+    }
 
     /// The hidden sizes in force.
-    func hiddenSizes() throws -> [Int] {
-        guard let hidden else { return settings.hidden }
+    func hiddenSizes(defaultPreset: Preset? = nil) throws -> [Int] {
+        guard let hidden else { return settings(defaultPreset: defaultPreset).hidden }
         let sizes = hidden.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !sizes.isEmpty, sizes.allSatisfy({ ($0 ?? 0) > 0 }) else {
             throw ValidationError("--hidden takes positive sizes separated by commas, e.g. 32,64; got '\(hidden)'")
@@ -113,7 +120,8 @@ struct ModelOptions: ParsableArguments {
     }
 
     /// The training settings in force: flags, else the preset, else the defaults.
-    func trainingConfiguration() -> TrainingConfiguration {
+    func trainingConfiguration(defaultPreset: Preset? = nil) -> TrainingConfiguration {
+        let settings = settings(defaultPreset: defaultPreset)
         let rate = learningRate ?? settings.learningRate
         let optimizerSpec: OptimizerSpec = (optimizer ?? settings.optimizer) == .adam
             ? .adam(AdamHyperparameters(learningRate: rate))
@@ -124,7 +132,7 @@ struct ModelOptions: ParsableArguments {
     }
 
     /// The model for MNIST-shaped images and `classes` outputs.
-    func modelSpec(classes: Int) throws -> ModelSpec {
-        try model.spec(hidden: try hiddenSizes(), activation: activation, l2: l2, classes: classes)
+    func modelSpec(classes: Int, defaultPreset: Preset? = nil) throws -> ModelSpec {
+        try model.spec(hidden: try hiddenSizes(defaultPreset: defaultPreset), activation: activation, l2: l2, classes: classes)
     }
 }

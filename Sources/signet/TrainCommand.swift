@@ -119,7 +119,7 @@ struct TrainCommand: ParsableCommand {
         let settings = modelOptions.settings
         let configuration = modelOptions.trainingConfiguration()
         let classes = try dataOptions.parsedDigits() ?? settings.digits ?? Array(0...9)
-        let subset = SubsetSpecification(classes: classes.sorted(), perClass: dataOptions.perClass ?? settings.perClass,
+        let subset = SubsetSpecification(classes: classes.sorted(), perClass: dataOptions.imagesPerClass(else: settings.perClass),
                                          selection: dataOptions.randomSelection ? .random(seed: configuration.seed) : .first)
         let choice = DataChoice(dataset: dataOptions.dataset, subset: subset, validateOnTest: modelOptions.validateOnTest)
         var generator = SeededGenerator(seed: configuration.seed)

@@ -1,0 +1,96 @@
+import Engine
+
+/// Clusters every studied layer of an image set and reads the paths, compositions and anomaly
+/// routes off the clusters: one `Analysis`.
+struct AnalysisBuilder {
+    let configuration: StudyConfiguration
+    let backend: any Backend
+    let seed: UInt64
+
+    /// One layer's clustering and what transformed its signatures, kept to place new images.
+    struct LayerModel {
+        let standardization: Standardization?
+        let centroids: [Float]
+        let k: Int
+        let width: Int
+    }
+
+    /// What an analysis leaves besides its record: the per-layer models and the phase times.
+    struct Outcome {
+        var analysis: Analysis
+        var models: [LayerModel]
+        var phases: [PhaseTime]
+    }
+
+    /// Analyses `images` from their signatures in each studied layer and the model's predictions.
+    /// Labels in `anomalies` are inserted anomalies; every other label is a kept class.
+    func analyze(name: String, anomalies: [Int], images: ImageSet, signatures: [LayerValues],
+                 predictions: [Int], observer: (any StudyObserver)?) throws -> Outcome {
+        let n = images.count
+        var layers: [LayerAnalysis] = [], models: [LayerModel] = [], phases: [PhaseTime] = []
+        var clusters = [[Int]](repeating: [], count: n)
+        let kept = images.labels.map { !anomalies.contains($0) }
+        for (position, layer) in signatures.enumerated() {
+            observer?.phaseStarted("\(name): clustering \(layer.layer) (\(n) x \(layer.width))")
+            let standardization = configuration.standardize
+                ? try Standardization(fitting: layer.values, rows: n, columns: layer.width) : nil
+            let values = try standardization?.transform(layer.values, rows: n) ?? layer.values
+            let matrix = try PointMatrix(values, rows: n, columns: layer.width, backend: backend)
+            let clustering = try LayerClustering(matrix, layer: layer.layer, k: fixedK(at: position), kRange: configuration.kRange,
+                                                 restarts: configuration.restarts, seed: seed)
+            phases += [PhaseTime(phase: "k-means \(layer.layer)", seconds: clustering.kMeansSeconds),
+                       PhaseTime(phase: "silhouette \(layer.layer)", seconds: clustering.silhouetteSeconds)]
+            let assignments = clustering.chosen.assignments.map(Int.init)
+            for i in 0..<n { clusters[i].append(assignments[i]) }
+            layers.append(try describe(layer, clustering, assignments: assignments, labels: images.labels, kept: kept))
+            models.append(LayerModel(standardization: standardization, centroids: clustering.chosen.centroids,
+                                     k: clustering.chosen.clusters, width: layer.width))
+        }
+        let records = (0..<n).map {
+            ImageRecord(split: images.splits[$0], index: images.indices[$0], label: images.labels[$0],
+                        clusters: clusters[$0], prediction: predictions[$0])
+        }
+        let separating = layers.first { $0.purity >= PathSummary.separationPurity }?.layer
+        let paths = PathSummary(records: records, layers: layers, kept: kept)
+        let routes = anomalies.map { AnomalyRoute(label: $0, records: records, layers: layers) }
+        let analysis = Analysis(name: name, anomalies: anomalies, images: records, layers: layers,
+                                separatingLayer: separating, paths: paths, routes: routes)
+        return Outcome(analysis: analysis, models: models, phases: phases)
+    }
+
+    /// The fixed k of the layer at `position`: one value for all layers, or one per layer.
+    private func fixedK(at position: Int) -> Int? {
+        guard let fixed = configuration.fixedK else { return nil }
+        return fixed.count == 1 ? fixed[0] : fixed[position]
+    }
+
+    /// The layer's record: scores, metrics against the labels, and its clusters' make-up.
+    private func describe(_ layer: LayerValues, _ clustering: LayerClustering, assignments: [Int], labels: [Int],
+                          kept: [Bool]) throws -> LayerAnalysis {
+        let agreement = try ClusterAgreement(labels: labels, clusters: assignments)
+        let keptLabels = zip(labels, kept).filter(\.1).map(\.0)
+        let keptClusters = zip(assignments, kept).filter(\.1).map(\.0)
+        let composition = try ClusterComposition(labels: keptLabels, clusters: keptClusters)
+        let concentration = composition.labels.indices.map {
+            LabelConcentration(label: composition.labels[$0], share: composition.concentration[$0],
+                               cluster: composition.dominantCluster[$0])
+        }
+        var counts = [[Int: Int]](repeating: [:], count: clustering.chosen.clusters)
+        for (label, cluster) in zip(labels, assignments) { counts[cluster][label, default: 0] += 1 }
+        let keptSet = Set(keptLabels)
+        let summaries = counts.enumerated().map { cluster, byLabel in
+            let keptCounts = byLabel.filter { keptSet.contains($0.key) }
+            // The largest count, the smallest label on a tie.
+            let majority = keptCounts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
+            return ClusterSummary(cluster: cluster, size: byLabel.values.reduce(0, +),
+                                  labels: byLabel.sorted { $0.key < $1.key }.map { LabelCount(label: $0.key, count: $0.value) },
+                                  majorityLabel: majority)
+        }
+        return LayerAnalysis(layer: layer.layer, width: layer.width, candidates: clustering.candidates,
+                             k: clustering.chosen.clusters, kFixed: configuration.fixedK != nil,
+                             silhouette: clustering.silhouette, inertia: clustering.chosen.inertia,
+                             iterations: clustering.chosen.iterations, adjustedRandIndex: agreement.adjustedRandIndex,
+                             normalizedMutualInformation: agreement.normalizedMutualInformation,
+                             purity: composition.purity, concentration: concentration, clusters: summaries)
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Learning
+
+/// The files of a study, written into one folder, each atomically (a reader never sees half a file):
+///
+/// - `result.json`: the `StudyResult`, every figure and every image's path;
+/// - `signatures.safetensors`: per studied layer the raw signatures of the first run's analysis set
+///   (`<layer>`, `rows x width`), the mean and standard deviation it was standardized with
+///   (`<layer>.mean`, `<layer>.scale`), and per row `labels`, `split` (0 train, 1 test) and `index`
+///   (in its split's files), readable by Python's `safetensors`;
+/// - `paths.csv`: one row per analysed image per analysis and run, for pandas.
+public enum StudyFiles {
+    public static let resultName = "result.json"
+    public static let signaturesName = "signatures.safetensors"
+    public static let pathsName = "paths.csv"
+
+    /// Writes the three files into `folder`, creating it if needed.
+    /// - Throws: the file system's errors, with the path.
+    public static func write(_ outcome: StudyOutcome, to folder: URL) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try save(resultJSON(outcome.result), to: folder.appendingPathComponent(resultName))
+        try save(signatures(outcome), to: folder.appendingPathComponent(signaturesName))
+        try save(Data(pathsCSV(outcome.result).utf8), to: folder.appendingPathComponent(pathsName))
+    }
+
+    /// The result as `result.json` holds it: pretty-printed, keys sorted.
+    public static func resultJSON(_ result: StudyResult) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try encoder.encode(result)
+    }
+
+    /// Reads a `result.json`, refusing another schema.
+    /// - Throws: `SignaturesError.invalidArgument` for a file of another schema; decoding errors.
+    public static func readResult(from url: URL) throws -> StudyResult {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let result = try decoder.decode(StudyResult.self, from: Data(contentsOf: url))
+        guard result.schema == StudyResult.currentSchema else {
+            throw SignaturesError.invalidArgument("\(url.path) has schema \(result.schema); this signet reads \(StudyResult.currentSchema)")
+        }
+        return result
+    }
+
+    static func signatures(_ outcome: StudyOutcome) throws -> Data {
+        var tensors: [String: SafeTensors.Entry] = [:]
+        for matrix in outcome.signatures {
+            tensors[matrix.layer] = SafeTensors.Entry(shape: [matrix.rows, matrix.width], values: matrix.values)
+            if let mean = matrix.mean, let scale = matrix.scale {
+                tensors[matrix.layer + ".mean"] = SafeTensors.Entry(shape: [matrix.width], values: mean.map(Float.init))
+                tensors[matrix.layer + ".scale"] = SafeTensors.Entry(shape: [matrix.width], values: scale.map(Float.init))
+            }
+        }
+        if let images = outcome.result.runs.first?.analysis.images {
+            tensors["labels"] = SafeTensors.Entry(shape: [images.count], integers: images.map { Int32($0.label) })
+            tensors["split"] = SafeTensors.Entry(shape: [images.count], integers: images.map { $0.split == .train ? 0 : 1 })
+            tensors["index"] = SafeTensors.Entry(shape: [images.count], integers: images.map { Int32($0.index) })
+        }
+        let metadata = ["signet.schema": StudyResult.currentSchema,
+                        "signet.layers": outcome.signatures.map(\.layer).joined(separator: ","),
+                        "signet.dataset": outcome.result.configuration.data.dataset.rawValue]
+        return try SafeTensors(tensors: tensors, metadata: metadata).encoded()
+    }
+
+    /// `seed,analysis,split,index,label,label_name,<layer>...,prediction,prediction_name`.
+    static func pathsCSV(_ result: StudyResult) -> String {
+        let layers = result.runs.first?.layers ?? []
+        var lines = [(["seed", "analysis", "split", "index", "label", "label_name"] + layers + ["prediction", "prediction_name"])
+            .map(csvField).joined(separator: ",")]
+        for run in result.runs {
+            for analysis in [run.analysis] + run.inserted {
+                for image in analysis.images {
+                    let fields = [String(run.seed), analysis.name, image.split.rawValue, String(image.index), String(image.label),
+                                  result.name(image.label)] + image.clusters.map(String.init)
+                        + [String(image.prediction), result.name(image.prediction)]
+                    lines.append(fields.map(csvField).joined(separator: ","))
+                }
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180).
+    static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    private static func save(_ data: Data, to url: URL) throws {
+        do {
+            try data.write(to: url, options: .atomic)
+        } catch {
+            throw SignaturesError.invalidArgument("cannot write \(url.path): \(error.localizedDescription)")
+        }
+    }
+}

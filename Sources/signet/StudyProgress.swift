@@ -1,0 +1,30 @@
+import Foundation
+import Learning
+import Signatures
+
+/// The study's observer for the CLI: a line per run and phase, the training progress, all on
+/// standard error (standard output holds the summary or the JSON), and `--save`'s checkpoints.
+final class StudyProgress: StudyObserver {
+    private let console = ConsoleReporter(json: true)
+    private let saver: CheckpointSaver?
+    private let training: TrainingProgress
+
+    init(save: String?, every: Int, data: DataChoice) {
+        saver = save.map { CheckpointSaver(url: URL(fileURLWithPath: $0), every: every, choice: data) }
+        training = TrainingProgress(console: console, saver: saver)
+    }
+
+    func runStarted(_ run: Int, of runs: Int, seed: UInt64) {
+        if runs > 1 { console.note("Run \(run)/\(runs): seed \(seed)") }
+    }
+
+    func phaseStarted(_ description: String) {
+        console.note(description.prefix(1).uppercased() + description.dropFirst())
+    }
+
+    var trainingObserver: (any TrainingObserver)? { training }
+
+    func modelTrained(_ trainer: Trainer, seed: UInt64) throws {
+        try saver?.saveFinal(trainer)
+    }
+}

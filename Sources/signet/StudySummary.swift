@@ -1,0 +1,179 @@
+import Learning
+import Signatures
+
+/// The terminal summary of a study: the layer table, then the study's three questions answered in
+/// words and numbers. With several seeds a number reads `mean [min-max]`.
+struct StudySummary {
+    let result: StudyResult
+
+    init(_ result: StudyResult) {
+        self.result = result
+    }
+
+    private var first: StudyRun { result.runs[0] }
+    private var configuration: StudyConfiguration { result.configuration }
+    private var kept: [Int] { configuration.classes }
+    private var noun: String { configuration.data.dataset.classNoun }
+
+    var text: String {
+        (header + layerTable + [""] + separation + [""] + signatures + anomalies + [""] + times).joined(separator: "\n")
+    }
+
+    private var header: [String] {
+        let data = configuration.data
+        let perClass = data.subset.perClass.map { "\($0) training images each" } ?? "all training images"
+        let seeds = configuration.seeds == 1 ? "seed \(configuration.seed)"
+            : "\(configuration.seeds) seeds (\(configuration.seed) ... \(configuration.seed + UInt64(configuration.seeds) - 1))"
+        let analysis = first.analysis.images.count
+        return ["", "Signature study: \(data.dataset.displayName) \(noun)s \(names(kept)) (\(perClass)), \(seeds)",
+                "Model \(modelDescription) \(first.model.checkpoint.map { "from \($0)" } ?? "trained \(first.model.history.count) epochs"); "
+                    + "test accuracy \(percent("test/accuracy")) on \(first.model.test.count) images",
+                "Analysis: \(analysis) \(configuration.analyze == .train ? "training" : configuration.analyze == .test ? "test" : "training and test") images, "
+                    + "k = \(kRangeText), K-means with \(configuration.restarts) restarts, "
+                    + (configuration.standardize ? "standardized signatures" : "raw signatures"),
+                ""]
+    }
+
+    private var modelDescription: String {
+        let spec = first.model.spec
+        let units = spec.layers.compactMap { layer -> String? in
+            if case let .dense(_, units, _, _) = layer { return String(units) }
+            if case let .conv2d(_, filters, _, _, _, _) = layer { return "conv\(filters)" }
+            return nil
+        }
+        return ([String(spec.inputShape.reduce(1, *))] + units).joined(separator: "-")
+    }
+
+    private var kRangeText: String {
+        if let fixed = configuration.fixedK { return fixed.map(String.init).joined(separator: ",") + " (fixed)" }
+        return "\(configuration.kRange.lowerBound) ... \(configuration.kRange.upperBound) by silhouette"
+    }
+
+    private var layerTable: [String] {
+        var heading = ["layer", "width", "k", "silhouette", "purity", "ARI", "NMI"]
+        heading += kept.map { "\(result.name($0)) in one cluster" }
+        var rows = [heading]
+        for layer in first.analysis.layers {
+            let path = "analysis/\(layer.layer)"
+            rows.append([layer.layer, String(layer.width), number("\(path)/k", digits: 1, integer: true),
+                         number("\(path)/silhouette"), number("\(path)/purity"), number("\(path)/adjusted rand index"),
+                         number("\(path)/normalized mutual information")]
+                        + kept.map { percent("\(path)/concentration/\($0)") })
+        }
+        return Self.table(rows)
+    }
+
+    /// Question 1: from which layer the model separates the classes.
+    private var separation: [String] {
+        var lines = ["1. From which layer does the model separate the \(noun)s?"]
+        guard let layer = first.analysis.separatingLayer, let analysis = first.analysis.layers.first(where: { $0.layer == layer }) else {
+            lines.append("   No studied layer reaches purity \(PathSummary.separationPurity): the clusters mix the \(noun)s in every layer.")
+            return lines
+        }
+        let position = first.layers.firstIndex(of: layer)!
+        lines.append("   From \(layer)\(position == 0 ? ", the first studied layer" : ""): its \(analysis.k) clusters have purity "
+            + number("analysis/\(layer)/purity") + " (ARI " + number("analysis/\(layer)/adjusted rand index") + ").")
+        if result.runs.count > 1 {
+            let same = result.runs.filter { $0.analysis.separatingLayer == layer }.count
+            lines.append("   \(same) of \(result.runs.count) seeds separate from \(layer).")
+        }
+        return lines
+    }
+
+    /// Question 2: how different the kept classes' signatures are, at the first studied layer.
+    private var signatures: [String] {
+        guard let layer = first.analysis.layers.first else { return [] }
+        let path = "analysis/\(layer.layer)"
+        var lines = ["2. Do the \(names(kept)) leave different signatures? At \(layer.layer):"]
+        for concentration in layer.concentration {
+            let label = concentration.label
+            let misplaced = first.analysis.paths.notable.filter { $0.layer == layer.layer && $0.label == label }
+            let total = first.analysis.images.filter { $0.label == label }.count
+            var line = "   \(percent("\(path)/concentration/\(label)")) of the \(result.name(label))s share one cluster "
+                + "(cluster \(concentration.cluster)); \(number("\(path)/misclustered/\(label)", integer: true)) of \(total) "
+                + "fall in a cluster of another \(noun)'s majority"
+            if !misplaced.isEmpty {
+                let shown = misplaced.prefix(8).map { "\(first.analysis.images[$0.image].split.rawValue) #\(first.analysis.images[$0.image].index)" }
+                line += " (\(shown.joined(separator: ", "))\(misplaced.count > 8 ? ", ..." : ""))"
+            }
+            lines.append(line + ".")
+        }
+        let dominant = Set(layer.concentration.map(\.cluster))
+        lines.append(dominant.count == layer.concentration.count
+            ? "   Each \(noun) has a cluster of its own: the signatures differ."
+            : "   Some \(noun)s share their main cluster: their signatures are alike at this layer.")
+        return lines
+    }
+
+    /// Question 3: where unseen classes go, inserted and placed.
+    private var anomalies: [String] {
+        guard !configuration.anomalies.isEmpty else { return [] }
+        var lines = ["", "3. Where do unseen \(noun)s go?"]
+        for analysis in first.inserted {
+            for route in analysis.routes {
+                lines.append("   Inserted \(result.name(route.label))s (\(route.count) images, analysis '\(analysis.name)'):")
+                for layer in route.layers {
+                    let shares = layer.byMajority.map { share -> String in
+                        let figure = "\(analysis.name)/\(layer.layer)/share of \(route.label) "
+                            + (share.majorityLabel.map { "with \($0)" } ?? "alone")
+                        let place = share.majorityLabel.map { "with the \(result.name($0))s" } ?? "in clusters of their own"
+                        return "\(percent(figure)) \(place)"
+                    }
+                    lines.append("     \(layer.layer): " + shares.joined(separator: ", "))
+                }
+                let predicted = route.predictions.map { "\(Self.share($0.count, route.count)) as \(result.name($0.label))" }
+                lines.append("     the model classifies them " + predicted.joined(separator: ", "))
+            }
+        }
+        if let placed = first.placed {
+            lines.append("   Placed test images, scored by how rare their path is among the analysis images' "
+                + "(vs \(placed.keptCount) test images of \(names(kept))):")
+            for anomaly in placed.anomalies {
+                lines.append("     \(result.name(anomaly.label)): ROC AUC \(number("placed/\(anomaly.label)/auc")) over \(anomaly.count) images; "
+                    + "\(Self.share(Int((anomaly.unseenPathShare * Double(anomaly.count)).rounded()), anomaly.count)) take a path no analysis image took")
+            }
+        }
+        return lines
+    }
+
+    private var times: [String] {
+        ["Time: " + result.phases.map { "\($0.phase) \(MetricText.fixed($0.seconds, 2)) s" }.joined(separator: ", ")]
+    }
+
+    // MARK: Numbers
+
+    /// A figure with 3 decimals (or as an integer): the value, or `mean [min-max]` over seeds.
+    private func number(_ name: String, digits: Int = 3, integer: Bool = false) -> String {
+        guard let figure = result.figure(name) else { return "-" }
+        let format = { (value: Double) in integer ? String(Int(value.rounded())) : MetricText.fixed(value, digits) }
+        if result.runs.count == 1 || figure.min == figure.max { return format(figure.values.first ?? figure.mean) }
+        return "\(MetricText.fixed(figure.mean, integer ? 1 : digits)) [\(format(figure.min))-\(format(figure.max))]"
+    }
+
+    /// A share figure as a percentage, or `mean [min-max]` percentages over seeds.
+    private func percent(_ name: String) -> String {
+        guard let figure = result.figure(name) else { return "-" }
+        if result.runs.count == 1 || figure.min == figure.max { return MetricText.percent(figure.values.first ?? figure.mean) }
+        return "\(MetricText.percent(figure.mean)) [\(MetricText.percent(figure.min))-\(MetricText.percent(figure.max))]"
+    }
+
+    private static func share(_ part: Int, _ whole: Int) -> String {
+        MetricText.percent(whole == 0 ? 0 : Double(part) / Double(whole))
+    }
+
+    private func names(_ labels: [Int]) -> String {
+        let named = labels.map(result.name)
+        guard named.count > 1 else { return named.first ?? "" }
+        return named.dropLast().joined(separator: ", ") + " and " + named.last!
+    }
+
+    /// Rows as a Markdown table, columns padded.
+    static func table(_ rows: [[String]]) -> [String] {
+        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max()! }
+        func line(_ row: [String]) -> String {
+            "| " + row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: " | ") + " |"
+        }
+        return [line(rows[0]), "| " + widths.map { String(repeating: "-", count: $0) }.joined(separator: " | ") + " |"]
+            + rows.dropFirst().map(line)
+    }
+}
