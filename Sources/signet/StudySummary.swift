@@ -84,7 +84,7 @@ struct StudySummary {
     private var signatures: [String] {
         guard let layer = first.analysis.layers.first else { return [] }
         let path = "analysis/\(layer.layer)"
-        var lines = ["2. Do the \(names(kept)) leave different signatures? At \(layer.layer):"]
+        var lines = ["2. Do the \(names(kept, plural: true)) leave different signatures? At \(layer.layer):"]
         for concentration in layer.concentration {
             let label = concentration.label
             let misplaced = first.analysis.paths.notable.filter { $0.layer == layer.layer && $0.label == label }
@@ -94,7 +94,8 @@ struct StudySummary {
                 + "fall in a cluster of another \(noun)'s majority"
             if !misplaced.isEmpty {
                 let shown = misplaced.prefix(8).map { "\(first.analysis.images[$0.image].split.rawValue) #\(first.analysis.images[$0.image].index)" }
-                line += " (\(shown.joined(separator: ", "))\(misplaced.count > 8 ? ", ..." : ""))"
+                let seed = result.runs.count > 1 ? "seed \(first.seed): " : ""
+                line += " (\(seed)\(shown.joined(separator: ", "))\(misplaced.count > 8 ? ", ..." : ""))"
             }
             lines.append(line + ".")
         }
@@ -113,15 +114,20 @@ struct StudySummary {
             for route in analysis.routes {
                 lines.append("   Inserted \(result.name(route.label))s (\(route.count) images, analysis '\(analysis.name)'):")
                 for layer in route.layers {
-                    let shares = layer.byMajority.map { share -> String in
-                        let figure = "\(analysis.name)/\(layer.layer)/share of \(route.label) "
-                            + (share.majorityLabel.map { "with \($0)" } ?? "alone")
-                        let place = share.majorityLabel.map { "with the \(result.name($0))s" } ?? "in clusters of their own"
-                        return "\(percent(figure)) \(place)"
+                    // Every place some seed sent them, largest mean share first.
+                    let places: [(figure: FigureSpread, text: String)] = (kept.map(Optional.some) + [nil]).compactMap { majority in
+                        let name = "\(analysis.name)/\(layer.layer)/share of \(route.label) " + (majority.map { "with \($0)" } ?? "alone")
+                        guard let figure = result.figure(name), figure.max > 0 else { return nil }
+                        return (figure, majority.map { "with the \(result.name($0))s" } ?? "in clusters of their own")
                     }
+                    let shares = places.sorted { $0.figure.mean > $1.figure.mean }.map { "\(percent($0.figure.name)) \($0.text)" }
                     lines.append("     \(layer.layer): " + shares.joined(separator: ", "))
                 }
-                let predicted = route.predictions.map { "\(Self.share($0.count, route.count)) as \(result.name($0.label))" }
+                let predicted = kept.compactMap { label -> String? in
+                    let name = "\(analysis.name)/\(route.label) predicted as \(label)"
+                    guard let figure = result.figure(name), figure.max > 0 else { return nil }
+                    return "\(percent(name)) as \(result.name(label))"
+                }
                 lines.append("     the model classifies them " + predicted.joined(separator: ", "))
             }
         }
@@ -130,7 +136,7 @@ struct StudySummary {
                 + "(vs \(placed.keptCount) test images of \(names(kept))):")
             for anomaly in placed.anomalies {
                 lines.append("     \(result.name(anomaly.label)): ROC AUC \(number("placed/\(anomaly.label)/auc")) over \(anomaly.count) images; "
-                    + "\(Self.share(Int((anomaly.unseenPathShare * Double(anomaly.count)).rounded()), anomaly.count)) take a path no analysis image took")
+                    + "\(percent("placed/\(anomaly.label)/unseen path share")) take a path no analysis image took")
             }
         }
         return lines
@@ -157,12 +163,9 @@ struct StudySummary {
         return "\(MetricText.percent(figure.mean)) [\(MetricText.percent(figure.min))-\(MetricText.percent(figure.max))]"
     }
 
-    private static func share(_ part: Int, _ whole: Int) -> String {
-        MetricText.percent(whole == 0 ? 0 : Double(part) / Double(whole))
-    }
-
-    private func names(_ labels: [Int]) -> String {
-        let named = labels.map(result.name)
+    /// "1 and 7", or "1s and 7s".
+    private func names(_ labels: [Int], plural: Bool = false) -> String {
+        let named = labels.map { result.name($0) + (plural ? "s" : "") }
         guard named.count > 1 else { return named.first ?? "" }
         return named.dropLast().joined(separator: ", ") + " and " + named.last!
     }

@@ -3,7 +3,8 @@
 /// Figures are named by path: `test/accuracy`, `analysis/hidden_1/purity`,
 /// `analysis/hidden_1/concentration/7` (a label), `analysis/hidden_1/misclustered/7` (its images
 /// in another label's cluster), `with 4/hidden_1/share of 4 with 7` (its inserted images in
-/// 7-majority clusters; `alone`: in clusters of anomalies only), `placed/3/auc`.
+/// 7-majority clusters; `alone`: in clusters of anomalies only), `with 4/4 predicted as 7` (the
+/// share the model classifies so), `placed/3/auc`, `placed/3/unseen path share`.
 public struct FigureSpread: Codable, Equatable, Sendable {
     public var name: String
     public var mean: Double
@@ -63,6 +64,10 @@ extension StudyRun {
                 }
             }
             for route in analysis.routes {
+                for label in keptLabels {
+                    let count = route.predictions.first { $0.label == label }?.count ?? 0
+                    figures.append(("\(prefix)/\(route.label) predicted as \(label)", Double(count) / Double(max(route.count, 1))))
+                }
                 for layer in route.layers {
                     for majority in keptLabels.map(Optional.some) + [nil] {
                         let share = layer.byMajority.first { $0.majorityLabel == majority }?.share ?? 0
@@ -74,6 +79,7 @@ extension StudyRun {
         }
         for anomaly in placed?.anomalies ?? [] {
             figures.append(("placed/\(anomaly.label)/auc", anomaly.auc))
+            figures.append(("placed/\(anomaly.label)/unseen path share", anomaly.unseenPathShare))
         }
         return figures
     }
