@@ -14,6 +14,12 @@ struct StudySummary {
     private var configuration: StudyConfiguration { result.configuration }
     private var kept: [Int] { configuration.classes }
     private var noun: String { configuration.data.dataset.classNoun }
+    private var nouns: String { noun == "class" ? "classes" : noun + "s" }
+
+    /// The images of one label in a sentence: "1s" for digits, "Trouser images" for articles.
+    private func plural(_ label: Int) -> String {
+        configuration.data.dataset == .mnist ? result.name(label) + "s" : result.name(label) + " images"
+    }
 
     var text: String {
         (header + layerTable + [""] + separation + [""] + signatures + anomalies + [""] + times).joined(separator: "\n")
@@ -25,7 +31,7 @@ struct StudySummary {
         let seeds = configuration.seeds == 1 ? "seed \(configuration.seed)"
             : "\(configuration.seeds) seeds (\(configuration.seed) ... \(configuration.seed + UInt64(configuration.seeds) - 1))"
         let analysis = first.analysis.images.count
-        return ["", "Signature study: \(data.dataset.displayName) \(noun)s \(names(kept)) (\(perClass)), \(seeds)",
+        return ["", "Signature study: \(data.dataset.displayName) \(nouns) \(names(kept)) (\(perClass)), \(seeds)",
                 "Model \(modelDescription) \(first.model.checkpoint.map { "from \($0)" } ?? "trained \(first.model.history.count) epochs"); "
                     + "test accuracy \(percent("test/accuracy")) on \(first.model.test.count) images",
                 "Analysis: \(analysis) \(configuration.analyze == .train ? "training" : configuration.analyze == .test ? "test" : "training and test") images, "
@@ -65,9 +71,9 @@ struct StudySummary {
 
     /// Question 1: from which layer the model separates the classes.
     private var separation: [String] {
-        var lines = ["1. From which layer does the model separate the \(noun)s?"]
+        var lines = ["1. From which layer does the model separate the \(nouns)?"]
         guard let layer = first.analysis.separatingLayer, let analysis = first.analysis.layers.first(where: { $0.layer == layer }) else {
-            lines.append("   No studied layer reaches purity \(PathSummary.separationPurity): the clusters mix the \(noun)s in every layer.")
+            lines.append("   No studied layer reaches purity \(PathSummary.separationPurity): the clusters mix the \(nouns) in every layer.")
             return lines
         }
         let position = first.layers.firstIndex(of: layer)!
@@ -89,7 +95,7 @@ struct StudySummary {
             let label = concentration.label
             let misplaced = first.analysis.paths.notable.filter { $0.layer == layer.layer && $0.label == label }
             let total = first.analysis.images.filter { $0.label == label }.count
-            var line = "   \(percent("\(path)/concentration/\(label)")) of the \(result.name(label))s share one cluster "
+            var line = "   \(percent("\(path)/concentration/\(label)")) of the \(plural(label)) share one cluster "
                 + "(cluster \(concentration.cluster)); \(number("\(path)/misclustered/\(label)", integer: true)) of \(total) "
                 + "fall in a cluster of another \(noun)'s majority"
             if !misplaced.isEmpty {
@@ -102,23 +108,24 @@ struct StudySummary {
         let dominant = Set(layer.concentration.map(\.cluster))
         lines.append(dominant.count == layer.concentration.count
             ? "   Each \(noun) has a cluster of its own: the signatures differ."
-            : "   Some \(noun)s share their main cluster: their signatures are alike at this layer.")
+            : "   Some \(nouns) share their main cluster: their signatures are alike at this layer.")
         return lines
     }
 
     /// Question 3: where unseen classes go, inserted and placed.
     private var anomalies: [String] {
         guard !configuration.anomalies.isEmpty else { return [] }
-        var lines = ["", "3. Where do unseen \(noun)s go?"]
+        var lines = ["", "3. Where do unseen \(nouns) go?"]
         for analysis in first.inserted {
             for route in analysis.routes {
-                lines.append("   Inserted \(result.name(route.label))s (\(route.count) images, analysis '\(analysis.name)'):")
+                let together = analysis.anomalies.count > 1 ? ", inserted together with " + names(analysis.anomalies.filter { $0 != route.label }) : ""
+                lines.append("   Inserted \(plural(route.label)) (\(route.count) images\(together)):")
                 for layer in route.layers {
                     // Every place some seed sent them, largest mean share first.
                     let places: [(figure: FigureSpread, text: String)] = (kept.map(Optional.some) + [nil]).compactMap { majority in
                         let name = "\(analysis.name)/\(layer.layer)/share of \(route.label) " + (majority.map { "with \($0)" } ?? "alone")
                         guard let figure = result.figure(name), figure.max > 0 else { return nil }
-                        return (figure, majority.map { "with the \(result.name($0))s" } ?? "in clusters of their own")
+                        return (figure, majority.map { "with the \(plural($0))" } ?? "in clusters of their own")
                     }
                     let shares = places.sorted { $0.figure.mean > $1.figure.mean }.map { "\(percent($0.figure.name)) \($0.text)" }
                     lines.append("     \(layer.layer): " + shares.joined(separator: ", "))
@@ -164,8 +171,8 @@ struct StudySummary {
     }
 
     /// "1 and 7", or "1s and 7s".
-    private func names(_ labels: [Int], plural: Bool = false) -> String {
-        let named = labels.map { result.name($0) + (plural ? "s" : "") }
+    private func names(_ labels: [Int], plural isPlural: Bool = false) -> String {
+        let named = labels.map { isPlural ? plural($0) : result.name($0) }
         guard named.count > 1 else { return named.first ?? "" }
         return named.dropLast().joined(separator: ", ") + " and " + named.last!
     }
