@@ -78,7 +78,9 @@ struct StudyCommand: ParsableCommand {
         if let kmax, kmax < 2 { throw ValidationError("--kmax must be at least 2, got \(kmax)") }
         if let nInit, nInit < 1 { throw ValidationError("--n-init must be at least 1, got \(nInit)") }
         if checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
-        _ = try parsedK()
+        if let fixed = try parsedK(), let kmax, let large = fixed.first(where: { $0 > kmax }) {
+            throw ValidationError("--k \(large) is above --kmax \(kmax)")
+        }
         _ = try parsedAnomalies()
         _ = try parsedLayers()
         if let save {
@@ -109,9 +111,11 @@ struct StudyCommand: ParsableCommand {
             return
         }
         let configuration = try studyConfiguration()
+        // Checked and loaded before the backend is made: bad input costs no device set-up.
+        let study = try Study(configuration, store: dataOptions.store())
         let backend = try deviceOptions.makeBackend()
         let progress = StudyProgress(save: save, every: checkpointEvery, data: configuration.data)
-        let outcome = try Study(configuration, backend: backend, store: dataOptions.store()).run(observer: progress)
+        let outcome = try study.run(on: backend, observer: progress)
         try StudyFiles.write(outcome, to: URL(fileURLWithPath: out, isDirectory: true))
         if json {
             print(String(decoding: try StudyFiles.resultJSON(outcome.result), as: UTF8.self))
@@ -149,9 +153,6 @@ struct StudyCommand: ParsableCommand {
         // The original inserted 3s and 4s into its 1/7 study; naming other digits means choosing anomalies too.
         let originalDigits = digits == nil && checkpoint == nil && (modelOptions.preset ?? .original) == .original
         let kRange = 2...(kmax ?? 10)
-        if let fixed = try parsedK(), let large = fixed.first(where: { $0 > kRange.upperBound }), kmax != nil {
-            throw ValidationError("--k \(large) is above --kmax \(kRange.upperBound)")
-        }
         return StudyConfiguration(
             data: data, model: model, layers: try parsedLayers(), standardize: standardize, kRange: kRange, fixedK: try parsedK(),
             restarts: nInit ?? (presetInForce == .original ? 100 : 10),

@@ -1,9 +1,8 @@
-import ArgumentParser
 import Foundation
 
 /// `--config FILE`: the study's flags as one JSON object, `{"digits": [1, 7], "n-init": 10}`,
 /// turned into the flags they stand for. Keys are the flags' long names without the dashes;
-/// unknown keys and values of the wrong type are refused with the key's name.
+/// unknown keys and values of the wrong type are refused with the key's name, as one line (exit 1).
 enum StudyConfigFile {
     /// What a key's value must be.
     private enum Kind {
@@ -25,22 +24,22 @@ enum StudyConfigFile {
     ]
 
     /// The flags `path` stands for, in a stable order (sorted by key).
-    /// - Throws: `ValidationError` naming the file and the key at fault.
+    /// - Throws: `CLIFailure` naming the file and the key at fault.
     static func arguments(from path: String) throws -> [String] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("--config \(path): cannot read the file")
+            throw CLIFailure("--config \(path): cannot read the file")
         }
         let settings: [String: JSONValue]
         do {
             settings = try JSONDecoder().decode([String: JSONValue].self, from: data)
         } catch {
             let isJSON = (try? JSONDecoder().decode(JSONValue.self, from: data)) != nil
-            throw ValidationError("--config \(path): " + (isJSON ? "the file must hold one JSON object of settings" : "not valid JSON"))
+            throw CLIFailure("--config \(path): " + (isJSON ? "the file must hold one JSON object of settings" : "not valid JSON"))
         }
         var arguments: [String] = []
         for key in settings.keys.sorted() {
             guard let kind = keys[key] else {
-                throw ValidationError("--config \(path): unknown key '\(key)'; the keys are the flags of signet study: "
+                throw CLIFailure("--config \(path): unknown key '\(key)'; the keys are the flags of signet study: "
                     + keys.keys.sorted().joined(separator: ", "))
             }
             arguments += try flags(key, settings[key]!, kind: kind, file: path)
@@ -61,8 +60,8 @@ enum StudyConfigFile {
     }
 
     private static func flags(_ key: String, _ value: JSONValue, kind: Kind, file: String) throws -> [String] {
-        func wrong(_ expected: String) -> ValidationError {
-            ValidationError("--config \(file): '\(key)' must be \(expected), got \(value)")
+        func wrong(_ expected: String) -> CLIFailure {
+            CLIFailure("--config \(file): '\(key)' must be \(expected), got \(value)")
         }
         let flag = "--" + key
         switch (kind, value) {

@@ -10,27 +10,23 @@ import Learning
 /// On one backend, one configuration gives one result, bit for bit, but for the times.
 public struct Study {
     public let configuration: StudyConfiguration
-    public let backend: any Backend
-    public let store: DatasetStore
+    /// The data loaded and cut, the model's layers known, the checkpoint read.
+    private let plan: StudyPlan
 
-    public init(_ configuration: StudyConfiguration, backend: any Backend, store: DatasetStore) {
+    /// Checks the configuration against the data and the model, loading both but training
+    /// nothing: a study that would be refused is refused here, before any work.
+    /// - Throws: `SignaturesError.invalidArgument` naming the problem (k out of range, an anomaly
+    ///   among the kept classes, an unknown layer, a checkpoint of other classes or data);
+    ///   `DatasetError` and `LearningError` when files cannot be read.
+    public init(_ configuration: StudyConfiguration, store: DatasetStore) throws {
         self.configuration = configuration
-        self.backend = backend
-        self.store = store
+        plan = try StudyPlan(configuration, store: store)
     }
 
-    /// Checks the configuration against the data and the model, loading both but training nothing:
-    /// what `run` would refuse, it refuses here first.
-    /// - Throws: `SignaturesError.invalidArgument` naming the problem; `DatasetError`, `LearningError`.
-    public func check() throws {
-        _ = try StudyPlan(configuration, store: store)
-    }
-
-    /// Runs the study: every seed, every analysis.
-    /// - Throws: the errors of `check()`, then engine errors, and `SignaturesError.insufficientData`
-    ///   when a layer's signatures are all alike.
-    public func run(observer: (any StudyObserver)? = nil) throws -> StudyOutcome {
-        let plan = try StudyPlan(configuration, store: store)
+    /// Runs the study on `backend`: every seed, every analysis.
+    /// - Throws: engine errors, and `SignaturesError.insufficientData` when a layer's signatures
+    ///   are all alike.
+    public func run(on backend: any Backend, observer: (any StudyObserver)? = nil) throws -> StudyOutcome {
         var runs: [StudyRun] = [], signatures: [SignatureMatrix] = []
         for run in 0..<configuration.seeds {
             let seed = configuration.seed &+ UInt64(run)

@@ -57,12 +57,12 @@ public struct StudyConfiguration: Codable, Equatable, Sendable {
     }
 
     /// The classes the model is trained on, sorted: the model's outputs, in order.
-    public var classes: [Int] { data.subset.classes }
+    public var classes: [Int] { data.subset.classes.sorted() }
 
     /// Refuses settings that cannot make a study, with the reason, before any work.
     ///
     /// What needs the data or the model (k against the number of points, layer names) is checked
-    /// by `Study` once they are known, still before any training.
+    /// by `Study.init` once they are known, still before any training.
     /// - Throws: `SignaturesError.invalidArgument`.
     public func validate() throws {
         let kept = classes

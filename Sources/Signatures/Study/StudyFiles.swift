@@ -15,9 +15,13 @@ public enum StudyFiles {
     public static let pathsName = "paths.csv"
 
     /// Writes the three files into `folder`, creating it if needed.
-    /// - Throws: the file system's errors, with the path.
+    /// - Throws: `SignaturesError.cannotWrite` with the path and the reason.
     public static func write(_ outcome: StudyOutcome, to folder: URL) throws {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw SignaturesError.cannotWrite(path: folder.path, reason: error.localizedDescription)
+        }
         try save(resultJSON(outcome.result), to: folder.appendingPathComponent(resultName))
         try save(signatures(outcome), to: folder.appendingPathComponent(signaturesName))
         try save(Data(pathsCSV(outcome.result).utf8), to: folder.appendingPathComponent(pathsName))
@@ -91,7 +95,7 @@ public enum StudyFiles {
         do {
             try data.write(to: url, options: .atomic)
         } catch {
-            throw SignaturesError.invalidArgument("cannot write \(url.path): \(error.localizedDescription)")
+            throw SignaturesError.cannotWrite(path: url.path, reason: error.localizedDescription)
         }
     }
 }

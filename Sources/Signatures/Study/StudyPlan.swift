@@ -43,10 +43,10 @@ struct StudyPlan {
                 throw SignaturesError.invalidArgument(
                     "checkpoint \(path) was trained on \(trained.dataset.displayName), not \(data.dataset.displayName)")
             }
-            guard trained.subset.classes == data.subset.classes else {
+            guard trained.subset.classes.sorted() == configuration.classes else {
                 throw SignaturesError.invalidArgument(
-                    "checkpoint \(path) was trained on \(Self.list(trained.subset.classes, data.dataset)), "
-                        + "not \(Self.list(data.subset.classes, data.dataset)); its outputs are those classes")
+                    "checkpoint \(path) was trained on \(Self.list(trained.subset.classes.sorted(), data.dataset)), "
+                        + "not \(Self.list(configuration.classes, data.dataset)); its outputs are those classes")
             }
             spec = read.model
             checkpoint = read

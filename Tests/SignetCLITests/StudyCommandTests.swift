@@ -1,0 +1,312 @@
+import Foundation
+import Testing
+
+/// `signet study` on real MNIST through the built binary: small studies (`--n-init 2 --kmax 4`,
+/// 30 images per digit) unless the flag under test needs other sizes; one `--out` folder per test.
+@Suite("signet study", .serialized)
+struct StudyCommandTests {
+    static let small = ["--n-init", "2", "--kmax", "4", "--device", "cpu"]
+
+    /// A fresh folder path (not created) under the temporary directory, and its removal.
+    final class Scratch {
+        let root: URL
+        init() throws {
+            root = FileManager.default.temporaryDirectory.appendingPathComponent("signet-study-cli-\(UUID().uuidString)", isDirectory: true)
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        }
+        deinit { try? FileManager.default.removeItem(at: root) }
+
+        /// The study's output folder (created by the study).
+        var out: String { root.appendingPathComponent("out").path }
+        func path(_ name: String) -> String { root.appendingPathComponent(name).path }
+        func file(_ name: String) -> String { root.appendingPathComponent("out").appendingPathComponent(name).path }
+
+        /// Writes `text` to `name` in the scratch folder and returns its path.
+        func write(_ name: String, _ text: String) throws -> String {
+            try text.write(toFile: path(name), atomically: true, encoding: .utf8)
+            return path(name)
+        }
+    }
+
+    func study(_ arguments: [String], _ scratch: Scratch) throws -> SignetProcess.Outcome {
+        try SignetProcess.run(["study"] + arguments + ["--out", scratch.out])
+    }
+
+    func json(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    func result(_ scratch: Scratch) throws -> [String: Any] {
+        try json(String(contentsOfFile: scratch.file("result.json"), encoding: .utf8))
+    }
+
+    func configuration(_ result: [String: Any]) throws -> [String: Any] {
+        try #require(result["configuration"] as? [String: Any])
+    }
+
+    func subset(_ result: [String: Any]) throws -> [String: Any] {
+        try #require((try configuration(result)["data"] as? [String: Any])?["subset"] as? [String: Any])
+    }
+
+    func firstRun(_ result: [String: Any]) throws -> [String: Any] {
+        try #require((result["runs"] as? [[String: Any]])?.first)
+    }
+
+    // MARK: Studies that run
+
+    @Test func theDefaultStudyAnswersTheThreeQuestionsAndWritesItsFiles() throws {
+        let scratch = try Scratch()
+        let outcome = try study(Self.small + ["--per-class", "30"], scratch)
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let text = outcome.standardOutput
+        #expect(text.contains("Signature study: MNIST digits 1 and 7 (30 training images each), seed 1"), "\(text)")
+        #expect(text.contains("Model 784-32-16-2 trained 15 epochs"), "the original preset's network and epochs")
+        #expect(text.contains("k = 2 ... 4 by silhouette, K-means with 2 restarts"))
+        #expect(text.contains("\n1. From which layer does the model separate the digits?"))
+        #expect(text.contains("\n2. Do the "))
+        #expect(text.contains("\n3. Where do unseen digits go?"))
+        #expect(text.contains("Inserted 3s (30 images"))
+        #expect(text.contains("Inserted 4s (30 images"))
+        #expect(text.contains("ROC AUC"))
+        for name in ["result.json", "signatures.safetensors", "paths.csv"] {
+            #expect(FileManager.default.fileExists(atPath: scratch.file(name)), "\(name) written")
+        }
+        let result = try result(scratch)
+        #expect(result["schema"] as? String == "signet.study/1")
+        let settings = try configuration(result)
+        #expect(settings["anomalies"] as? [Int] == [3, 4], "the original's anomalies")
+        #expect(settings["restarts"] as? Int == 2)
+        #expect(settings["kRange"] as? [Int] == [2, 4])
+        #expect(try subset(result)["classes"] as? [Int] == [1, 7])
+        let run = try firstRun(result)
+        #expect((run["inserted"] as? [[String: Any]])?.map { $0["name"] as? String } == ["with 3", "with 4"])
+        #expect(((run["placed"] as? [String: Any])?["anomalies"] as? [[String: Any]])?.count == 2)
+        #expect(((run["analysis"] as? [String: Any])?["images"] as? [Any])?.count == 60)
+        let csv = try String(contentsOfFile: scratch.file("paths.csv"), encoding: .utf8)
+        #expect(csv.split(separator: "\n").count == 1 + 60 + 90 + 90, "header, the analysis, 'with 3' and 'with 4'")
+        #expect(outcome.standardError.contains("Training on 60 images, seed 1"), "progress goes to stderr")
+    }
+
+    @Test func jsonPrintsTheResultToStandardOutput() throws {
+        let scratch = try Scratch()
+        let outcome = try study(Self.small + ["--per-class", "30", "--json"], scratch)
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let printed = try json(outcome.standardOutput)
+        #expect(printed["schema"] as? String == "signet.study/1")
+        #expect(!outcome.standardOutput.contains("1. From which layer"), "the JSON instead of the summary")
+        let written = try String(contentsOfFile: scratch.file("result.json"), encoding: .utf8)
+        #expect(outcome.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+                == written.trimmingCharacters(in: .whitespacesAndNewlines), "stdout is result.json's content")
+    }
+
+    @Test func otherDigitsWithoutAnomaliesMeanNoAnomalies() throws {
+        let scratch = try Scratch()
+        let outcome = try study(Self.small + ["--digits", "2,5", "--per-class", "20"], scratch)
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        #expect(outcome.standardOutput.contains("MNIST digits 2 and 5 (20 training images each)"))
+        #expect(!outcome.standardOutput.contains("3. Where do unseen"), "no anomaly question without anomalies")
+        let result = try result(scratch)
+        #expect(try configuration(result)["anomalies"] as? [Int] == [])
+        let run = try firstRun(result)
+        #expect((run["inserted"] as? [Any])?.isEmpty == true)
+        #expect(run["placed"] == nil || run["placed"] is NSNull)
+        #expect(((run["analysis"] as? [String: Any])?["images"] as? [Any])?.count == 40)
+    }
+
+    @Test func fashionMNISTNamesItsClasses() throws {
+        let scratch = try Scratch()
+        let outcome = try study(Self.small + ["--dataset", "fashion-mnist", "--digits", "1,7", "--per-class", "30"], scratch)
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        #expect(outcome.standardOutput.contains("Fashion-MNIST"))
+        #expect(outcome.standardOutput.contains("Trouser"), "\(outcome.standardOutput)")
+        #expect(outcome.standardOutput.contains("Sneaker"))
+        let result = try result(scratch)
+        #expect(result["classNames"] as? [String: String] == ["1": "Trouser", "7": "Sneaker"])
+        let csv = try String(contentsOfFile: scratch.file("paths.csv"), encoding: .utf8)
+        #expect(csv.contains(",Trouser,") && csv.contains(",Sneaker"), "class names in paths.csv")
+    }
+
+    @Test func aConfigFileGivesTheSettingsAndFlagsOverrideIt() throws {
+        let scratch = try Scratch()
+        let file = try scratch.write("study.json", #"{"per-class": 20, "n-init": 2, "kmax": 3, "digits": [1, 7]}"#)
+        let fromFile = try study(["--config", file, "--device", "cpu"], scratch)
+        #expect(fromFile.status == 0, "\(fromFile.standardError)")
+        #expect(fromFile.standardOutput.contains("k = 2 ... 3 by silhouette, K-means with 2 restarts"), "\(fromFile.standardOutput)")
+        #expect(fromFile.standardOutput.contains("(20 training images each)"))
+        var result = try result(scratch)
+        #expect(try configuration(result)["kRange"] as? [Int] == [2, 3])
+        #expect(try configuration(result)["restarts"] as? Int == 2)
+        #expect(try configuration(result)["anomalies"] as? [Int] == [], "digits from the file: no anomalies")
+        #expect(try subset(result)["perClass"] as? Int == 20)
+
+        let overridden = try study(["--config", file, "--kmax", "4", "--device", "cpu"], scratch)
+        #expect(overridden.status == 0, "\(overridden.standardError)")
+        #expect(overridden.standardOutput.contains("k = 2 ... 4 by silhouette"), "\(overridden.standardOutput)")
+        result = try self.result(scratch)
+        #expect(try configuration(result)["kRange"] as? [Int] == [2, 4], "the flag wins over the file")
+        #expect(try subset(result)["perClass"] as? Int == 20, "the file's other keys still hold")
+    }
+
+    @Test func aCheckpointIsStudiedOnItsOwnData() throws {
+        let scratch = try Scratch()
+        let model = scratch.path("model.safetensors")
+        let trained = try SignetProcess.run(["train", "--digits", "1,7", "--per-class", "20", "--epochs", "1", "--device", "cpu",
+                                             "--save", model])
+        #expect(trained.status == 0, "\(trained.standardError)")
+        let outcome = try study(["--checkpoint", model] + Self.small, scratch)
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        #expect(outcome.standardOutput.contains("from \(model)"))
+        let result = try result(scratch)
+        #expect(try subset(result)["perClass"] as? Int == 20, "the checkpoint's images")
+        #expect((try firstRun(result)["model"] as? [String: Any])?["checkpoint"] as? String == model)
+    }
+
+    @Test func aSavedModelStudiedAgainGivesTheSameClusters() throws {
+        let scratch = try Scratch()
+        let model = scratch.path("saved.safetensors")
+        let trained = try study(Self.small + ["--digits", "1,7", "--per-class", "30", "--save", model], scratch)
+        #expect(trained.status == 0, "\(trained.standardError)")
+        let first = try result(scratch)
+        let again = try study(["--checkpoint", model] + Self.small, scratch)
+        #expect(again.status == 0, "\(again.standardError)")
+        let second = try result(scratch)
+        let before = try #require(try firstRun(first)["analysis"] as? [String: Any])
+        let after = try #require(try firstRun(second)["analysis"] as? [String: Any])
+        let clusters = { (analysis: [String: Any]) in (analysis["images"] as? [[String: Any]])?.map { $0["clusters"] as? [Int] ?? [] } }
+        #expect(clusters(before) == clusters(after), "the same model, data and K-means seed")
+        #expect(clusters(before)?.count == 60)
+        let ks = { (analysis: [String: Any]) in (analysis["layers"] as? [[String: Any]])?.map { $0["k"] as? Int } }
+        #expect(ks(before) == ks(after))
+    }
+
+    @Test func anomaliesTogetherMakeOneAnalysis() throws {
+        let scratch = try Scratch()
+        let outcome = try study(Self.small + ["--per-class", "30", "--anomalies", "3,4", "--anomalies-together"], scratch)
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let inserted = try #require(try firstRun(result(scratch))["inserted"] as? [[String: Any]])
+        #expect(inserted.count == 1)
+        #expect(inserted.first?["name"] as? String == "with 3, 4")
+        #expect((inserted.first?["images"] as? [Any])?.count == 120)
+        #expect((inserted.first?["routes"] as? [[String: Any]])?.map { $0["label"] as? Int } == [3, 4])
+    }
+
+    @Test func severalSeedsRetrainAndSpreadEveryFigure() throws {
+        let scratch = try Scratch()
+        let outcome = try study(Self.small + ["--digits", "1,7", "--per-class", "30", "--seeds", "2", "--seed", "4"], scratch)
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        #expect(outcome.standardOutput.contains("2 seeds (4 ... 5)"), "\(outcome.standardOutput)")
+        #expect(outcome.standardError.contains("Run 2/2: seed 5"))
+        let result = try result(scratch)
+        let runs = try #require(result["runs"] as? [[String: Any]])
+        #expect(runs.map { $0["seed"] as? Int } == [4, 5])
+        let spread = try #require(result["spread"] as? [[String: Any]])
+        #expect(spread.allSatisfy { ($0["values"] as? [Double])?.count == 2 }, "every figure over both seeds")
+        let csv = try String(contentsOfFile: scratch.file("paths.csv"), encoding: .utf8)
+        #expect(csv.split(separator: "\n").count == 1 + 2 * 60, "one row per image per run")
+    }
+
+    /// The test images of the kept digits instead of the training images; nothing placed then.
+    /// (One layer and k = 2: the silhouette of 2,163 points is the slow part in a debug build.)
+    @Test func theTestImagesCanBeAnalysed() throws {
+        let scratch = try Scratch()
+        let outcome = try study(["--n-init", "1", "--kmax", "2", "--layers", "hidden_2", "--device", "cpu", "--digits", "1,7",
+                                 "--per-class", "20", "--anomalies", "3", "--analyze", "test", "--no-standardize"], scratch)
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        #expect(outcome.standardOutput.contains("2163 test images"), "\(outcome.standardOutput)")
+        #expect(outcome.standardOutput.contains("raw signatures"))
+        let run = try firstRun(result(scratch))
+        let images = try #require((run["analysis"] as? [String: Any])?["images"] as? [[String: Any]])
+        #expect(images.count == 2163)
+        #expect(images.allSatisfy { $0["split"] as? String == "test" })
+        #expect(run["placed"] == nil || run["placed"] is NSNull, "test images are placed only into a training analysis")
+        let inserted = try #require((run["inserted"] as? [[String: Any]])?.first)
+        #expect((inserted["images"] as? [Any])?.count == 2163 + 20, "the first 20 training 3s inserted")
+    }
+
+    // MARK: Bad input
+
+    /// A refusal: a non-zero exit, one `Error:` line naming the problem, nothing on standard
+    /// output, no result.json. (Validation errors add ArgumentParser's usage lines, and errors
+    /// found once the data is loaded follow the `Using ... backend` line; neither is asserted.)
+    func expectRefusal(_ outcome: SignetProcess.Outcome, _ message: String, _ scratch: Scratch,
+                       sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(outcome.status != 0, sourceLocation: sourceLocation)
+        let errors = outcome.standardError.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+        #expect(errors.count == 1, "stderr was: \(outcome.standardError)", sourceLocation: sourceLocation)
+        #expect(errors.first?.contains(message) == true, "stderr was: \(outcome.standardError)", sourceLocation: sourceLocation)
+        #expect(outcome.standardOutput.isEmpty, "stdout was: \(outcome.standardOutput)", sourceLocation: sourceLocation)
+        #expect(!outcome.standardError.contains("Epoch"), "refused before any training", sourceLocation: sourceLocation)
+        #expect(!FileManager.default.fileExists(atPath: scratch.file("result.json")), sourceLocation: sourceLocation)
+    }
+
+    @Test(arguments: [
+        (["--k", "1"], "--k must be at least 2"),
+        (["--k", "3,x"], "--k takes one k or one per layer"),
+        (["--anomalies", "7"], "anomaly digit 7 is one of the kept classes"),
+        (["--digits", "1,7", "--anomalies", "12"], "--anomalies: "),
+        (["--layers", "nope"], "unknown layer 'nope'"),
+        (["--k", "2,3,4"], "--k gives 3 values for 2 studied layers"),
+        (["--kmax", "100", "--per-class", "10"], "k = 100 is too large for 20 images"),
+        (["--kmax", "1"], "--kmax must be at least 2"),
+        (["--n-init", "0"], "--n-init must be at least 1"),
+        (["--seeds", "0"], "--seeds must be at least 1"),
+        (["--per-class", "lots"], "The value 'lots' is invalid for '--per-class"),
+        // `all` parses and means every training image of 1 and 7 (13,007), refused here only for its k.
+        (["--per-class", "all", "--digits", "1,7", "--kmax", "20000"], "k = 20000 is too large for 13007 images"),
+        (["--seeds", "2", "--save", "/tmp/never.safetensors"], "--save keeps one model"),
+    ])
+    func badFlagsAreRefusedWithOneLine(flags: [String], message: String) throws {
+        let scratch = try Scratch()
+        let perClass = flags.contains("--per-class") ? [] : ["--per-class", "30"]
+        let base = ["--n-init", "2", "--device", "cpu"] + perClass
+        let outcome = try study(base + flags, scratch)
+        expectRefusal(outcome, message, scratch)
+    }
+
+    @Test(arguments: [
+        (#"{"per-class": 20, "bogus": 1}"#, "unknown key 'bogus'"),
+        (#"{"epochs": "ten"}"#, #"'epochs' must be an integer, got "ten""#),
+        (#"{"standardize": 1}"#, "'standardize' must be true or false"),
+        (#"{"digits": {"a": 1}}"#, "'digits' must be a list"),
+        (#"{"per-class": "many"}"#, #"'per-class' must be an integer or "all""#),
+        (#"[1, 7]"#, "the file must hold one JSON object of settings"),
+        (#"{"digits": [1, 7"#, "not valid JSON"),
+    ])
+    func badConfigFilesAreRefusedWithOneLine(contents: String, message: String) throws {
+        let scratch = try Scratch()
+        let file = try scratch.write("bad.json", contents)
+        let outcome = try study(["--config", file] + Self.small, scratch)
+        expectRefusal(outcome, message, scratch)
+        #expect(outcome.standardError.contains("--config \(file)"), "the line names the file")
+    }
+
+    /// The file's values go through the flags' own checks.
+    @Test(arguments: [
+        (#"{"seeds": 0}"#, "--seeds must be at least 1"),
+        (#"{"k": 1}"#, "--k must be at least 2"),
+        (#"{"anomalies": [7], "per-class": 10}"#, "anomaly digit 7 is one of the kept classes"),
+        // `all` from the file too: every training 1 and 7.
+        (#"{"per-class": "all", "digits": "1,7", "kmax": 20000}"#, "k = 20000 is too large for 13007 images"),
+    ])
+    func configValuesAreCheckedAsFlagsAre(contents: String, message: String) throws {
+        let scratch = try Scratch()
+        let file = try scratch.write("values.json", contents)
+        expectRefusal(try study(["--config", file, "--n-init", "2", "--device", "cpu"], scratch), message, scratch)
+    }
+
+    @Test func aCheckpointStudiedWithOtherDigitsOrDatasetIsRefused() throws {
+        let scratch = try Scratch()
+        let model = scratch.path("model.safetensors")
+        let trained = try SignetProcess.run(["train", "--digits", "1,7", "--per-class", "20", "--epochs", "1", "--device", "cpu",
+                                             "--save", model])
+        #expect(trained.status == 0, "\(trained.standardError)")
+        expectRefusal(try study(["--checkpoint", model, "--digits", "2,3"] + Self.small, scratch),
+                      "checkpoint \(model) was trained on 1, 7, not 2, 3", scratch)
+        expectRefusal(try study(["--checkpoint", model, "--dataset", "fashion-mnist"] + Self.small, scratch),
+                      "was trained on MNIST, not Fashion-MNIST", scratch)
+        expectRefusal(try study(["--checkpoint", model, "--epochs", "3"] + Self.small, scratch),
+                      "training flags (--preset, --model, --epochs ...) do not apply", scratch)
+        expectRefusal(try study(["--checkpoint", scratch.path("missing.safetensors")] + Self.small, scratch),
+                      "missing.safetensors", scratch)
+    }
+}
