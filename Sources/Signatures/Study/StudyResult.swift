@@ -5,7 +5,8 @@ import Learning
 ///
 /// Schema `signet.study/1`. Labels are the dataset's (digits 0-9 for MNIST, articles for
 /// Fashion-MNIST, named by `classNames`); clusters are numbered from 0 within their layer; every
-/// share is a fraction in [0, 1]; times are seconds.
+/// share is a fraction in [0, 1]; times are seconds. An optional value absent from the JSON is
+/// none: a cluster without a majority label, a k without a clustering.
 public struct StudyResult: Codable, Equatable, Sendable {
     /// The schema this value follows; readers refuse another major version.
     public var schema: String
