@@ -25,6 +25,20 @@ public struct ModelSpec: Codable, Equatable, Sendable {
 
     /// Names of all layers, in order.
     public var layerNames: [String] { layers.map(\.name) }
+
+    /// The model in one word, as papers write it: `784-32-16-2`, `784-conv32-pool-64-2` (the
+    /// input size, then each dense layer's units, `convN` per convolution and `pool`).
+    public var outline: String {
+        let parts = layers.compactMap { layer -> String? in
+            switch layer {
+            case let .dense(_, units, _, _): return String(units)
+            case let .conv2d(_, filters, _, _, _, _): return "conv\(filters)"
+            case .maxPool2d: return "pool"
+            case .activation, .dropout, .flatten: return nil
+            }
+        }
+        return ([String(inputShape.reduce(1, *))] + parts).joined(separator: "-")
+    }
 }
 
 /// One layer of a `ModelSpec`.

@@ -40,15 +40,7 @@ struct StudySummary {
                 ""]
     }
 
-    private var modelDescription: String {
-        let spec = first.model.spec
-        let units = spec.layers.compactMap { layer -> String? in
-            if case let .dense(_, units, _, _) = layer { return String(units) }
-            if case let .conv2d(_, filters, _, _, _, _) = layer { return "conv\(filters)" }
-            return nil
-        }
-        return ([String(spec.inputShape.reduce(1, *))] + units).joined(separator: "-")
-    }
+    private var modelDescription: String { first.model.spec.outline }
 
     private var kRangeText: String {
         if let fixed = configuration.fixedK { return fixed.map(String.init).joined(separator: ",") + " (fixed)" }

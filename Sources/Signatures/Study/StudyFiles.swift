@@ -91,7 +91,8 @@ public enum StudyFiles {
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    private static func save(_ data: Data, to url: URL) throws {
+    /// Writes `data` to `url` atomically.
+    static func save(_ data: Data, to url: URL) throws {
         do {
             try data.write(to: url, options: .atomic)
         } catch {

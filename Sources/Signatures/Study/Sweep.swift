@@ -1,0 +1,109 @@
+import Datasets
+import Engine
+import Foundation
+
+/// Several studies run one after the other into one folder, one subfolder each, with an index of
+/// their headline numbers: the original's published experiments in one command.
+///
+/// An experiment whose folder already holds a complete `result.json` of the same configuration
+/// is not run again: its result is read back into the index.
+public struct Sweep {
+    public let experiments: [SweepExperiment]
+    public let store: DatasetStore
+
+    /// - Throws: `SignaturesError.invalidArgument` when two experiments share a name or a name
+    ///   cannot be a folder.
+    public init(_ experiments: [SweepExperiment], store: DatasetStore) throws {
+        guard Set(experiments.map(\.name)).count == experiments.count else {
+            throw SignaturesError.invalidArgument("two experiments of the sweep have the same name")
+        }
+        if let bad = experiments.first(where: { $0.name.isEmpty || $0.name.contains("/") || $0.name.hasPrefix(".") }) {
+            throw SignaturesError.invalidArgument("'\(bad.name)' cannot name an experiment's folder")
+        }
+        self.experiments = experiments
+        self.store = store
+    }
+
+    /// The file listing every experiment of a sweep.
+    public static let indexName = "index.json"
+
+    /// Checks every experiment (as `Study.init` does) before any of them runs.
+    /// - Throws: the first experiment's refusal, prefixed with its name.
+    public func check() throws {
+        for experiment in experiments {
+            do {
+                _ = try Study(experiment.configuration, store: store)
+            } catch let SignaturesError.invalidArgument(reason) {
+                throw SignaturesError.invalidArgument("\(experiment.name): \(reason)")
+            }
+        }
+    }
+
+    /// Runs (or reuses) every experiment into `folder/<name>/` and writes `folder/index.json`
+    /// after each, so that an interrupted sweep leaves a valid index of what it finished.
+    public func run(on backend: any Backend, into folder: URL, observer: (any SweepObserver)? = nil) throws -> SweepIndex {
+        var index = SweepIndex(entries: [])
+        for (position, experiment) in experiments.enumerated() {
+            let destination = folder.appendingPathComponent(experiment.name, isDirectory: true)
+            let clock = ContinuousClock.now
+            let entry: SweepEntry
+            if let previous = Self.completedResult(in: destination, matching: experiment.configuration) {
+                entry = SweepEntry(name: experiment.name, result: previous, seconds: 0, reused: true)
+            } else {
+                observer?.experimentStarted(experiment.name, position: position + 1, of: experiments.count)
+                let outcome = try Study(experiment.configuration, store: store).run(on: backend, observer: observer?.studyObserver)
+                try StudyFiles.write(outcome, to: destination)
+                entry = SweepEntry(name: experiment.name, result: outcome.result, seconds: clock.secondsSince(), reused: false)
+            }
+            index.entries.append(entry)
+            try StudyFiles.save(Self.json(index), to: folder.appendingPathComponent(Self.indexName))
+            observer?.experimentFinished(entry)
+        }
+        return index
+    }
+
+    /// The result in `folder` if it is complete (it decodes, in this schema) and was made with
+    /// `configuration`; nil otherwise.
+    static func completedResult(in folder: URL, matching configuration: StudyConfiguration) -> StudyResult? {
+        guard let result = try? StudyFiles.readResult(from: folder.appendingPathComponent(StudyFiles.resultName)),
+              result.configuration == configuration,
+              FileManager.default.fileExists(atPath: folder.appendingPathComponent(StudyFiles.signaturesName).path),
+              FileManager.default.fileExists(atPath: folder.appendingPathComponent(StudyFiles.pathsName).path) else { return nil }
+        return result
+    }
+
+    /// The index as `index.json` holds it.
+    public static func json(_ index: SweepIndex) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try encoder.encode(index)
+    }
+}
+
+/// One study of a sweep: its folder's name and its configuration.
+public struct SweepExperiment: Codable, Equatable, Sendable {
+    /// The folder name, as the original named its experiments: `signature_17_100`.
+    public var name: String
+    public var configuration: StudyConfiguration
+
+    public init(name: String, configuration: StudyConfiguration) {
+        self.name = name
+        self.configuration = configuration
+    }
+}
+
+/// Follows a sweep: each experiment as it starts and finishes, and the studies inside.
+public protocol SweepObserver: AnyObject {
+    func experimentStarted(_ name: String, position: Int, of count: Int)
+    /// An experiment finished, or was found complete in its folder (`entry.reused`).
+    func experimentFinished(_ entry: SweepEntry)
+    /// Follows each study the sweep runs; nil to ignore them.
+    var studyObserver: (any StudyObserver)? { get }
+}
+
+extension SweepObserver {
+    public func experimentStarted(_ name: String, position: Int, of count: Int) {}
+    public func experimentFinished(_ entry: SweepEntry) {}
+    public var studyObserver: (any StudyObserver)? { nil }
+}

@@ -1,0 +1,153 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import Learning
+import Signatures
+
+/// `signet sweep`: the original's published experiments, one study each, and an index.
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Run the original study's experiments (0/1, 1/4, 2/8, 5/6, 6/9, 1/3/7, all ten, 1/7 with anomalies) into one folder.",
+        discussion: """
+            Each experiment is a signet study with the original preset (784-32-16, MSE, Adam 1e-4, batch 12, \
+            15 epochs, the first 100 training images per digit, K-means with 100 restarts), in a folder named as \
+            the original named it (signature_17_100), plus 1/7 on the CNN (cnn-sig). --full adds all 70,000 images \
+            studied on the dense network (--preset modern) and on cnn-sig. DIR/index.json lists every experiment's \
+            headline numbers. An experiment whose folder holds a complete result of the same settings is not run again.
+            """)
+
+    /// The experiments by code: the digits, the anomalies, and the model flags.
+    struct Experiment {
+        let code: String
+        let digits: String
+        let anomalies: String
+        /// Extra `signet study` flags: the model and, for the full studies, the images.
+        let flags: [String]
+        let full: Bool
+
+        /// `signature_17_100`: the digits (or `all`) and the images per digit, as the original.
+        func name(perClass: Int) -> String {
+            let digitsPart = digits == "0-9" ? "all" : digits.replacingOccurrences(of: ",", with: "")
+            let model = flags.firstIndex(of: "--model").map { "_" + flags[$0 + 1] } ?? ""
+            return "signature_\(digitsPart)_\(full ? "70000" : String(perClass))\(model)"
+        }
+    }
+
+    static let grid: [Experiment] = [
+        Experiment(code: "01", digits: "0,1", anomalies: "none", flags: [], full: false),
+        Experiment(code: "14", digits: "1,4", anomalies: "none", flags: [], full: false),
+        Experiment(code: "28", digits: "2,8", anomalies: "none", flags: [], full: false),
+        Experiment(code: "56", digits: "5,6", anomalies: "none", flags: [], full: false),
+        Experiment(code: "69", digits: "6,9", anomalies: "none", flags: [], full: false),
+        Experiment(code: "137", digits: "1,3,7", anomalies: "none", flags: [], full: false),
+        Experiment(code: "all", digits: "0-9", anomalies: "none", flags: [], full: false),
+        Experiment(code: "17", digits: "1,7", anomalies: "3,4", flags: [], full: false),
+        Experiment(code: "17-cnn", digits: "1,7", anomalies: "3,4", flags: ["--model", "cnn-sig"], full: false),
+        Experiment(code: "full", digits: "0-9", anomalies: "none", flags: ["--preset", "modern"], full: true),
+        Experiment(code: "full-cnn", digits: "0-9", anomalies: "none", flags: ["--model", "cnn-sig"], full: true),
+    ]
+
+    @Option(help: ArgumentHelp("Folder for the experiments' folders and index.json.", valueName: "dir"))
+    var out: String = "sweep"
+
+    @Option(help: ArgumentHelp("Seeds per experiment: every figure as mean [min-max].", valueName: "n"))
+    var seeds: Int = 1
+
+    @Option(help: "The first seed.")
+    var seed: UInt64 = 1
+
+    @Flag(help: "Add the full-70,000-image studies of the dense network (--preset modern) and of cnn-sig.")
+    var full = false
+
+    @Option(help: ArgumentHelp("Run only these experiments: codes among \(grid.map(\.code).joined(separator: ", ")).",
+                               valueName: "codes"))
+    var only: String?
+
+    @Option(name: .customLong("dataset"), help: "mnist or fashion-mnist (default: mnist).")
+    var dataset: DatasetName = .mnist
+
+    @Option(help: ArgumentHelp("Folder holding the dataset files (default: $SIGNET_DATA, then ~/.cache/signet/datasets).",
+                               valueName: "dir"))
+    var data: String?
+
+    @Option(name: .customLong("per-class"), help: ArgumentHelp("Images per digit of the subset experiments (default: 100, the original's).",
+                                                               valueName: "n"))
+    var perClass: Int = 100
+
+    @Option(name: .customLong("n-init"), help: ArgumentHelp("K-means restarts (default: 100 for the original's experiments, 10 for the full ones).",
+                                                            valueName: "n"))
+    var nInit: Int?
+
+    @Option(help: ArgumentHelp("Largest candidate k (default 10).", valueName: "k"))
+    var kmax: Int?
+
+    @OptionGroup var deviceOptions: DeviceOptions
+
+    @Flag(help: "Print the index as JSON instead of the table.")
+    var json = false
+
+    func validate() throws {
+        if seeds < 1 { throw ValidationError("--seeds must be at least 1, got \(seeds)") }
+        if perClass < 1 { throw ValidationError("--per-class must be at least 1, got \(perClass)") }
+        if let nInit, nInit < 1 { throw ValidationError("--n-init must be at least 1, got \(nInit)") }
+        if let kmax, kmax < 2 { throw ValidationError("--kmax must be at least 2, got \(kmax)") }
+        _ = try chosen()
+        try StudyCommand.checkFolder(out)
+    }
+
+    func run() throws {
+        let store = DatasetStore(dataDirectory: data.map { URL(fileURLWithPath: $0, isDirectory: true) })
+        let experiments = try chosen().map { try experiment($0) }
+        let sweep = try Sweep(experiments, store: store)
+        try sweep.check()
+        let backend = try deviceOptions.makeBackend()
+        let progress = SweepProgress()
+        let index = try sweep.run(on: backend, into: URL(fileURLWithPath: out, isDirectory: true), observer: progress)
+        if json {
+            print(String(decoding: try Sweep.json(index), as: UTF8.self))
+        } else {
+            print(SweepTable(index).text)
+            print("\nWrote \(out)/\(Sweep.indexName) and \(index.entries.count) experiment folders")
+        }
+    }
+
+    /// The experiments `--only` and `--full` select, in grid order.
+    private func chosen() throws -> [Experiment] {
+        guard let only else { return Self.grid.filter { full || !$0.full } }
+        let codes = only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if let unknown = codes.first(where: { code in !Self.grid.contains { $0.code == code } }) {
+            throw ValidationError("--only: unknown experiment '\(unknown)'; the codes are \(Self.grid.map(\.code).joined(separator: ", "))")
+        }
+        guard !codes.isEmpty else { throw ValidationError("--only names no experiment") }
+        return Self.grid.filter { codes.contains($0.code) }
+    }
+
+    /// The experiment's study, configured exactly as `signet study` with these flags would be.
+    private func experiment(_ experiment: Experiment) throws -> SweepExperiment {
+        var arguments = experiment.flags + ["--digits", experiment.digits, "--anomalies", experiment.anomalies,
+                                            "--seeds", String(seeds), "--seed", String(seed), "--dataset", dataset.rawValue,
+                                            "--out", out]
+        arguments += experiment.full ? ["--per-class", "all", "--analyze", "all"] : ["--per-class", String(perClass)]
+        // The original clustered with 100 restarts; the CNN of the 1/7 comparison too.
+        if let nInit { arguments += ["--n-init", String(nInit)] } else if !experiment.full { arguments += ["--n-init", "100"] }
+        if let kmax { arguments += ["--kmax", String(kmax)] }
+        let study = try StudyCommand.parse(arguments)
+        return SweepExperiment(name: experiment.name(perClass: perClass), configuration: try study.studyConfiguration())
+    }
+}
+
+/// The sweep's observer for the CLI: a line as each experiment starts (on standard error) and one
+/// as it finishes.
+final class SweepProgress: SweepObserver {
+    func experimentStarted(_ name: String, position: Int, of count: Int) {
+        printError("Running \(name) (\(position)/\(count))")
+    }
+
+    func experimentFinished(_ entry: SweepEntry) {
+        let layers = entry.layers.map { "\($0.layer) k \(SweepTable.number($0.k, integer: true)) purity \(SweepTable.number($0.purity))" }
+        let time = entry.reused ? "complete already, not run again" : "\(MetricText.fixed(entry.seconds, 1)) s"
+        printError("\(entry.name): \(entry.model), accuracy \(SweepTable.percent(entry.testAccuracy)), "
+            + layers.joined(separator: ", ") + " (\(time))")
+    }
+}
