@@ -41,7 +41,7 @@ struct StudyCommand: ParsableCommand {
         "K-means restarts of every clustering (default: 100 with the original preset, else 10).", valueName: "n"))
     var nInit: Int?
 
-    @Option(help: ArgumentHelp("Classes the model never saw to insert, e.g. 3,4, or none (default: 3,4 for the original's digits).",
+    @Option(help: ArgumentHelp("Classes the model never saw to insert, e.g. 3,4, or none (default: 3,4 when the digits are the original's 1 and 7 and --digits is not given).",
                                valueName: "list"))
     var anomalies: String?
 
@@ -105,7 +105,13 @@ struct StudyCommand: ParsableCommand {
         if let config {
             // The file's settings come first, so that every flag given here overrides them.
             let fileArguments = try StudyConfigFile.arguments(from: config)
-            var merged = try Self.parse(fileArguments + StudyConfigFile.removingConfig(from: Array(CommandLine.arguments.dropFirst(2))))
+            var merged: StudyCommand
+            do {
+                merged = try Self.parse(fileArguments + StudyConfigFile.removingConfig(from: Array(CommandLine.arguments.dropFirst(2))))
+            } catch {
+                // The flags given were parsed once already: what fails now is the file's.
+                throw CLIFailure("--config \(config): " + Self.message(for: error))
+            }
             merged.config = nil
             try merged.run()
             return
@@ -150,8 +156,9 @@ struct StudyCommand: ParsableCommand {
             data = DataChoice(dataset: dataOptions.dataset, subset: subset, validateOnTest: modelOptions.validateOnTest)
             model = .train(model: try modelOptions.modelSpec(classes: classes.count, defaultPreset: .original), training: training)
         }
-        // The original inserted 3s and 4s into its 1/7 study; naming other digits means choosing anomalies too.
-        let originalDigits = digits == nil && checkpoint == nil && (modelOptions.preset ?? .original) == .original
+        // The original inserted 3s and 4s into its 1/7 study (a 1/7 checkpoint included); naming
+        // digits means choosing anomalies too.
+        let originalDigits = digits == nil && data.subset.classes.sorted() == [1, 7]
         let kRange = 2...(kmax ?? 10)
         return StudyConfiguration(
             data: data, model: model, layers: try parsedLayers(), standardize: standardize, kRange: kRange, fixedK: try parsedK(),

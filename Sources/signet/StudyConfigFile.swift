@@ -23,7 +23,8 @@ enum StudyConfigFile {
         "save": .text, "checkpoint-every": .integer, "out": .text, "json": .boolean,
     ]
 
-    /// The flags `path` stands for, in a stable order (sorted by key).
+    /// The flags `path` stands for, in a stable order (sorted by key), each value joined to its
+    /// flag (`--seed=-1`) so that a value starting with a dash stays a value.
     /// - Throws: `CLIFailure` naming the file and the key at fault.
     static func arguments(from path: String) throws -> [String] {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -69,17 +70,17 @@ enum StudyConfigFile {
             if key == "standardize" { return [on ? "--standardize" : "--no-standardize"] }
             return on ? [flag] : []
         case (.boolean, _): throw wrong("true or false")
-        case let (.integer, .integer(integer)), let (.countOrAll, .integer(integer)): return [flag, String(integer)]
+        case let (.integer, .integer(integer)), let (.countOrAll, .integer(integer)): return [flag + "=" + String(integer)]
         case (.integer, _): throw wrong("an integer")
-        case (.countOrAll, .text("all")): return [flag, "all"]
+        case (.countOrAll, .text("all")): return [flag + "=all"]
         case (.countOrAll, _): throw wrong("an integer or \"all\"")
-        case let (.number, .integer(integer)): return [flag, String(integer)]
-        case let (.number, .number(number)): return [flag, String(number)]
+        case let (.number, .integer(integer)): return [flag + "=" + String(integer)]
+        case let (.number, .number(number)): return [flag + "=" + String(number)]
         case (.number, _): throw wrong("a number")
-        case let (.text, .text(text)): return [flag, text]
+        case let (.text, .text(text)): return [flag + "=" + text]
         case (.text, _): throw wrong("a string")
-        case let (.list, .text(text)): return [flag, text]
-        case let (.list, .integer(integer)): return [flag, String(integer)]
+        case let (.list, .text(text)): return [flag + "=" + text]
+        case let (.list, .integer(integer)): return [flag + "=" + String(integer)]
         case let (.list, .array(items)) where !items.isEmpty:
             let parts = try items.map { item -> String in
                 switch item {
@@ -88,7 +89,7 @@ enum StudyConfigFile {
                 default: throw wrong("a list of integers or names")
                 }
             }
-            return [flag, parts.joined(separator: ",")]
+            return [flag + "=" + parts.joined(separator: ",")]
         case (.list, _): throw wrong("a list (\"1,7\" or [1, 7])")
         }
     }

@@ -61,19 +61,26 @@ struct StudySummary {
         return Self.table(rows)
     }
 
-    /// Question 1: from which layer the model separates the classes.
+    /// Question 1: from which layer the model separates the classes; over seeds, the layer most
+    /// of them separate from (the earlier layer on a tie).
     private var separation: [String] {
         var lines = ["1. From which layer does the model separate the \(nouns)?"]
-        guard let layer = first.analysis.separatingLayer, let analysis = first.analysis.layers.first(where: { $0.layer == layer }) else {
-            lines.append("   No studied layer reaches purity \(PathSummary.separationPurity): the clusters mix the \(nouns) in every layer.")
-            return lines
+        let layers = first.layers
+        let counts = Dictionary(grouping: result.runs) { $0.analysis.separatingLayer }.mapValues(\.count)
+        let position = { (layer: String?) in layer.flatMap { layers.firstIndex(of: $0) } ?? layers.count }
+        let mode = counts.max { $0.value != $1.value ? $0.value < $1.value : position($0.key) > position($1.key) }!.key
+        if let layer = mode {
+            let path = "analysis/\(layer)"
+            lines.append("   From \(layer)\(position(layer) == 0 ? ", the first studied layer" : ""): its \(number("\(path)/k", integer: true)) "
+                + "clusters have purity " + number("\(path)/purity") + " (ARI " + number("\(path)/adjusted rand index") + ").")
+        } else {
+            lines.append("   No studied layer reaches purity \(PathSummary.separationPurity)\(result.runs.count > 1 ? " in most seeds" : ""): "
+                + "the clusters mix the \(nouns) in every layer.")
         }
-        let position = first.layers.firstIndex(of: layer)!
-        lines.append("   From \(layer)\(position == 0 ? ", the first studied layer" : ""): its \(analysis.k) clusters have purity "
-            + number("analysis/\(layer)/purity") + " (ARI " + number("analysis/\(layer)/adjusted rand index") + ").")
         if result.runs.count > 1 {
-            let same = result.runs.filter { $0.analysis.separatingLayer == layer }.count
-            lines.append("   \(same) of \(result.runs.count) seeds separate from \(layer).")
+            let tally = counts.sorted { position($0.key) < position($1.key) }
+                .map { "\($0.key ?? "no layer") in \($0.value)" }.joined(separator: ", ")
+            lines.append("   Seeds by the first layer reaching purity \(PathSummary.separationPurity): \(tally) of \(result.runs.count).")
         }
         return lines
     }

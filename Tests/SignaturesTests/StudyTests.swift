@@ -268,6 +268,16 @@ struct StudyTests {
         #expect(fixed?.contains("k = 60 is too large") == true, "\(fixed ?? "accepted")")
     }
 
+    @Test func seedsPastTheLargestSeedAreRefused() {
+        var configuration = Self.configuration()
+        configuration.seed = UInt64.max
+        configuration.seeds = 2
+        let message = Self.refusal(configuration)
+        #expect(message?.contains("go past the largest seed") == true, "\(message ?? "accepted")")
+        configuration.seeds = 1
+        #expect(Self.refusal(configuration) == nil, "the largest seed itself is a seed")
+    }
+
     @Test func aKBelowTwoIsRefused() {
         #expect(Self.refusal(Self.configuration(kRange: 1...4))?.contains("k must be at least 2") == true)
         #expect(Self.refusal(Self.configuration(fixedK: [1]))?.contains("k must be at least 2") == true)

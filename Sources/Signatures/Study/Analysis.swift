@@ -37,6 +37,7 @@ public struct ImageRecord: Codable, Equatable, Sendable {
     public var split: Split
     /// Its index in that split's files.
     public var index: Int
+    /// Its label in the dataset (a digit, or an article's number).
     public var label: Int
     /// Its cluster in each studied layer, in layer order.
     public var clusters: [Int]
@@ -54,6 +55,7 @@ public struct ImageRecord: Codable, Equatable, Sendable {
 
 /// One layer of an analysis: how k was chosen, the final clustering and how it matches the labels.
 public struct LayerAnalysis: Codable, Equatable, Sendable {
+    /// The layer's name in the model (`hidden_1`, `conv_1`).
     public var layer: String
     /// Values per signature.
     public var width: Int
@@ -63,14 +65,16 @@ public struct LayerAnalysis: Codable, Equatable, Sendable {
     public var k: Int
     /// Whether k was given (`--k`) rather than chosen by silhouette.
     public var kFixed: Bool
-    /// The mean silhouette of the final clustering.
-    public var silhouette: Double
+    /// The mean silhouette of the final clustering; absent for a layer whose signatures are all
+    /// alike (a dead layer), clustered as one cluster of every image (k = 1).
+    public var silhouette: Double?
     /// The final clustering's inertia (sum of squared distances to the centroids).
     public var inertia: Double
     /// Lloyd iterations of the kept restart.
     public var iterations: Int
     /// Agreement of the clusters with the labels, over every image (anomalies included).
     public var adjustedRandIndex: Double
+    /// Mutual information over the arithmetic mean of the two entropies (scikit-learn's default).
     public var normalizedMutualInformation: Double
     /// Cluster purity over the kept-class images.
     public var purity: Double
@@ -79,7 +83,7 @@ public struct LayerAnalysis: Codable, Equatable, Sendable {
     /// Every cluster: its size, labels and majority label.
     public var clusters: [ClusterSummary]
 
-    public init(layer: String, width: Int, candidates: [KCandidate], k: Int, kFixed: Bool, silhouette: Double,
+    public init(layer: String, width: Int, candidates: [KCandidate], k: Int, kFixed: Bool, silhouette: Double?,
                 inertia: Double, iterations: Int, adjustedRandIndex: Double, normalizedMutualInformation: Double,
                 purity: Double, concentration: [LabelConcentration], clusters: [ClusterSummary]) {
         self.layer = layer
@@ -104,6 +108,7 @@ public struct KCandidate: Codable, Equatable, Sendable {
     /// The mean silhouette of the K-means clustering with k clusters; nil when the signatures have
     /// fewer than k distinct values (no such clustering exists).
     public var silhouette: Double?
+    /// That clustering's inertia (sum of squared distances to the centroids); nil likewise.
     public var inertia: Double?
 
     public init(k: Int, silhouette: Double?, inertia: Double?) {
@@ -116,6 +121,7 @@ public struct KCandidate: Codable, Equatable, Sendable {
 /// How concentrated one label is: the share of its images in its most common cluster.
 public struct LabelConcentration: Codable, Equatable, Sendable {
     public var label: Int
+    /// The share of the label's images in `cluster`.
     public var share: Double
     /// That most common cluster.
     public var cluster: Int
@@ -130,6 +136,7 @@ public struct LabelConcentration: Codable, Equatable, Sendable {
 /// One cluster of a layer.
 public struct ClusterSummary: Codable, Equatable, Sendable {
     public var cluster: Int
+    /// Its number of images, anomalies included.
     public var size: Int
     /// Images per label in it, kept and anomaly labels alike, by ascending label.
     public var labels: [LabelCount]

@@ -36,8 +36,10 @@ struct AnalysisBuilder {
                 ? try Standardization(fitting: layer.values, rows: n, columns: layer.width) : nil
             let values = try standardization?.transform(layer.values, rows: n) ?? layer.values
             let matrix = try PointMatrix(values, rows: n, columns: layer.width, backend: backend)
+            // Minutes of K-means and silhouette at full scale: say what runs.
+            let progress: ((String) -> Void)? = n >= Self.progressRows ? { observer?.phaseStarted("\(name): \($0)") } : nil
             let clustering = try LayerClustering(matrix, layer: layer.layer, k: fixedK(at: position), kRange: configuration.kRange,
-                                                 restarts: configuration.restarts, seed: seed)
+                                                 restarts: configuration.restarts, seed: seed, progress: progress)
             phases += [PhaseTime(phase: "k-means \(layer.layer)", seconds: clustering.kMeansSeconds),
                        PhaseTime(phase: "silhouette \(layer.layer)", seconds: clustering.silhouetteSeconds)]
             let assignments = clustering.chosen.assignments.map(Int.init)
@@ -57,6 +59,9 @@ struct AnalysisBuilder {
                                 separatingLayer: separating, paths: paths, routes: routes)
         return Outcome(analysis: analysis, models: models, phases: phases)
     }
+
+    /// From this many images on, each K-means and silhouette step is announced to the observer.
+    static let progressRows = 10_000
 
     /// The fixed k of the layer at `position`: one value for all layers, or one per layer.
     private func fixedK(at position: Int) -> Int? {

@@ -1,7 +1,9 @@
 /// Where the inserted images of one anomaly label went: per layer the clusters they joined, and
 /// how the model classified them.
 public struct AnomalyRoute: Codable, Equatable, Sendable {
+    /// The anomaly label.
     public var label: Int
+    /// Its images inserted.
     public var count: Int
     /// One entry per studied layer, in order.
     public var layers: [LayerRoute]

@@ -52,8 +52,9 @@ extension StudyRun {
             }
             for layer in analysis.layers {
                 let path = "\(prefix)/\(layer.layer)"
-                figures += [("\(path)/k", Double(layer.k)), ("\(path)/silhouette", layer.silhouette),
-                            ("\(path)/purity", layer.purity), ("\(path)/adjusted rand index", layer.adjustedRandIndex),
+                figures.append(("\(path)/k", Double(layer.k)))
+                if let silhouette = layer.silhouette { figures.append(("\(path)/silhouette", silhouette)) }
+                figures += [("\(path)/purity", layer.purity), ("\(path)/adjusted rand index", layer.adjustedRandIndex),
                             ("\(path)/normalized mutual information", layer.normalizedMutualInformation)]
                 for concentration in layer.concentration {
                     figures.append(("\(path)/concentration/\(concentration.label)", concentration.share))

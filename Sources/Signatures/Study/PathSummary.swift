@@ -25,8 +25,11 @@ public struct PathSummary: Codable, Equatable, Sendable {
 
 /// Images going from one node of a stage to one node of the next.
 public struct Flow: Codable, Equatable, Sendable {
+    /// The node at the earlier stage: a label at `label`, else a cluster of that layer.
     public var from: Int
+    /// The node at the next stage: a cluster of that layer, or a label at `prediction`.
     public var to: Int
+    /// The images taking this link.
     public var count: Int
 
     public init(from: Int, to: Int, count: Int) {
@@ -39,8 +42,11 @@ public struct Flow: Codable, Equatable, Sendable {
 /// One full path and how many images took it.
 public struct PathCount: Codable, Equatable, Sendable {
     public var label: Int
+    /// The cluster in each studied layer, in layer order.
     public var clusters: [Int]
+    /// The predicted label.
     public var prediction: Int
+    /// The images taking this path.
     public var count: Int
 
     public init(label: Int, clusters: [Int], prediction: Int, count: Int) {
@@ -53,6 +59,7 @@ public struct PathCount: Codable, Equatable, Sendable {
 
 /// An image clustered with another label's majority.
 public struct NotableImage: Codable, Equatable, Sendable {
+    /// The layer where it sits in another label's cluster.
     public var layer: String
     /// Its position in the analysis's `images`.
     public var image: Int

@@ -4,7 +4,7 @@
 public struct PlacedAnomalies: Codable, Equatable, Sendable {
     /// Test images of the kept classes placed: the negatives.
     public var keptCount: Int
-    /// Their mean rarity score.
+    /// Their mean path-rarity score, `-ln((c + 1) / (n + 1))`.
     public var keptMeanScore: Double
     /// One entry per anomaly label.
     public var anomalies: [PlacedAnomaly]
@@ -19,7 +19,9 @@ public struct PlacedAnomalies: Codable, Equatable, Sendable {
 /// The test images of one anomaly label, placed.
 public struct PlacedAnomaly: Codable, Equatable, Sendable {
     public var label: Int
+    /// Its test images placed.
     public var count: Int
+    /// Their mean path-rarity score, `-ln((c + 1) / (n + 1))`.
     public var meanScore: Double
     /// The ROC AUC of the rarity score with these images positive and the kept classes' test
     /// images negative (ties count one half): 0.5 is chance, 1 a perfect detector.

@@ -4,8 +4,9 @@ import Learning
 /// Everything a signature study needs to know, from the data to the clustering: the input of
 /// `Study.run`, stored whole in its result.
 ///
-/// The defaults are the original study's analysis: standardized signatures of every conv, pool
-/// and dense hidden layer, k = 2 ... 10 chosen by silhouette, 10 K-means restarts, one seed.
+/// The defaults: standardized signatures of every conv, pool and dense hidden layer, k = 2 ... 10
+/// chosen by silhouette as the original did, 10 K-means restarts (scikit-learn's default; the
+/// original clustered with 100), one seed.
 public struct StudyConfiguration: Codable, Equatable, Sendable {
     /// The data the model is trained on, which is also the analysis set's kept classes and images
     /// per class (`DataChoice.subset`).
@@ -88,6 +89,9 @@ public struct StudyConfiguration: Codable, Equatable, Sendable {
         if let fixedK, fixedK.isEmpty { throw SignaturesError.invalidArgument("a fixed k needs at least one value") }
         guard restarts >= 1 else { throw SignaturesError.invalidArgument("K-means needs at least one restart, got \(restarts)") }
         guard seeds >= 1 else { throw SignaturesError.invalidArgument("a study needs at least one seed, got \(seeds)") }
+        guard seed <= UInt64.max - UInt64(seeds - 1) else {
+            throw SignaturesError.invalidArgument("seeds \(seed) ... \(seed) + \(seeds - 1) go past the largest seed, \(UInt64.max)")
+        }
         if case .checkpoint = model, seeds > 1 {
             throw SignaturesError.invalidArgument("several seeds retrain the model; a checkpoint is one trained model (use one seed)")
         }

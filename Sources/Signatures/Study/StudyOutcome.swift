@@ -1,5 +1,6 @@
 /// What `Study.run` returns: the result, and the first run's raw signatures for export.
 public struct StudyOutcome {
+    /// Everything the study found: what `result.json` holds.
     public var result: StudyResult
     /// The first run's analysis set (without anomalies), one entry per studied layer.
     public var signatures: [SignatureMatrix]
@@ -8,7 +9,9 @@ public struct StudyOutcome {
 /// One layer's raw signatures of the analysis set, with the standardization the study applied.
 public struct SignatureMatrix: Sendable {
     public var layer: String
+    /// Images: the first run's analysis set without anomalies, in `result.runs[0].analysis.images` order.
     public var rows: Int
+    /// Values per signature.
     public var width: Int
     /// `rows x width`, row-major, as the model computed them (not standardized).
     public var values: [Float]

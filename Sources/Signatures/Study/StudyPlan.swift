@@ -18,7 +18,8 @@ struct StudyPlan {
     let analysisSet: ImageSet
     /// Every test image of the kept classes: the model's test metrics, and the placed negatives.
     let test: Examples
-    /// Per anomaly label: the training images inserted into the analysis set.
+    /// Per anomaly label: its first N training images (N = the kept classes' images per class),
+    /// inserted into the analysis set.
     let inserted: [Int: ImageSet]
     /// Per anomaly label: its test images, placed into the analysis's clusters (train analyses only).
     let placed: [Int: ImageSet]
@@ -66,12 +67,13 @@ struct StudyPlan {
         training = try trainImages.examples(data.subset)
         test = try testImages.examples(SubsetSpecification(classes: data.subset.classes, perClass: nil, selection: .first))
         var analysisSet = ImageSet()
-        for split in configuration.analyze.splits { analysisSet.append(split == .train ? training : test) }
+        for split in configuration.analyze.splits { analysisSet.append(split == .train ? Self.trainedOn(training, configuration) : test) }
         self.analysisSet = analysisSet
         try Self.checkK(configuration, points: analysisSet.count)
         var inserted: [Int: ImageSet] = [:], placed: [Int: ImageSet] = [:]
         for label in configuration.anomalies {
-            let subset = SubsetSpecification(classes: [label], perClass: data.subset.perClass, selection: data.subset.selection)
+            // The first N, as the original inserted them, whatever picked the kept images.
+            let subset = SubsetSpecification(classes: [label], perClass: data.subset.perClass, selection: .first)
             inserted[label] = ImageSet(try trainImages.examples(subset))
             if configuration.analyze == .train {
                 placed[label] = ImageSet(try testImages.examples(SubsetSpecification(classes: [label], perClass: nil)))
@@ -86,6 +88,13 @@ struct StudyPlan {
         let labels = configuration.anomalies
         guard !labels.isEmpty else { return [] }
         return configuration.anomaliesTogether ? [labels] : labels.map { [$0] }
+    }
+
+    /// The training images the model learns from: all of them, but for a validation split's
+    /// held-out last ones (`TrainingData.splitLast` keeps the first `floor(n (1 - f))`).
+    private static func trainedOn(_ training: Examples, _ configuration: StudyConfiguration) -> Examples {
+        guard case let .train(_, settings) = configuration.model, let fraction = settings.validationSplit else { return training }
+        return training.subset(Array(0..<Int((Double(training.count) * (1 - fraction)).rounded(.down))))
     }
 
     /// The layers named by `--layers`, or every conv, pool and dense hidden layer.

@@ -59,7 +59,8 @@ public struct BackendDescription: Codable, Equatable, Sendable {
 
 /// The seconds one phase of a study took.
 public struct PhaseTime: Codable, Equatable, Sendable {
-    /// `training`, `signatures`, `clustering hidden_1`, `silhouette hidden_1`, `anomalies`, `placement`.
+    /// `training` (or `checkpoint`), `signatures`, `k-means hidden_1`, `silhouette hidden_1` (the
+    /// analysis without anomalies, per layer), `inserted anomalies`, `placed anomalies`.
     public var phase: String
     public var seconds: Double
 
