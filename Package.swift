@@ -4,7 +4,7 @@
 // The arrows run one way:
 //   signet (CLI) -> Signatures -> Learning -> Engine -> OpenCL -> COpenCL;  Engine -> Kernels, CBLAS
 //   Signatures -> Datasets -> CZlib
-//   Engine, Datasets -> SplitMix (the one seeded mixer both need; see SplitMix64.swift)
+//   Engine, Datasets, Signatures -> SplitMix (the one seeded mixer they need; see SplitMix64.swift)
 // Benchmarks live in their own package (Benchmarks/) so that `swift build` and `swift test`
 // here never build benchmark code or need its libraries.
 
@@ -64,7 +64,7 @@ let package = Package(
         .target(name: "CPUFeatures"),
         .target(name: "Learning", dependencies: ["Engine"]),
         .target(name: "Datasets", dependencies: ["CZlib", "SplitMix"]),
-        .target(name: "Signatures", dependencies: ["Engine", "Learning", "Datasets"]),
+        .target(name: "Signatures", dependencies: ["Engine", "Learning", "Datasets", "SplitMix"]),
         .executableTarget(
             name: "signet",
             dependencies: ["Engine", "Learning", "Datasets", "Signatures", "CPUFeatures",
@@ -76,7 +76,8 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "OpenCL", "SplitMix"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "Engine"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
-        .testTarget(name: "SignaturesTests", dependencies: ["Signatures", "Engine"]),
+        // Fixtures/ holds reference values made by Benchmarks/peers/umap_reference.py (read by path).
+        .testTarget(name: "SignaturesTests", dependencies: ["Signatures", "Engine"], exclude: ["Fixtures"]),
         .testTarget(name: "SignetCLITests", dependencies: ["signet"]),
     ],
     swiftLanguageModes: [.v6]

@@ -63,6 +63,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // UMAP on the study's signatures, against umap-learn.
+        .executableTarget(
+            name: "umap-ratios",
+            dependencies: [
+                "GEMMContenders",
+                .product(name: "Signet", package: "Signet"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         // The distance operations one at a time, per backend.
         .executableTarget(
             name: "distance-timings",

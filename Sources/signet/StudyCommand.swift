@@ -57,6 +57,19 @@ struct StudyCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Standardize each signature unit over the analysis set (zero mean, unit variance).")
     var standardize = true
 
+    @Flag(inversion: .prefixedNo, help: "Map every studied layer to 2-D with UMAP (and score the map's trustworthiness).")
+    var umap = true
+
+    @Option(name: .customLong("umap-neighbors"), help: ArgumentHelp("UMAP's n_neighbors, the point itself included (default 15).",
+                                                                   valueName: "n"))
+    var umapNeighbors: Int?
+
+    @Option(name: .customLong("umap-min-dist"), help: ArgumentHelp("UMAP's min_dist (default 0.1).", valueName: "distance"))
+    var umapMinDist: Double?
+
+    @Flag(name: .customLong("umap-input"), help: "Also map the analysis images' raw pixels.")
+    var umapInput = false
+
     @Option(help: ArgumentHelp("Write a checkpoint of the trained model here (one seed only).", valueName: "path"))
     var save: String?
 
@@ -77,6 +90,13 @@ struct StudyCommand: ParsableCommand {
         if seeds < 1 { throw ValidationError("--seeds must be at least 1, got \(seeds)") }
         if let kmax, kmax < 2 { throw ValidationError("--kmax must be at least 2, got \(kmax)") }
         if let nInit, nInit < 1 { throw ValidationError("--n-init must be at least 1, got \(nInit)") }
+        if let umapNeighbors, umapNeighbors < 2 { throw ValidationError("--umap-neighbors must be at least 2, got \(umapNeighbors)") }
+        if let umapMinDist, !(umapMinDist >= 0 && umapMinDist <= 1) {
+            throw ValidationError("--umap-min-dist must be between 0 and 1 (UMAP's spread), got \(umapMinDist)")
+        }
+        if !umap, umapNeighbors != nil || umapMinDist != nil || umapInput {
+            throw ValidationError("--no-umap makes no maps: --umap-neighbors, --umap-min-dist and --umap-input do not apply")
+        }
         if checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
         if let fixed = try parsedK(), let kmax, let large = fixed.first(where: { $0 > kmax }) {
             throw ValidationError("--k \(large) is above --kmax \(kmax)")
@@ -164,7 +184,8 @@ struct StudyCommand: ParsableCommand {
             data: data, model: model, layers: try parsedLayers(), standardize: standardize, kRange: kRange, fixedK: try parsedK(),
             restarts: nInit ?? (presetInForce == .original ? 100 : 10),
             anomalies: try parsedAnomalies() ?? (originalDigits ? [3, 4] : []), anomaliesTogether: anomaliesTogether,
-            seed: modelOptions.seed, seeds: seeds, analyze: analyze)
+            seed: modelOptions.seed, seeds: seeds, analyze: analyze,
+            umap: umap ? UMAPConfiguration(neighbors: umapNeighbors ?? 15, minDist: umapMinDist ?? 0.1) : nil, umapInput: umapInput)
     }
 
     private func parsedK() throws -> [Int]? {

@@ -21,6 +21,7 @@ enum StudyConfigFile {
         "device": .text, "checkpoint": .text, "layers": .list, "k": .list, "kmax": .integer, "n-init": .integer,
         "anomalies": .list, "anomalies-together": .boolean, "seeds": .integer, "analyze": .text, "standardize": .boolean,
         "save": .text, "checkpoint-every": .integer, "out": .text, "json": .boolean,
+        "umap": .boolean, "umap-neighbors": .integer, "umap-min-dist": .number, "umap-input": .boolean,
     ]
 
     /// The flags `path` stands for, in a stable order (sorted by key), each value joined to its
@@ -67,7 +68,7 @@ enum StudyConfigFile {
         let flag = "--" + key
         switch (kind, value) {
         case let (.boolean, .boolean(on)):
-            if key == "standardize" { return [on ? "--standardize" : "--no-standardize"] }
+            if key == "standardize" || key == "umap" { return [on ? flag : "--no-" + key] }
             return on ? [flag] : []
         case (.boolean, _): throw wrong("true or false")
         case let (.integer, .integer(integer)), let (.countOrAll, .integer(integer)): return [flag + "=" + String(integer)]

@@ -48,14 +48,15 @@ struct StudySummary {
     }
 
     private var layerTable: [String] {
-        var heading = ["layer", "width", "k", "silhouette", "purity", "ARI", "NMI"]
+        let maps = configuration.umap != nil
+        var heading = ["layer", "width", "k", "silhouette", "purity", "ARI", "NMI"] + (maps ? ["UMAP trust"] : [])
         heading += kept.map { "\(result.name($0)) in one cluster" }
         var rows = [heading]
         for layer in first.analysis.layers {
             let path = "analysis/\(layer.layer)"
             rows.append([layer.layer, String(layer.width), number("\(path)/k", digits: 1, integer: true),
                          number("\(path)/silhouette"), number("\(path)/purity"), number("\(path)/adjusted rand index"),
-                         number("\(path)/normalized mutual information")]
+                         number("\(path)/normalized mutual information")] + (maps ? [number("\(path)/umap trustworthiness")] : [])
                         + kept.map { percent("\(path)/concentration/\($0)") })
         }
         return Self.table(rows)

@@ -18,6 +18,8 @@ public struct Analysis: Codable, Equatable, Sendable {
     public var paths: PathSummary
     /// Per inserted anomaly label, where its images went in each layer and how they were classified.
     public var routes: [AnomalyRoute]
+    /// The UMAP map of the images' raw pixels, when asked for.
+    public var inputMap: LayerMap?
 
     public init(name: String, anomalies: [Int], images: [ImageRecord], layers: [LayerAnalysis],
                 separatingLayer: String?, paths: PathSummary, routes: [AnomalyRoute]) {
@@ -82,6 +84,8 @@ public struct LayerAnalysis: Codable, Equatable, Sendable {
     public var concentration: [LabelConcentration]
     /// Every cluster: its size, labels and majority label.
     public var clusters: [ClusterSummary]
+    /// The layer's signatures (as clustered) mapped to 2-D by UMAP; absent without maps.
+    public var map: LayerMap?
 
     public init(layer: String, width: Int, candidates: [KCandidate], k: Int, kFixed: Bool, silhouette: Double?,
                 inertia: Double, iterations: Int, adjustedRandIndex: Double, normalizedMutualInformation: Double,
@@ -100,6 +104,33 @@ public struct LayerAnalysis: Codable, Equatable, Sendable {
         self.concentration = concentration
         self.clusters = clusters
     }
+}
+
+/// A UMAP map of an analysis set in one layer (or of its input) and how faithful it is.
+public struct LayerMap: Codable, Equatable, Sendable {
+    /// `images x 2`, row-major, in the analysis's image order.
+    public var coordinates: [Float]
+    /// scikit-learn's trustworthiness with 15 neighbours: exact up to 10,000 images, else over a
+    /// seeded sample of 10,000 of them (ranks among all), as `trustworthinessSample` says.
+    public var trustworthiness: Double?
+    /// The images the trustworthiness was computed over (absent below 4 images: k < n / 2 fails).
+    public var trustworthinessSample: Int
+    /// `spectral`, or `random` for a disconnected neighbour graph.
+    public var initialization: String
+    /// Seconds per phase: neighbours, fuzzy set, initialization, layout.
+    public var phases: [PhaseTime]
+
+    public init(coordinates: [Float], trustworthiness: Double?, trustworthinessSample: Int, initialization: String, phases: [PhaseTime]) {
+        self.coordinates = coordinates
+        self.trustworthiness = trustworthiness
+        self.trustworthinessSample = trustworthinessSample
+        self.initialization = initialization
+        self.phases = phases
+    }
+
+    /// Trustworthiness's neighbours, and the largest set scored exactly.
+    public static let trustworthinessNeighbors = 15
+    public static let trustworthinessSampleLimit = 10_000
 }
 
 /// One candidate k of a layer.

@@ -42,9 +42,18 @@ struct AnalysisBuilder {
                                                  restarts: configuration.restarts, seed: seed, progress: progress)
             phases += [PhaseTime(phase: "k-means \(layer.layer)", seconds: clustering.kMeansSeconds),
                        PhaseTime(phase: "silhouette \(layer.layer)", seconds: clustering.silhouetteSeconds)]
+            var map: LayerMap?
+            if let umap = configuration.umap {
+                observer?.phaseStarted("\(name): UMAP of \(layer.layer)")
+                let (made, mapPhases) = try Self.map(matrix, umap, seed: seed)
+                map = made
+                phases += mapPhases.map { PhaseTime(phase: "\($0.phase) \(layer.layer)", seconds: $0.seconds) }
+            }
             let assignments = clustering.chosen.assignments.map(Int.init)
             for i in 0..<n { clusters[i].append(assignments[i]) }
-            layers.append(try describe(layer, clustering, assignments: assignments, labels: images.labels, kept: kept))
+            var described = try describe(layer, clustering, assignments: assignments, labels: images.labels, kept: kept)
+            described.map = map
+            layers.append(described)
             models.append(LayerModel(standardization: standardization, centroids: clustering.chosen.centroids,
                                      k: clustering.chosen.clusters, width: layer.width))
         }
@@ -55,9 +64,33 @@ struct AnalysisBuilder {
         let separating = layers.first { $0.purity >= PathSummary.separationPurity }?.layer
         let paths = PathSummary(records: records, layers: layers, kept: kept)
         let routes = anomalies.map { AnomalyRoute(label: $0, records: records, layers: layers) }
-        let analysis = Analysis(name: name, anomalies: anomalies, images: records, layers: layers,
+        var analysis = Analysis(name: name, anomalies: anomalies, images: records, layers: layers,
                                 separatingLayer: separating, paths: paths, routes: routes)
+        if configuration.umapInput, let umap = configuration.umap {
+            observer?.phaseStarted("\(name): UMAP of the input")
+            let pixels = try PointMatrix(images.features, rows: n, columns: images.features.count / max(n, 1), backend: backend)
+            let (map, mapPhases) = try Self.map(pixels, umap, seed: seed)
+            analysis.inputMap = map
+            phases += mapPhases.map { PhaseTime(phase: "\($0.phase) input", seconds: $0.seconds) }
+        }
         return Outcome(analysis: analysis, models: models, phases: phases)
+    }
+
+    /// The UMAP map of `matrix` and its trustworthiness, with their phase times (`umap ...`).
+    static func map(_ matrix: PointMatrix, _ configuration: UMAPConfiguration, seed: UInt64) throws -> (LayerMap, [PhaseTime]) {
+        var configuration = configuration
+        configuration.seed = seed
+        let embedding = try UMAP(configuration).embed(matrix)
+        let clock = ContinuousClock.now
+        let n = matrix.rows, k = min(LayerMap.trustworthinessNeighbors, (n - 1) / 2)
+        let sample = min(n, LayerMap.trustworthinessSampleLimit)
+        let trust = k >= 1 ? try Trustworthiness.score(original: matrix.values, dimensions: matrix.columns,
+                                                       embedding: embedding.coordinates, embeddingDimensions: 2, neighbors: k,
+                                                       sampleSize: sample < n ? sample : nil, seed: seed) : nil
+        let phases = embedding.phases.map { PhaseTime(phase: "umap \($0.phase)", seconds: $0.seconds) }
+            + [PhaseTime(phase: "trustworthiness", seconds: clock.secondsSince())]
+        return (LayerMap(coordinates: embedding.coordinates, trustworthiness: trust, trustworthinessSample: sample,
+                         initialization: embedding.initialization, phases: embedding.phases), phases)
     }
 
     /// From this many images on, each K-means and silhouette step is announced to the observer.

@@ -1,7 +1,7 @@
 /// One figure of a study over its seeds: mean, minimum and maximum.
 ///
 /// Figures are named by path: `test/accuracy`, `analysis/hidden_1/purity`,
-/// `analysis/hidden_1/concentration/7` (a label), `analysis/hidden_1/misclustered/7` (its images
+/// `analysis/hidden_1/umap trustworthiness`, `analysis/hidden_1/concentration/7` (a label), `analysis/hidden_1/misclustered/7` (its images
 /// in another label's cluster), `with 4/hidden_1/share of 4 with 7` (its inserted images in
 /// 7-majority clusters; `alone`: in clusters of anomalies only), `with 4/4 predicted as 7` (the
 /// share the model classifies so), `placed/3/auc`, `placed/3/unseen path share`.
@@ -54,6 +54,7 @@ extension StudyRun {
                 let path = "\(prefix)/\(layer.layer)"
                 figures.append(("\(path)/k", Double(layer.k)))
                 if let silhouette = layer.silhouette { figures.append(("\(path)/silhouette", silhouette)) }
+                if let trust = layer.map?.trustworthiness { figures.append(("\(path)/umap trustworthiness", trust)) }
                 figures += [("\(path)/purity", layer.purity), ("\(path)/adjusted rand index", layer.adjustedRandIndex),
                             ("\(path)/normalized mutual information", layer.normalizedMutualInformation)]
                 for concentration in layer.concentration {

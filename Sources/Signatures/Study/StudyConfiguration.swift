@@ -38,11 +38,17 @@ public struct StudyConfiguration: Codable, Equatable, Sendable {
     /// Which images are analysed: the training images the model saw, the test images of its
     /// classes, or both.
     public var analyze: AnalysisSet
+    /// How each studied layer (of every analysis) is mapped to 2-D; nil: no maps. The map's seed
+    /// is replaced by the run's.
+    public var umap: UMAPConfiguration?
+    /// Also map the analysis images' raw pixels (the input, 784 values each).
+    public var umapInput: Bool
 
     /// A study of `data` with the model `model`; the other settings default to the original's.
     public init(data: DataChoice, model: ModelSource, layers: [String]? = nil, standardize: Bool = true,
                 kRange: ClosedRange<Int> = 2...10, fixedK: [Int]? = nil, restarts: Int = 10, anomalies: [Int] = [],
-                anomaliesTogether: Bool = false, seed: UInt64 = 1, seeds: Int = 1, analyze: AnalysisSet = .train) {
+                anomaliesTogether: Bool = false, seed: UInt64 = 1, seeds: Int = 1, analyze: AnalysisSet = .train,
+                umap: UMAPConfiguration? = UMAPConfiguration(), umapInput: Bool = false) {
         self.data = data
         self.model = model
         self.layers = layers
@@ -55,6 +61,8 @@ public struct StudyConfiguration: Codable, Equatable, Sendable {
         self.seed = seed
         self.seeds = seeds
         self.analyze = analyze
+        self.umap = umap
+        self.umapInput = umapInput
     }
 
     /// The classes the model is trained on, sorted: the model's outputs, in order.
@@ -99,6 +107,10 @@ public struct StudyConfiguration: Codable, Equatable, Sendable {
             throw SignaturesError.invalidArgument("a layer is listed twice")
         }
         if let layers, layers.isEmpty { throw SignaturesError.invalidArgument("no layer to study") }
+        if let umap {
+            do { try umap.validate() } catch { throw SignaturesError.invalidArgument("\(error)") }
+        }
+        if umapInput, umap == nil { throw SignaturesError.invalidArgument("a map of the input needs the maps on") }
         if case let .train(_, training) = model {
             do { try training.validate() } catch { throw SignaturesError.invalidArgument("\(error)") }
         }

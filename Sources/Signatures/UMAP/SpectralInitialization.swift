@@ -1,0 +1,165 @@
+import Engine
+import Foundation
+
+/// umap-learn's spectral initialization: the eigenvectors of the normalized Laplacian
+/// `I - D^-1/2 W D^-1/2` with the 2nd and 3rd smallest eigenvalues, i.e. of
+/// `M = D^-1/2 W D^-1/2` with the 2nd and 3rd largest. The largest, `sqrt(degree)`, is known and
+/// deflated; a Lanczos iteration with full reorthogonalization (in float64, on the host: sparse
+/// products over the graph's rows, threaded) finds the next ones, as scipy's `eigsh` does for
+/// umap-learn. Then scaled to 10 at most, with normal noise of 1e-4, as umap-learn.
+enum SpectralInitialization {
+    /// Lanczos steps at most: enough for the two wanted Ritz pairs of a 70,000-vertex graph.
+    static let steps = 120
+
+    /// The initial `n x 2` coordinates, or nil when the graph is not connected (a disconnected
+    /// graph has several eigenvalues 1, and umap-learn lays its components out separately).
+    static func coordinates(_ graph: SparseGraph, generator: inout SeededGenerator) -> [Float]? {
+        let n = graph.vertices
+        guard n >= 4, graph.components().count == 1 else { return nil }
+        var degree = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            for edge in graph.rowStart[i]..<graph.rowStart[i + 1] { degree[i] += Double(graph.weights[edge]) }
+        }
+        guard degree.allSatisfy({ $0 > 0 }) else { return nil }
+        let inverseRoot = degree.map { 1 / $0.squareRoot() }
+        var trivial = degree.map { $0.squareRoot() }
+        normalize(&trivial)
+        let multiply = { (x: [Double]) -> [Double] in product(graph, inverseRoot, x) }
+        guard let vectors = leadingEigenvectors(count: 2, dimension: n, deflating: trivial, generator: &generator,
+                                                multiply: multiply) else { return nil }
+        var coordinates = [Float](repeating: 0, count: 2 * n)
+        let largest = vectors.flatMap { $0 }.reduce(0.0) { max($0, abs($1)) }
+        guard largest > 0 else { return nil }
+        let expansion = 10 / largest
+        for i in 0..<n {
+            for c in 0..<2 {
+                coordinates[2 * i + c] = Float(vectors[c][i] * expansion) + Float(normal(&generator) * 1e-4)
+            }
+        }
+        return coordinates
+    }
+
+    /// `M x` with `M = D^-1/2 W D^-1/2`, by rows in parallel.
+    static func product(_ graph: SparseGraph, _ inverseRoot: [Double], _ x: [Double]) -> [Double] {
+        var y = [Double](repeating: 0, count: graph.vertices)
+        y.withUnsafeMutableBufferPointer { out in
+            let target = UncheckedPointer(out.baseAddress!)
+            parallelRanges(graph.vertices) { rows in
+                for i in rows {
+                    var sum = 0.0
+                    for edge in graph.rowStart[i]..<graph.rowStart[i + 1] {
+                        let j = Int(graph.columns[edge])
+                        sum += Double(graph.weights[edge]) * inverseRoot[j] * x[j]
+                    }
+                    target.pointer[i] = sum * inverseRoot[i]
+                }
+            }
+        }
+        return y
+    }
+
+    /// The `count` eigenvectors of largest eigenvalue of a symmetric operator, orthogonal to
+    /// `deflating`, by Lanczos from the all-ones vector (scipy's `v0` for umap-learn) plus seeded
+    /// noise of 1e-3: from ones alone, a graph with a symmetry (two mirror-image halves) keeps the
+    /// iteration in its symmetric vectors, and the eigenvector that tells the halves apart is never found.
+    static func leadingEigenvectors(count: Int, dimension n: Int, deflating known: [Double], generator: inout SeededGenerator,
+                                    multiply: ([Double]) -> [Double]) -> [[Double]]? {
+        var basis: [[Double]] = []
+        var alpha: [Double] = [], beta: [Double] = []
+        var v = (0..<n).map { _ in 1 + 1e-3 * normal(&generator) }
+        orthogonalize(&v, against: [known])
+        guard normalize(&v) > 0 else { return nil }
+        let m = min(steps, n - 1)
+        for step in 0..<m {
+            basis.append(v)
+            var w = multiply(v)
+            let a = dot(w, v)
+            alpha.append(a)
+            // Full reorthogonalization, twice: against the known vector and every basis vector.
+            orthogonalize(&w, against: [known] + basis)
+            orthogonalize(&w, against: [known] + basis)
+            let b = normalize(&w)
+            if step == m - 1 || b < 1e-10 { break }
+            beta.append(b)
+            v = w
+        }
+        let (values, vectors) = symmetricTridiagonalEigen(alpha, beta)
+        let order = values.indices.sorted { values[$0] > values[$1] }
+        guard order.count >= count else { return nil }
+        return order.prefix(count).map { column in
+            var ritz = [Double](repeating: 0, count: n)
+            for (row, vector) in basis.enumerated() {
+                let weight = vectors[row][column]
+                for i in 0..<n { ritz[i] += weight * vector[i] }
+            }
+            return ritz
+        }
+    }
+
+    /// Eigenvalues and eigenvectors (columns) of the symmetric tridiagonal matrix with diagonal
+    /// `alpha` and off-diagonal `beta`, by cyclic Jacobi rotations (the matrix is small).
+    static func symmetricTridiagonalEigen(_ alpha: [Double], _ beta: [Double]) -> ([Double], [[Double]]) {
+        let m = alpha.count
+        var a = [[Double]](repeating: [Double](repeating: 0, count: m), count: m)
+        var v = [[Double]](repeating: [Double](repeating: 0, count: m), count: m)
+        for i in 0..<m {
+            a[i][i] = alpha[i]
+            v[i][i] = 1
+            if i + 1 < m, i < beta.count { a[i][i + 1] = beta[i]; a[i + 1][i] = beta[i] }
+        }
+        for _ in 0..<100 {
+            var off = 0.0
+            for p in 0..<m { for q in (p + 1)..<max(m, p + 1) { off += a[p][q] * a[p][q] } }
+            if off < 1e-22 { break }
+            for p in 0..<m {
+                for q in (p + 1)..<max(m, p + 1) where abs(a[p][q]) > 1e-300 {
+                    let theta = (a[q][q] - a[p][p]) / (2 * a[p][q])
+                    let t = (theta >= 0 ? 1 : -1) / (abs(theta) + (theta * theta + 1).squareRoot())
+                    let c = 1 / (t * t + 1).squareRoot(), s = t * c
+                    for k in 0..<m {
+                        let akp = a[k][p], akq = a[k][q]
+                        a[k][p] = c * akp - s * akq
+                        a[k][q] = s * akp + c * akq
+                    }
+                    for k in 0..<m {
+                        let apk = a[p][k], aqk = a[q][k]
+                        a[p][k] = c * apk - s * aqk
+                        a[q][k] = s * apk + c * aqk
+                    }
+                    for k in 0..<m {
+                        let vkp = v[k][p], vkq = v[k][q]
+                        v[k][p] = c * vkp - s * vkq
+                        v[k][q] = s * vkp + c * vkq
+                    }
+                }
+            }
+        }
+        return ((0..<m).map { a[$0][$0] }, v)
+    }
+
+    static func dot(_ x: [Double], _ y: [Double]) -> Double {
+        var sum = 0.0
+        for i in x.indices { sum += x[i] * y[i] }
+        return sum
+    }
+
+    static func orthogonalize(_ w: inout [Double], against vectors: [[Double]]) {
+        for vector in vectors {
+            let projection = dot(w, vector)
+            for i in w.indices { w[i] -= projection * vector[i] }
+        }
+    }
+
+    @discardableResult
+    static func normalize(_ x: inout [Double]) -> Double {
+        let norm = dot(x, x).squareRoot()
+        if norm > 0 { for i in x.indices { x[i] /= norm } }
+        return norm
+    }
+
+    /// A standard normal draw (Box-Muller) from the seeded generator.
+    static func normal(_ generator: inout SeededGenerator) -> Double {
+        let u1 = (Double(generator.next() >> 11) + 1) * 0x1p-53, u2 = Double(generator.next() >> 11) * 0x1p-53
+        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+    }
+}
