@@ -56,6 +56,7 @@ let package = Package(
                 .embedInCode("conv.cl"),
                 .embedInCode("pool.cl"),
                 .embedInCode("distance.cl"),
+                .embedInCode("neighbors.cl"),
             ]
         ),
         .target(name: "SplitMix"),

@@ -13,6 +13,7 @@ public enum KernelSource: String, CaseIterable, Sendable {
     case conv = "conv.cl"
     case pool = "pool.cl"
     case distance = "distance.cl"
+    case neighbors = "neighbors.cl"
 
     /// The file name, used in build errors and logs.
     public var fileName: String { rawValue }
@@ -28,6 +29,7 @@ public enum KernelSource: String, CaseIterable, Sendable {
         case .conv: bytes = PackageResources.conv_cl
         case .pool: bytes = PackageResources.pool_cl
         case .distance: bytes = PackageResources.distance_cl
+        case .neighbors: bytes = PackageResources.neighbors_cl
         }
         return String(decoding: bytes, as: UTF8.self)
     }

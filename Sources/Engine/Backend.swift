@@ -191,6 +191,31 @@ public protocol Backend: AnyObject {
     func silhouetteSums(points: Tensor, pointNorms: Tensor, memberships: Tensor, into sums: Tensor,
                         blockRows: Int) throws
 
+    /// For each query row (of `queries`, `[m, d]`), its `k` nearest rows of `points` (`[n, d]`) by
+    /// Euclidean distance: `indices` (int32, `[m, k]`) and `distances` (float32, `[m, k]`,
+    /// Euclidean, not squared), ascending, ties to the lower index. Squared distances are
+    /// `||q||^2 - 2 q . p + ||p||^2` clamped at 0 (the formula of `nearestCentroids`), compared
+    /// after the clamp, so points whose value rounds below 0 all tie at 0, in index order. A
+    /// query's copies come out at about the square root of that rounding (1e-3 for norms near
+    /// 30), not exactly 0. UMAP's k-nearest-neighbour graph and trustworthiness are built on it.
+    ///
+    /// When `selfOffset` is given, the queries are rows `selfOffset ..< selfOffset + m` of `points`
+    /// and each query's own row is left out (its duplicates are not); nil leaves nothing out, so
+    /// queries that are blocks of the points can be run block by block. `queryNorms` / `pointNorms`
+    /// are the `rowSquaredNorms` of each; from the same norms the two backends compute the same
+    /// float32 squared distances (one chain of FMAs per dot product, dimensions in order) and so
+    /// the same neighbours, to the bit on the indices; the square roots may differ in rounding.
+    /// A slot that no finite distance fills (NaN or infinite inputs) holds index -1 and +infinity.
+    ///
+    /// The points are streamed in tiles: never an `n x n` matrix, O(m k + tile) memory,
+    /// O(m n d) time. `indices` and `distances` must not share storage with the inputs.
+    /// - Throws: `EngineError` (as `OperandChecks.kNearest`) when `k < 1`, `k > 64` (the lists live
+    ///   in a work-item's private memory on a device), or `k` exceeds the rows available (`n`, or
+    ///   `n - 1` with self left out); when `selfOffset ..< selfOffset + m` is not within the points;
+    ///   on a shape or element-type mismatch.
+    func kNearest(queries: Tensor, queryNorms: Tensor, points: Tensor, pointNorms: Tensor, k: Int,
+                  selfOffset: Int?, indices: Tensor, distances: Tensor) throws
+
     // MARK: Optimizers (Keras semantics)
 
     /// One SGD step: `v = momentum * v - lr * g`; `w += v` (Nesterov: `w += momentum * v - lr * g`).

@@ -225,10 +225,11 @@ enum HostPanelProducts {
     }
 
     /// The Gram values of four rows against one packed group of 16 centers: four independent
-    /// accumulator chains per panel load, the inner loop of every product here.
+    /// accumulator chains per panel load, the inner loop of every product here (and of
+    /// `mergeNearest`, whose OpenCL kernels repeat its order of operations exactly).
     @inline(__always)
-    private static func quad(_ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ x2: UnsafePointer<Float>,
-                             _ x3: UnsafePointer<Float>, group: UnsafePointer<Float>, dimensions d: Int)
+    static func quad(_ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ x2: UnsafePointer<Float>,
+                     _ x3: UnsafePointer<Float>, group: UnsafePointer<Float>, dimensions d: Int)
         -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
         var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
         let block = UnsafeRawPointer(group)

@@ -157,6 +157,8 @@ final class DistanceScratch {
     let memberships: DeviceScratch
     /// The centroid shifts and half separations of a bounded assignment.
     let shifts: DeviceScratch, separations: DeviceScratch
+    /// `kNearest`'s packed tile of points and their norms (CPU devices).
+    let panel: DeviceScratch, panelNorms: DeviceScratch
 
     init(context: Context) {
         gram = DeviceScratch(context: context)
@@ -164,6 +166,8 @@ final class DistanceScratch {
         memberships = DeviceScratch(context: context)
         shifts = DeviceScratch(context: context)
         separations = DeviceScratch(context: context)
+        panel = DeviceScratch(context: context)
+        panelNorms = DeviceScratch(context: context)
     }
 }
 

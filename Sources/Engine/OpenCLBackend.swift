@@ -20,6 +20,8 @@ public final class OpenCLBackend: Backend {
     let partialSums: DeviceScratch
     /// Gram values, norms and memberships of the distance operations (`OpenCLBackend+Distances.swift`).
     let distanceScratch: DistanceScratch
+    /// Which `kNearest` kernel runs: by device type unless set (tests run both on one device).
+    public var neighborKernel: NeighborKernel
     /// Work-group size for one-item-per-value kernels: a multiple of every GPU's warp/wavefront,
     /// and large enough for PoCL to vectorise across work-items.
     let groupSize: Int
@@ -39,6 +41,7 @@ public final class OpenCLBackend: Backend {
         scratch = DeviceScratch(context: context)
         partialSums = DeviceScratch(context: context)
         distanceScratch = DistanceScratch(context: context)
+        neighborKernel = .preferred(for: device)
         matrixMultiply = try OpenCLGEMM(variant: gemm ?? .preferred(for: device), library: library, queue: queue)
     }
 

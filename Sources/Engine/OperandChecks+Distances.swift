@@ -104,6 +104,45 @@ extension OperandChecks {
     }
 }
 
+/// The checks of `kNearest`, the same on both backends.
+extension OperandChecks {
+    /// The most neighbours `kNearest` keeps per query: on a device each work-item holds its list
+    /// in private memory (`MAX_K` of `neighbors.cl`), and the CPU backend takes the same limit so
+    /// that both accept the same calls.
+    static let maximumNeighbors = 64
+
+    /// Checks the operands of `kNearest`; returns (m queries, n points, d dimensions).
+    static func kNearest(_ queries: Tensor, _ queryNorms: Tensor, _ points: Tensor, _ pointNorms: Tensor, k: Int,
+                         selfOffset: Int?, _ indices: Tensor, _ distances: Tensor) throws -> (m: Int, n: Int, d: Int) {
+        let operation = "kNearest"
+        for tensor in [queries, queryNorms, points, pointNorms, distances] { try elementType(operation, tensor, .float32) }
+        try elementType(operation, indices, .int32)
+        guard queries.shape.count == 2, points.shape.count == 2, queries.shape[1] == points.shape[1] else {
+            throw EngineError.shapeMismatch(
+                operation: operation, detail: "queries \(queries.shape) and points \(points.shape) must be matrices of as many columns")
+        }
+        try perRow(operation, vector: queryNorms, matrix: queries)
+        try perRow(operation, vector: pointNorms, matrix: points)
+        let m = queries.shape[0], n = points.shape[0], d = points.shape[1]
+        guard indices.shape == [m, k], distances.shape == [m, k] else {
+            throw EngineError.shapeMismatch(
+                operation: operation, detail: "indices \(indices.shape) and distances \(distances.shape) must both be [\(m), \(k)]")
+        }
+        if let offset = selfOffset, offset < 0 || offset + m > n {
+            throw EngineError.invalidArgument(
+                operation: operation, detail: "queries as rows \(offset)..<\(offset + m) do not fit \(n) points")
+        }
+        let available = selfOffset == nil ? n : n - 1
+        guard k >= 1, k <= min(available, maximumNeighbors) else {
+            throw EngineError.invalidArgument(
+                operation: operation,
+                detail: "k must be 1 ... \(min(available, maximumNeighbors)) (at most \(maximumNeighbors), and \(available) rows "
+                    + "available\(selfOffset == nil ? "" : " with self left out")), got \(k)")
+        }
+        return (m, n, d)
+    }
+}
+
 /// The row blocks of a blocked pass over `n` rows: `0..<b, b..<2b, ...`.
 func rowBlocks(_ n: Int, _ blockRows: Int) -> [Range<Int>] {
     stride(from: 0, to: n, by: blockRows).map { $0..<min(n, $0 + blockRows) }

@@ -10,15 +10,20 @@ final class PackedCenters: @unchecked Sendable {
     /// `groups * 16` squared norms, `+infinity` past `count`.
     let laneNorms: UnsafeMutablePointer<Float>
 
-    /// Packs `count` rows of `d` values starting at `rows`.
-    init(_ rows: UnsafePointer<Float>, count: Int, dimensions d: Int) {
+    /// Packs `count` rows of `d` values starting at `rows`, with their squared norms `norms`
+    /// when given (the caller's `rowSquaredNorms`), else computed here.
+    init(_ rows: UnsafePointer<Float>, count: Int, dimensions d: Int, norms: UnsafePointer<Float>? = nil) {
         self.count = count
         groups = (count + HostPanelProducts.lanes - 1) / HostPanelProducts.lanes
         panel = HostPanelProducts.pack(rows, rows: count, dimensions: d)
         let lanes = max(groups * HostPanelProducts.lanes, 1)
         laneNorms = UnsafeMutablePointer<Float>.allocate(capacity: lanes)
         laneNorms.initialize(repeating: .infinity, count: lanes)
-        for j in 0..<count { laneNorms[j] = VectorMath.dot(rows + j * d, rows + j * d, d) }
+        if let norms {
+            laneNorms.update(from: norms, count: count)
+        } else {
+            for j in 0..<count { laneNorms[j] = VectorMath.dot(rows + j * d, rows + j * d, d) }
+        }
     }
 
     deinit {

@@ -42,6 +42,37 @@ extension SelfTest {
                 return [sums]
             })
         }
+        results += try neighborChecks()
+        return results
+    }
+
+    /// `kNearest` on queries that are every point, a middle block of them, or the largest k: the
+    /// indices must agree exactly (from the same seeded points, both backends' float32 distances
+    /// order the neighbours alike), the distances to rounding, compared squared: a query's
+    /// distance to itself is the square root of rounding noise (about 1e-3 here), which a
+    /// tolerance on the distances would have to be loose everywhere to cover.
+    private func neighborChecks() throws -> [Result] {
+        var results: [Result] = []
+        let cases: [(n: Int, d: Int, rows: Range<Int>, k: Int, selfOffset: Int?)] = [
+            (1000, 65, 300..<557, 15, 300), (1000, 3, 0..<1000, 5, 0), (257, 32, 0..<257, 14, nil),
+            (65, 7, 0..<65, 64, 0), (7, 1, 0..<7, 6, 0),
+        ]
+        for c in cases {
+            // Short enough for `signet selftest`'s 44-character column.
+            let shape = "\(c.rows.count) of \(c.n)x\(c.d), k \(c.k)" + (c.selfOffset == nil ? "" : ", no self")
+            for part in ["indices", "dist^2"] {
+                results.append(try check("k-NN \(part) \(shape)", part == "indices" ? .exact : .product, tensors: [[c.n, c.d]]) { b, x in
+                    let values = try b.read(x[0])
+                    let queries = try b.upload(Array(values[c.rows.lowerBound * c.d..<c.rows.upperBound * c.d]), shape: [c.rows.count, c.d])
+                    let indices = try b.zeros([c.rows.count, c.k], elementType: .int32), distances = try b.zeros([c.rows.count, c.k])
+                    try b.kNearest(queries: queries, queryNorms: norms(queries, b), points: x[0], pointNorms: norms(x[0], b), k: c.k,
+                                   selfOffset: c.selfOffset, indices: indices, distances: distances)
+                    guard part != "indices" else { return [try floats(indices, b)] }
+                    try b.multiply(distances, distances, into: distances)
+                    return [distances]
+                })
+            }
+        }
         return results
     }
 

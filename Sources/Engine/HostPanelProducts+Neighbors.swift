@@ -1,0 +1,79 @@
+/// The CPU backend's k-nearest-neighbour scan: four query rows at a time against one packed tile
+/// of points (the Gram values of `quad`, as `nearest` takes them), each row's distances merged
+/// into its sorted list.
+extension HostPanelProducts {
+    /// Merges the points of one packed tile into the neighbour lists of rows `rows` of `x`.
+    ///
+    /// A point enters a list only when strictly nearer than its k-th entry, after every entry of
+    /// equal distance: tiles come in index order and lanes in order, so ties keep the lower index
+    /// first, and each row's list never depends on the rows beside it or on the thread.
+    /// - Parameters:
+    ///   - norms: the squared norms of the rows of `x`.
+    ///   - tile: the points, packed with their norms (`+infinity` past the tile: padding never enters).
+    ///   - firstPoint: the index of the tile's first point among all the points.
+    ///   - selfOffset: row `i` of `x` is point `selfOffset + i`, left out of its own list; nil
+    ///     leaves nothing out.
+    ///   - best: `k` squared distances per row of `x` (row `i` at `i * k`), ascending; updated.
+    ///   - index: the points of `best`, updated alongside.
+    static func mergeNearest(_ x: UnsafePointer<Float>, rows: Range<Int>, dimensions d: Int, norms: UnsafePointer<Float>,
+                             tile: PackedCenters, firstPoint: Int, selfOffset: Int?, k: Int,
+                             best: UnsafeMutablePointer<Float>, index: UnsafeMutablePointer<Int32>) {
+        let rawNorms = UnsafeRawPointer(tile.laneNorms)
+        var i = rows.lowerBound
+        while i < rows.upperBound {
+            let count = min(4, rows.upperBound - i), last = rows.upperBound - 1
+            // Rows past the end repeat the last one; nothing is merged for them.
+            let x0 = x + i * d, x1 = x + min(i + 1, last) * d, x2 = x + min(i + 2, last) * d, x3 = x + min(i + 3, last) * d
+            for g in 0..<tile.groups {
+                let (a0, a1, a2, a3) = quad(x0, x1, x2, x3, group: tile.panel + g * d * lanes, dimensions: d)
+                let c = rawNorms.loadUnaligned(fromByteOffset: g * lanes * 4, as: SIMD16<Float>.self)
+                let j0 = firstPoint + g * lanes
+                merge(a0, row: i, norms: norms, c, firstPoint: j0, selfOffset: selfOffset, k: k, best: best, index: index)
+                if count > 1 { merge(a1, row: i + 1, norms: norms, c, firstPoint: j0, selfOffset: selfOffset, k: k, best: best, index: index) }
+                if count > 2 { merge(a2, row: i + 2, norms: norms, c, firstPoint: j0, selfOffset: selfOffset, k: k, best: best, index: index) }
+                if count > 3 { merge(a3, row: i + 3, norms: norms, c, firstPoint: j0, selfOffset: selfOffset, k: k, best: best, index: index) }
+            }
+            i += 4
+        }
+    }
+
+    /// Row `row`'s squared distances to 16 points (from their Gram values), clamped at 0, merged
+    /// into its sorted list of `k`; its own point is skipped.
+    @inline(__always)
+    private static func merge(_ gram: SIMD16<Float>, row: Int, norms: UnsafePointer<Float>, _ laneNorms: SIMD16<Float>,
+                              firstPoint j0: Int, selfOffset: Int?, k: Int,
+                              best allBest: UnsafeMutablePointer<Float>, index allIndex: UnsafeMutablePointer<Int32>) {
+        let best = allBest + row * k, index = allIndex + row * k
+        let excluding = selfOffset.map { $0 + row } ?? -1
+        var distances = SIMD16(repeating: norms[row]) - 2 * gram + laneNorms
+        distances.replace(with: 0, where: distances .< 0)
+        distances.replace(with: .infinity, where: distances .!= distances)  // NaN never enters
+        var kth = best[k - 1]
+        guard smallest(distances) < kth else { return }
+        for lane in 0..<lanes where j0 + lane != excluding {
+            let value = distances[lane]
+            guard value < kth else { continue }
+            var position = k - 1
+            while position > 0 && best[position - 1] > value {
+                best[position] = best[position - 1]
+                index[position] = index[position - 1]
+                position -= 1
+            }
+            best[position] = value
+            index[position] = Int32(j0 + lane)
+            kth = best[k - 1]
+        }
+    }
+
+    /// The smallest of 16 values (no NaN), as a tree of vector compare-and-blends: Swift 6.3
+    /// builds `min()`, `pointwiseMin` and `any(v .< x)` lane by lane or as calls, which took
+    /// half of the pass's time.
+    @inline(__always)
+    private static func smallest(_ v: SIMD16<Float>) -> Float {
+        var half = v.lowHalf
+        half.replace(with: v.highHalf, where: v.highHalf .< half)
+        var quarter = half.lowHalf
+        quarter.replace(with: half.highHalf, where: half.highHalf .< quarter)
+        return min(min(quarter[0], quarter[1]), min(quarter[2], quarter[3]))
+    }
+}
