@@ -65,7 +65,8 @@ let package = Package(
         .target(name: "CPUFeatures"),
         .target(name: "Learning", dependencies: ["Engine"]),
         .target(name: "Datasets", dependencies: ["CZlib", "SplitMix"]),
-        .target(name: "Signatures", dependencies: ["Engine", "Learning", "Datasets", "SplitMix"]),
+        // UMAP's layout and trustworthiness loops want FMA as much as the engine's.
+        .target(name: "Signatures", dependencies: ["Engine", "Learning", "Datasets", "SplitMix"], swiftSettings: engineSettings),
         .executableTarget(
             name: "signet",
             dependencies: ["Engine", "Learning", "Datasets", "Signatures", "CPUFeatures",
@@ -78,7 +79,7 @@ let package = Package(
         .testTarget(name: "LearningTests", dependencies: ["Learning", "Engine"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         // Fixtures/ holds reference values made by Benchmarks/peers/umap_reference.py (read by path).
-        .testTarget(name: "SignaturesTests", dependencies: ["Signatures", "Engine"], exclude: ["Fixtures"]),
+        .testTarget(name: "SignaturesTests", dependencies: ["Signatures", "Engine", "SplitMix"], exclude: ["Fixtures"]),
         .testTarget(name: "SignetCLITests", dependencies: ["signet"]),
     ],
     swiftLanguageModes: [.v6]

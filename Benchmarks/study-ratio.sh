@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The full-70k analysis of `signet study` against scikit-learn doing the same work, in one run:
 # a dense network 784-32-64-10 (--preset modern) studied on all 70,000 MNIST images, both hidden
-# layers, k = 2 ... 10, n_init 10, exact silhouette of every k. scikit-learn then runs KMeans on the
+# layers, k = 2 ... 10, n_init 10, exact silhouette of every k (no UMAP maps: umap-ratios times those).
+# scikit-learn then runs KMeans on the
 # same standardized signatures (Signet's own signatures.safetensors, standardized with the mean and
 # deviation stored beside them) and times one exact silhouette_score per layer, multiplied by the
 # nine k (every k costs the same pairwise distances).
@@ -30,7 +31,7 @@ if [ -z "$checkpoint" ]; then
     [ -f "$checkpoint" ] || "$signet" train --preset modern --device cpu --save "$checkpoint" >/dev/null
 fi
 
-"$signet" study --checkpoint "$checkpoint" --per-class all --analyze all --device "$device" --out "$dir/study" >"$dir/summary.txt"
+"$signet" study --checkpoint "$checkpoint" --per-class all --analyze all --no-umap --device "$device" --out "$dir/study" >"$dir/summary.txt"
 "$python" - "$dir" <<'PY'
 import sys
 import numpy as np

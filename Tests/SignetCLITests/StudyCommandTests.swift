@@ -5,7 +5,9 @@ import Testing
 /// 30 images per digit) unless the flag under test needs other sizes; one `--out` folder per test.
 @Suite("signet study", .serialized)
 struct StudyCommandTests {
-    static let small = ["--n-init", "2", "--kmax", "4", "--device", "cpu"]
+    static let small = ["--n-init", "2", "--kmax", "4", "--device", "cpu", "--no-umap"]
+    /// `small` with the UMAP maps on (they cost more in a debug build).
+    static let smallWithMaps = small.filter { $0 != "--no-umap" }
 
     /// A fresh folder path (not created) under the temporary directory, and its removal.
     final class Scratch {
@@ -56,9 +58,10 @@ struct StudyCommandTests {
 
     @Test func theDefaultStudyAnswersTheThreeQuestionsAndWritesItsFiles() throws {
         let scratch = try Scratch()
-        let outcome = try study(Self.small + ["--per-class", "30"], scratch)
+        let outcome = try study(Self.smallWithMaps + ["--per-class", "30"], scratch)
         #expect(outcome.status == 0, "\(outcome.standardError)")
         let text = outcome.standardOutput
+        #expect(text.contains("UMAP trust"), "the layer table scores each layer's map")
         #expect(text.contains("Signature study: MNIST digits 1 and 7 (30 training images each), seed 1"), "\(text)")
         #expect(text.contains("Model 784-32-16-2 trained 15 epochs"), "the original preset's network and epochs")
         #expect(text.contains("k = 2 ... 4 by silhouette, K-means with 2 restarts"))
@@ -82,6 +85,12 @@ struct StudyCommandTests {
         #expect((run["inserted"] as? [[String: Any]])?.map { $0["name"] as? String } == ["with 3", "with 4"])
         #expect(((run["placed"] as? [String: Any])?["anomalies"] as? [[String: Any]])?.count == 2)
         #expect(((run["analysis"] as? [String: Any])?["images"] as? [Any])?.count == 60)
+        let layers = try #require((run["analysis"] as? [String: Any])?["layers"] as? [[String: Any]])
+        for layer in layers {
+            let map = try #require(layer["map"] as? [String: Any], "every studied layer has its map")
+            #expect((map["coordinates"] as? [Double])?.count == 120, "60 images x 2")
+            #expect(((map["trustworthiness"] as? Double) ?? 0) > 0.5)
+        }
         let csv = try String(contentsOfFile: scratch.file("paths.csv"), encoding: .utf8)
         #expect(csv.split(separator: "\n").count == 1 + 60 + 90 + 90, "header, the analysis, 'with 3' and 'with 4'")
         #expect(outcome.standardError.contains("Training on 60 images, seed 1"), "progress goes to stderr")
@@ -210,7 +219,7 @@ struct StudyCommandTests {
     @Test func theTestImagesCanBeAnalysed() throws {
         let scratch = try Scratch()
         let outcome = try study(["--n-init", "1", "--kmax", "2", "--layers", "hidden_2", "--device", "cpu", "--digits", "1,7",
-                                 "--per-class", "20", "--anomalies", "3", "--analyze", "test", "--no-standardize"], scratch)
+                                 "--per-class", "20", "--anomalies", "3", "--analyze", "test", "--no-standardize", "--no-umap"], scratch)
         #expect(outcome.status == 0, "\(outcome.standardError)")
         #expect(outcome.standardOutput.contains("2163 test images"), "\(outcome.standardOutput)")
         #expect(outcome.standardOutput.contains("raw signatures"))

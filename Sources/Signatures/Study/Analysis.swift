@@ -115,17 +115,15 @@ public struct LayerMap: Codable, Equatable, Sendable {
     public var trustworthiness: Double?
     /// The images the trustworthiness was computed over (absent below 4 images: k < n / 2 fails).
     public var trustworthinessSample: Int
-    /// `spectral`, or `random` for a disconnected neighbour graph.
+    /// `spectral`, or `random` for a disconnected neighbour graph. (Its times are the run's
+    /// `umap ... <layer>` phases.)
     public var initialization: String
-    /// Seconds per phase: neighbours, fuzzy set, initialization, layout.
-    public var phases: [PhaseTime]
 
-    public init(coordinates: [Float], trustworthiness: Double?, trustworthinessSample: Int, initialization: String, phases: [PhaseTime]) {
+    public init(coordinates: [Float], trustworthiness: Double?, trustworthinessSample: Int, initialization: String) {
         self.coordinates = coordinates
         self.trustworthiness = trustworthiness
         self.trustworthinessSample = trustworthinessSample
         self.initialization = initialization
-        self.phases = phases
     }
 
     /// Trustworthiness's neighbours, and the largest set scored exactly.

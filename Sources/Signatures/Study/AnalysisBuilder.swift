@@ -90,7 +90,7 @@ struct AnalysisBuilder {
         let phases = embedding.phases.map { PhaseTime(phase: "umap \($0.phase)", seconds: $0.seconds) }
             + [PhaseTime(phase: "trustworthiness", seconds: clock.secondsSince())]
         return (LayerMap(coordinates: embedding.coordinates, trustworthiness: trust, trustworthinessSample: sample,
-                         initialization: embedding.initialization, phases: embedding.phases), phases)
+                         initialization: embedding.initialization), phases)
     }
 
     /// From this many images on, each K-means and silhouette step is announced to the observer.

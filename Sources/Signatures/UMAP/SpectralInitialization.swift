@@ -8,8 +8,9 @@ import Foundation
 /// products over the graph's rows, threaded) finds the next ones, as scipy's `eigsh` does for
 /// umap-learn. Then scaled to 10 at most, with normal noise of 1e-4, as umap-learn.
 enum SpectralInitialization {
-    /// Lanczos steps at most: enough for the two wanted Ritz pairs of a 70,000-vertex graph.
-    static let steps = 120
+    /// Lanczos steps for `n` vertices: about sqrt(n), scipy's `ncv` for umap-learn, at least 30
+    /// and at most 120 (enough for the two wanted Ritz pairs of a 70,000-vertex graph).
+    static func steps(for n: Int) -> Int { min(n - 1, min(120, max(30, Int(Double(n).squareRoot())))) }
 
     /// The initial `n x 2` coordinates, or nil when the graph is not connected (a disconnected
     /// graph has several eigenvalues 1, and umap-learn lays its components out separately).
@@ -69,7 +70,7 @@ enum SpectralInitialization {
         var v = (0..<n).map { _ in 1 + 1e-3 * normal(&generator) }
         orthogonalize(&v, against: [known])
         guard normalize(&v) > 0 else { return nil }
-        let m = min(steps, n - 1)
+        let m = steps(for: n)
         for step in 0..<m {
             basis.append(v)
             var w = multiply(v)

@@ -28,70 +28,125 @@ struct UMAPLayout {
     func optimize(_ coordinates: inout [Float]) {
         let edges = graph.edgeCount, n = graph.vertices
         guard edges > 0, let heaviest = graph.weights.max(), heaviest > 0 else { return }
+        // Per edge: epochs between samples, and between negative samples; when each is next due.
         let perSample = graph.weights.map { $0 > 0 ? heaviest / $0 : -1 }
-        var nextSample = perSample
         let perNegative = perSample.map { $0 / Float(negativeSampleRate) }
-        var nextNegative = perNegative
+        let schedule = Schedule(perSample: perSample, perNegative: perNegative)
         var snapshot = coordinates
         let key = SplitMix64.mix(seed &+ SplitMix64.gamma)
-        let (a, b, gamma) = (self.a, self.b, repulsion)
-        for epoch in 0..<epochs {
-            let alpha = learningRate * (1 - Float(epoch) / Float(epochs))
-            snapshot.withUnsafeMutableBufferPointer { old in
-                let old = UncheckedPointer(old.baseAddress!)
-                coordinates.withUnsafeMutableBufferPointer { new in
-                    let new = UncheckedPointer(new.baseAddress!)
-                    nextSample.withUnsafeMutableBufferPointer { next in
-                        let next = UncheckedPointer(next.baseAddress!)
-                        nextNegative.withUnsafeMutableBufferPointer { negative in
-                            let negative = UncheckedPointer(negative.baseAddress!)
-                            parallelRanges(n) { rows in
-                                for i in rows {
-                                    var x = new.pointer[2 * i], y = new.pointer[2 * i + 1]
-                                    for e in graph.rowStart[i]..<graph.rowStart[i + 1] where perSample[e] > 0 && next.pointer[e] <= Float(epoch) {
-                                        let j = Int(graph.columns[e])
-                                        let dx = x - old.pointer[2 * j], dy = y - old.pointer[2 * j + 1]
-                                        let d2 = dx * dx + dy * dy
-                                        if d2 > 0 {
-                                            let power = fastPower(d2, b)   // d^2b; d^(2b - 2) is power / d2
-                                            let coefficient = -2 * a * b * (power / d2) / (a * power + 1)
-                                            x += 2 * Self.clip(coefficient * dx) * alpha
-                                            y += 2 * Self.clip(coefficient * dy) * alpha
-                                        }
-                                        next.pointer[e] += perSample[e]
-                                        let draws = Int((Float(epoch) - negative.pointer[e]) / perNegative[e])
-                                        for draw in 0..<max(draws, 0) {
-                                            let k = Self.vertex(key: key, epoch: epoch, edge: e, draw: draw, vertices: n)
-                                            let ox = k == i ? x : old.pointer[2 * k], oy = k == i ? y : old.pointer[2 * k + 1]
-                                            let ndx = x - ox, ndy = y - oy
-                                            let nd2 = ndx * ndx + ndy * ndy
-                                            guard nd2 > 0 else { continue }
-                                            let coefficient = 2 * gamma * b / ((0.001 + nd2) * (a * fastPower(nd2, b) + 1))
-                                            x += Self.clip(coefficient * ndx) * alpha
-                                            y += Self.clip(coefficient * ndy) * alpha
-                                        }
-                                        negative.pointer[e] += Float(max(draws, 0)) * perNegative[e]
-                                    }
-                                    new.pointer[2 * i] = x
-                                    new.pointer[2 * i + 1] = y
+        let constants = Constants(a: a, b: b, gamma: repulsion, vertices: n)
+        // Raw pointers for the epochs' inner loop: no bounds checks or reference counting per edge.
+        let rowStart = graph.rowStart.map(Int32.init)
+        rowStart.withUnsafeBufferPointer { rows in
+            graph.columns.withUnsafeBufferPointer { columns in
+                let rows = UncheckedPointer(UnsafeMutablePointer(mutating: rows.baseAddress!))
+                let columns = UncheckedPointer(UnsafeMutablePointer(mutating: columns.baseAddress!))
+                for epoch in 0..<epochs {
+                    let alpha = learningRate * (1 - Float(epoch) / Float(epochs))
+                    snapshot.withUnsafeMutableBufferPointer { old in
+                        coordinates.withUnsafeMutableBufferPointer { new in
+                            let old = UncheckedPointer(old.baseAddress!), new = UncheckedPointer(new.baseAddress!)
+                            parallelRanges(n) { range in
+                                for i in range {
+                                    Self.moveVertex(i, epoch: epoch, alpha: alpha, key: key, constants, rows.pointer, columns.pointer,
+                                                    schedule, old.pointer, new.pointer)
                                 }
                             }
                         }
                     }
+                    snapshot = coordinates
                 }
             }
-            snapshot = coordinates
         }
+    }
+
+    /// The curve, the repulsion and the vertex count, for the inner loop.
+    struct Constants: Sendable {
+        let a: Float, b: Float, gamma: Float
+        let vertices: Int
+    }
+
+    /// Each edge's sampling period and next due epoch, for samples and for negative samples, in
+    /// buffers of its own that the epochs' threads share (each edge is touched by its row's thread only).
+    final class Schedule: @unchecked Sendable {
+        let perSample: UnsafeMutablePointer<Float>, perNegative: UnsafeMutablePointer<Float>
+        let nextSample: UnsafeMutablePointer<Float>, nextNegative: UnsafeMutablePointer<Float>
+        let count: Int
+
+        init(perSample periods: [Float], perNegative negativePeriods: [Float]) {
+            count = periods.count
+            perSample = .allocate(capacity: count)
+            perNegative = .allocate(capacity: count)
+            nextSample = .allocate(capacity: count)
+            nextNegative = .allocate(capacity: count)
+            perSample.initialize(from: periods, count: count)
+            nextSample.initialize(from: periods, count: count)
+            perNegative.initialize(from: negativePeriods, count: count)
+            nextNegative.initialize(from: negativePeriods, count: count)
+        }
+
+        deinit {
+            for buffer in [perSample, perNegative, nextSample, nextNegative] { buffer.deallocate() }
+        }
+    }
+
+    /// One epoch's moves of vertex `i`: every edge of its row that is due pulls it toward the
+    /// edge's other end (twice: the edge's mirror is due at the same epochs) and pushes it away
+    /// from that many negative samples. Reads other vertices from `old`, writes only row `i` of `new`.
+    @inline(__always)
+    static func moveVertex(_ i: Int, epoch: Int, alpha: Float, key: UInt64, _ c: Constants, _ rows: UnsafeMutablePointer<Int32>,
+                           _ columns: UnsafeMutablePointer<Int32>, _ schedule: Schedule,
+                           _ old: UnsafeMutablePointer<Float>, _ new: UnsafeMutablePointer<Float>) {
+        let now = Float(epoch)
+        var x = new[2 * i], y = new[2 * i + 1]
+        let epochKey = SplitMix64.mix(key ^ UInt64(epoch))
+        for e in Int(rows[i])..<Int(rows[i + 1]) {
+            let period = schedule.perSample[e]
+            guard period > 0, schedule.nextSample[e] <= now else { continue }
+            let j = Int(columns[e])
+            let dx = x - old[2 * j], dy = y - old[2 * j + 1]
+            let d2 = dx * dx + dy * dy
+            if d2 > 0 {
+                let power = fastPower(d2, c.b)   // d^2b; d^(2b - 2) is power / d2
+                let coefficient = -2 * c.a * c.b * (power / d2) / (c.a * power + 1)
+                x += 2 * clip(coefficient * dx) * alpha
+                y += 2 * clip(coefficient * dy) * alpha
+            }
+            schedule.nextSample[e] += period
+            let negativePeriod = schedule.perNegative[e]
+            let draws = max(Int((now - schedule.nextNegative[e]) / negativePeriod), 0)
+            // One hash per sample seeds the draws' own sequence: (seed, epoch, edge) -> vertices.
+            var state = SplitMix64.mix(epochKey ^ UInt64(e))
+            // The draws' pushes are computed from the same position and summed, each clipped as
+            // umap-learn clips it: independent chains the processor overlaps, where moving after
+            // every draw made each wait for the last (umap-learn moves between draws; with a
+            // learning rate at most 1 and pushes clipped to 4 the difference is second order).
+            var pushX: Float = 0, pushY: Float = 0
+            for _ in 0..<draws {
+                state &+= SplitMix64.gamma
+                let k = vertex(SplitMix64.mix(state), vertices: c.vertices)
+                let ndx = x - (k == i ? x : old[2 * k]), ndy = y - (k == i ? y : old[2 * k + 1])
+                let nd2 = ndx * ndx + ndy * ndy
+                guard nd2 > 0 else { continue }
+                let coefficient = 2 * c.gamma * c.b / ((0.001 + nd2) * (c.a * fastPower(nd2, c.b) + 1))
+                pushX += clip(coefficient * ndx)
+                pushY += clip(coefficient * ndy)
+            }
+            x += pushX * alpha
+            y += pushY * alpha
+            schedule.nextNegative[e] += Float(draws) * negativePeriod
+        }
+        new[2 * i] = x
+        new[2 * i + 1] = y
     }
 
     @inline(__always)
     static func clip(_ value: Float) -> Float { min(max(value, -4), 4) }
 
-    /// The vertex of one negative draw: a hash of (key, epoch, edge, draw), uniform over `vertices`.
+    /// A vertex uniform over `vertices` from 64 random bits (the high 32, scaled: Lemire's
+    /// multiply-shift, parenthesized because in Swift >> binds tighter than *).
     @inline(__always)
-    static func vertex(key: UInt64, epoch: Int, edge: Int, draw: Int, vertices: Int) -> Int {
-        let bits = SplitMix64.mix(SplitMix64.mix(SplitMix64.mix(key ^ UInt64(epoch)) ^ UInt64(edge)) ^ UInt64(draw))
-        // Parenthesized: in Swift, >> binds tighter than *.
-        return Int(((bits >> 32) * UInt64(vertices)) >> 32)
+    static func vertex(_ bits: UInt64, vertices: Int) -> Int {
+        Int(((bits >> 32) * UInt64(vertices)) >> 32)
     }
 }
