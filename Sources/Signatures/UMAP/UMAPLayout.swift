@@ -12,8 +12,9 @@ import SplitMix
 /// moves only the edge's head: rows are split into fixed ranges, one thread each, and nothing a
 /// thread writes is read by another within the epoch. The graph is symmetric, so edge (j, i) is
 /// sampled with (i, j): the head takes the attraction twice, as umap-learn's pull of both ends
-/// gives it. Negative samples come from a counter-based hash of (seed, epoch, edge, draw). The
-/// same seed gives the same layout, bit for bit, on any number of threads.
+/// gives it. A sample's negative draws come from a SplitMix sequence seeded by a hash of (seed,
+/// epoch, edge), and their pushes are summed from one position. The same seed gives the same
+/// layout, bit for bit, on any number of threads.
 struct UMAPLayout {
     let graph: SparseGraph
     let epochs: Int
