@@ -157,17 +157,12 @@ struct StudySummary {
 
     /// A figure with 3 decimals (or as an integer): the value, or `mean [min-max]` over seeds.
     private func number(_ name: String, digits: Int = 3, integer: Bool = false) -> String {
-        guard let figure = result.figure(name) else { return "-" }
-        let format = { (value: Double) in integer ? String(Int(value.rounded())) : MetricText.fixed(value, digits) }
-        if result.runs.count == 1 || figure.min == figure.max { return format(figure.values.first ?? figure.mean) }
-        return "\(MetricText.fixed(figure.mean, integer ? 1 : digits)) [\(format(figure.min))-\(format(figure.max))]"
+        result.figure(name)?.text(digits: digits, integer: integer) ?? "-"
     }
 
     /// A share figure as a percentage, or `mean [min-max]` percentages over seeds.
     private func percent(_ name: String) -> String {
-        guard let figure = result.figure(name) else { return "-" }
-        if result.runs.count == 1 || figure.min == figure.max { return MetricText.percent(figure.values.first ?? figure.mean) }
-        return "\(MetricText.percent(figure.mean)) [\(MetricText.percent(figure.min))-\(MetricText.percent(figure.max))]"
+        result.figure(name)?.percentText ?? "-"
     }
 
     /// "1 and 7", or "1s and 7s".

@@ -22,18 +22,13 @@ struct SweepTable {
         return ([""] + StudySummary.table(rows)).joined(separator: "\n")
     }
 
-    /// `0.985`, or `0.985 [0.970-0.995]` over seeds that differ; `-` when absent.
+    /// A figure's text (`FigureSpread.text`), `-` when absent.
     static func number(_ figure: FigureSpread?, integer: Bool = false) -> String {
-        guard let figure else { return "-" }
-        let format = { (value: Double) in integer ? String(Int(value.rounded())) : MetricText.fixed(value, 3) }
-        if figure.min == figure.max { return format(figure.min) }
-        return "\(MetricText.fixed(figure.mean, integer ? 1 : 3)) [\(format(figure.min))-\(format(figure.max))]"
+        figure?.text(integer: integer) ?? "-"
     }
 
-    /// A share as a percentage, with its spread over seeds that differ.
+    /// A share's percentage (`FigureSpread.percentText`), `-` when absent.
     static func percent(_ figure: FigureSpread?) -> String {
-        guard let figure else { return "-" }
-        if figure.min == figure.max { return MetricText.percent(figure.min) }
-        return "\(MetricText.percent(figure.mean)) [\(MetricText.percent(figure.min))-\(MetricText.percent(figure.max))]"
+        figure?.percentText ?? "-"
     }
 }
