@@ -152,10 +152,11 @@ public protocol Backend: AnyObject {
     func nearestCentroids(points: Tensor, pointNorms: Tensor, centroids: Tensor,
                           assignments: Tensor, distances: Tensor) throws
 
-    /// One assignment step of Hamerly's bounded Lloyd iteration (Hamerly 2010): the assignments
-    /// of `nearestCentroids`, computing few distances once the centroids settle.
+    /// One assignment step of Hamerly's bounded Lloyd iteration (Hamerly 2010) for each of
+    /// several runs: the assignments of `nearestCentroids`, computing few distances once the
+    /// centroids settle.
     ///
-    /// Each point keeps `upper[i]`, an upper bound on its Euclidean distance to its centroid
+    /// Per run (`BoundedAssignmentRun`), each point keeps `upper[i]`, an upper bound on its Euclidean distance to its centroid
     /// `assignments[i]`, and `lower[i]`, a lower bound on its distance to every other centroid.
     /// The centroids moved by `shifts` (`k` distances) since the bounds were made: they are
     /// loosened (`upper += shifts[a]`, `lower -=` the largest shift of another centroid). A
@@ -167,8 +168,11 @@ public protocol Backend: AnyObject {
     /// `0..<k`. Updates `assignments` (int32), `upper` and `lower` (`[n]` each) in place. The
     /// bounds come from float32 distances, so labels may differ from `nearestCentroids` where
     /// two centroids tie to rounding.
-    func boundedNearestCentroids(points: Tensor, pointNorms: Tensor, centroids: Tensor, shifts: [Float],
-                                 halfSeparations: [Float], assignments: Tensor, upper: Tensor, lower: Tensor) throws
+    ///
+    /// Every run is its own clustering of the same points (its own k, centroids and bounds); one
+    /// pass serves them all, reading each point's row once while it is in cache. The single-run
+    /// form (`centroids:shifts:...`) is one run of this.
+    func boundedNearestCentroids(points: Tensor, pointNorms: Tensor, runs: [BoundedAssignmentRun]) throws
 
     /// `sums[c] =` the sum of the points assigned to cluster `c` (`[k, d]`) and `counts[c]`
     /// their number (float32, exact below 2^24), for `k = counts.count` clusters. Assignments
@@ -229,6 +233,15 @@ public protocol Backend: AnyObject {
 extension Backend {
     /// A zero-filled float32 tensor.
     public func zeros(_ shape: [Int]) throws -> Tensor { try zeros(shape, elementType: .float32) }
+
+    /// `boundedNearestCentroids` for one run.
+    public func boundedNearestCentroids(points: Tensor, pointNorms: Tensor, centroids: Tensor, shifts: [Float],
+                                        halfSeparations: [Float], assignments: Tensor, upper: Tensor, lower: Tensor) throws {
+        try boundedNearestCentroids(points: points, pointNorms: pointNorms, runs: [
+            BoundedAssignmentRun(centroids: centroids, shifts: shifts, halfSeparations: halfSeparations,
+                                 assignments: assignments, upper: upper, lower: lower),
+        ])
+    }
 
     /// The max-pooling gradient with respect to its own input (no ReLU fused).
     public func maxPool2dBackward(input: Tensor, output: Tensor, outputGradient: Tensor, into inputGradient: Tensor,

@@ -17,7 +17,22 @@ extension CPUBackend {
         let (n, d, m) = try OperandChecks.squaredDistances(points, pointNorms, centers, distances)
         let pp = SharedPointer(try pointer(points, "squaredDistances")), pn = SharedPointer(try pointer(pointNorms, "squaredDistances"))
         let pd = SharedPointer(try pointer(distances, "squaredDistances"))
-        let packed = PackedCenters(try pointer(centers, "squaredDistances"), count: m, dimensions: d)
+        let pc = SharedPointer(try pointer(centers, "squaredDistances"))
+        if m <= 4 {
+            // A few centers (k-means++ candidates): one dot per pair, the lanes along the
+            // coordinates. A 16-center panel would be three quarters padding.
+            let centerNorms = (0..<m).map { VectorMath.dot(pc.base + $0 * d, pc.base + $0 * d, d) }
+            parallelChunks(n, minimumChunk: max(64, 65_536 / max(d * m, 1))) { range in
+                for i in range {
+                    let point = pp.base + i * d
+                    for j in 0..<m {
+                        pd[i * m + j] = max(pn[i] - 2 * VectorMath.dot(point, pc.base + j * d, d) + centerNorms[j], 0)
+                    }
+                }
+            }
+            return
+        }
+        let packed = PackedCenters(pc.base, count: m, dimensions: d)
         parallelChunks(n, minimumChunk: max(16, 65_536 / max(d * m, 1))) { range in
             HostPanelProducts.gram(pp.base, rows: range, dimensions: d, panel: packed.panel, count: m,
                                    into: pd.base + range.lowerBound * m, ldOut: m)
@@ -41,67 +56,79 @@ extension CPUBackend {
         }
     }
 
-    /// Per chunk of points: loosen every bound and tighten the upper ones that fail, in one pass;
-    /// then the points still unproven, four at a time, against every centroid.
-    public func boundedNearestCentroids(points: Tensor, pointNorms: Tensor, centroids: Tensor, shifts: [Float],
-                                        halfSeparations: [Float], assignments: Tensor, upper: Tensor, lower: Tensor) throws {
+    /// Per chunk of points, for every run in turn, three passes, each listing the points the
+    /// next one needs without a branch on the data: loosen every bound; tighten the upper bounds
+    /// that fail; scan every centroid, four points at a time, for the points still unproven.
+    ///
+    /// Why chunks outermost: a point's row is read only where a bound fails (about a third of
+    /// the points per run, in no predictable order), and at the study's sizes the rows live in
+    /// L3, so a run alone waits on memory more than it computes. A chunk's rows (256 KB)
+    /// stay in L2 while every run passes over them. Why the passes: tested in one loop, every
+    /// mispredicted branch also cancelled the row loads already under way.
+    public func boundedNearestCentroids(points: Tensor, pointNorms: Tensor, runs: [BoundedAssignmentRun]) throws {
         let operation = "boundedNearestCentroids"
-        let (n, d, k) = try OperandChecks.boundedNearestCentroids(points, pointNorms, centroids, shifts: shifts,
-                                                                  halfSeparations: halfSeparations, assignments, upper, lower)
+        let (n, d, clusters) = try OperandChecks.boundedNearestCentroids(points, pointNorms, runs: runs)
+        guard n > 0, !runs.isEmpty else { return }
         let pp = SharedPointer(try pointer(points, operation)), pn = SharedPointer(try pointer(pointNorms, operation))
-        let pc = SharedPointer(try pointer(centroids, operation))
-        let pa = SharedPointer(try integers(assignments, operation))
-        let pu = SharedPointer(try pointer(upper, operation)), pl = SharedPointer(try pointer(lower, operation))
-        let packed = PackedCenters(pc.base, count: k, dimensions: d)
-        let (largest, largestIndex, second) = CentroidShifts.largest(shifts)
-        // Per centroid: its shift, its half separation, and the loosening of its points' lower
-        // bounds (the largest shift of another centroid), side by side for the point loop.
-        let perCentroid = SharedPointer(UnsafeMutablePointer<Float>.allocate(capacity: 3 * k))
-        defer { perCentroid.base.deallocate() }
-        for j in 0..<k {
-            perCentroid[3 * j] = shifts[j]
-            perCentroid[3 * j + 1] = halfSeparations[j]
-            perCentroid[3 * j + 2] = j == largestIndex ? second : largest
+        let prepared = try zip(runs, clusters).map { run, k in
+            BoundedRunPointers(run, clusters: k, centroids: try pointer(run.centroids, operation),
+                                   assignments: try integers(run.assignments, operation),
+                                   upper: try pointer(run.upper, operation), lower: try pointer(run.lower, operation), dimensions: d)
         }
-        let chunk = 4096
+        let chunk = min(4096, max(256, (1 << 18) / (4 * max(d, 1))))
         parallelChunks((n + chunk - 1) / chunk, minimumChunk: 1) { chunks in
+            let listed = UnsafeMutablePointer<Int32>.allocate(capacity: chunk)
+            let tests = UnsafeMutablePointer<Float>.allocate(capacity: chunk)
             let unproven = UnsafeMutablePointer<Int32>.allocate(capacity: chunk)
             let nearest = UnsafeMutablePointer<Int32>.allocate(capacity: chunk)
             let best = UnsafeMutablePointer<Float>.allocate(capacity: 2 * chunk), next = best + chunk
-            defer { unproven.deallocate(); nearest.deallocate(); best.deallocate() }
+            defer { listed.deallocate(); tests.deallocate(); unproven.deallocate(); nearest.deallocate(); best.deallocate() }
             for index in chunks {
-                var count = 0
-                for i in index * chunk..<min(n, (index + 1) * chunk) {
-                    let a = Int(pa[i])
-                    guard a >= 0, a < k else {
-                        // No valid centroid to bound against: scan them all.
-                        unproven[count] = Int32(i)
-                        count += 1
-                        continue
-                    }
-                    let centroid = perCentroid.base + 3 * a
-                    var u = pu[i] + centroid[0]
-                    let l = pl[i] - centroid[2]
-                    let z = max(l, centroid[1])
-                    pl[i] = l
-                    if u > z {
-                        let dot = VectorMath.dot(pp.base + i * d, pc.base + a * d, d)
-                        u = max(pn[i] - 2 * dot + packed.laneNorms[a], 0).squareRoot()
-                        if u > z {
-                            unproven[count] = Int32(i)
-                            count += 1
+                let range = index * chunk..<min(n, (index + 1) * chunk)
+                for run in prepared {
+                    let k = run.k, pa = run.assignments, pu = run.upper, pl = run.lower, pc = run.centroids
+                    let perCentroid = run.perCentroid, packed = run.packed
+                    // Pass 1: loosen. A point with no valid centroid starts over from centroid 0
+                    // with an infinite upper bound: the half-separation test proves a nearest
+                    // centroid whatever the point's previous one was.
+                    var failing = 0
+                    for i in range {
+                        var a = Int(pa[i])
+                        if a < 0 || a >= k {
+                            a = 0
+                            pa[i] = 0
+                            pu[i] = .infinity
+                            pl[i] = 0
                         }
+                        let centroid = perCentroid + 3 * a
+                        let u = pu[i] + centroid[0], l = pl[i] - centroid[2]
+                        let z = max(l, centroid[1])
+                        pu[i] = u
+                        pl[i] = l
+                        listed[failing] = Int32(truncatingIfNeeded: i)
+                        tests[failing] = z
+                        failing &+= u > z ? 1 : 0
                     }
-                    pu[i] = u
-                }
-                HostPanelProducts.nearestTwo(pp.base, indices: unproven, count: count, dimensions: d, panel: packed.panel,
-                                             groups: packed.groups, norms: pn.base, centerNorms: packed.laneNorms,
-                                             nearest: nearest, best: best, second: next)
-                for position in 0..<count {
-                    let i = Int(unproven[position])
-                    pa[i] = nearest[position]
-                    pu[i] = max(best[position], 0).squareRoot()
-                    pl[i] = max(next[position], 0).squareRoot()
+                    // Pass 2: the exact distance to the own centroid, for the bounds that failed.
+                    var count = 0
+                    for position in 0..<failing {
+                        let i = Int(listed[position]), a = Int(pa[i])
+                        let dot = VectorMath.dot(pp.base + i * d, pc + a * d, d)
+                        let u = max(pn[i] - 2 * dot + packed.laneNorms[a], 0).squareRoot()
+                        pu[i] = u
+                        unproven[count] = Int32(truncatingIfNeeded: i)
+                        count &+= u > tests[position] ? 1 : 0
+                    }
+                    // Pass 3: every centroid, for the points still unproven.
+                    HostPanelProducts.nearestTwo(pp.base, indices: unproven, count: count, dimensions: d, panel: packed.panel,
+                                                 groups: packed.groups, norms: pn.base, centerNorms: packed.laneNorms,
+                                                 nearest: nearest, best: best, second: next)
+                    for position in 0..<count {
+                        let i = Int(unproven[position])
+                        pa[i] = nearest[position]
+                        pu[i] = max(best[position], 0).squareRoot()
+                        pl[i] = max(next[position], 0).squareRoot()
+                    }
                 }
             }
         }

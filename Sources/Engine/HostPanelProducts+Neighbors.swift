@@ -49,7 +49,7 @@ extension HostPanelProducts {
         distances.replace(with: 0, where: distances .< 0)
         distances.replace(with: .infinity, where: distances .!= distances)  // NaN never enters
         var kth = best[k - 1]
-        guard smallest(distances) < kth else { return }
+        guard LaneMinimum.smallest(distances).value < kth else { return }
         for lane in 0..<lanes where j0 + lane != excluding {
             let value = distances[lane]
             guard value < kth else { continue }
@@ -63,17 +63,5 @@ extension HostPanelProducts {
             index[position] = Int32(j0 + lane)
             kth = best[k - 1]
         }
-    }
-
-    /// The smallest of 16 values (no NaN), as a tree of vector compare-and-blends: Swift 6.3
-    /// builds `min()`, `pointwiseMin` and `any(v .< x)` lane by lane or as calls, which took
-    /// half of the pass's time.
-    @inline(__always)
-    private static func smallest(_ v: SIMD16<Float>) -> Float {
-        var half = v.lowHalf
-        half.replace(with: v.highHalf, where: v.highHalf .< half)
-        var quarter = half.lowHalf
-        quarter.replace(with: half.highHalf, where: half.highHalf .< quarter)
-        return min(min(quarter[0], quarter[1]), min(quarter[2], quarter[3]))
     }
 }

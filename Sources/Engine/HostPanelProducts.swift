@@ -131,16 +131,11 @@ enum HostPanelProducts {
 
         @inline(__always)
         mutating func merge(_ distances: SIMD16<Float>, row: Int, group: Int) {
-            let smallest = distances.min()
-            var lane = 0
-            while lane < lanes - 1 && distances[lane] != smallest { lane += 1 }  // NaN: no lane equals
-            var others = distances
-            others[lane] = .infinity
-            let runnerUp = others.min()
+            let (smallest, runnerUp, lane) = LaneMinimum.smallestTwo(distances)
             if smallest < best[row] {
                 second[row] = min(best[row], runnerUp)
                 best[row] = smallest
-                index[row] = Int32(group * lanes + lane)
+                index[row] = Int32(group * lanes) + lane
             } else {
                 second[row] = min(second[row], smallest)
             }
@@ -154,12 +149,10 @@ enum HostPanelProducts {
     private static func keepNearest(_ gram: SIMD16<Float>, row: Int, norm: Float, _ centerNorms: SIMD16<Float>, group: Int,
                                     _ bestValue: inout SIMD4<Float>, _ bestIndex: inout SIMD4<Int32>) {
         let distances = SIMD16(repeating: norm) - 2 * gram + centerNorms
-        let smallest = distances.min()
+        let (smallest, lane) = LaneMinimum.smallest(distances)
         if smallest < bestValue[row] {
             bestValue[row] = smallest
-            var lane = 0
-            while lane < lanes - 1 && distances[lane] != smallest { lane += 1 }  // NaN: no lane equals
-            bestIndex[row] = Int32(group * lanes + lane)
+            bestIndex[row] = Int32(group * lanes) + lane
         }
     }
 

@@ -35,25 +35,28 @@ extension OpenCLBackend {
                     .buffer(buffer(distances, "nearestCentroids")), .int(n), .int(k)])
     }
 
-    public func boundedNearestCentroids(points: Tensor, pointNorms: Tensor, centroids: Tensor, shifts: [Float],
-                                        halfSeparations: [Float], assignments: Tensor, upper: Tensor, lower: Tensor) throws {
-        let (n, d, k) = try OperandChecks.boundedNearestCentroids(points, pointNorms, centroids, shifts: shifts,
-                                                                  halfSeparations: halfSeparations, assignments, upper, lower)
+    /// One launch per run: a GPU has the parallelism within a run, and each launch reads the
+    /// points at its device's bandwidth.
+    public func boundedNearestCentroids(points: Tensor, pointNorms: Tensor, runs: [BoundedAssignmentRun]) throws {
+        let (n, d, clusters) = try OperandChecks.boundedNearestCentroids(points, pointNorms, runs: runs)
         guard n > 0 else { return }
         let owner = ObjectIdentifier(self), operation = "boundedNearestCentroids"
-        let centroidNorms = try distanceScratch.centerNorms.matrix(rows: k, columns: 1, owner: owner)
-        try rowSquaredNorms(centroids, into: centroidNorms)
-        let shiftValues = try distanceScratch.shifts.matrix(rows: k, columns: 1, owner: owner)
-        let separations = try distanceScratch.separations.matrix(rows: k, columns: 1, owner: owner)
-        try write(shifts, to: shiftValues)
-        try write(halfSeparations, to: separations)
-        let (largest, index, second) = CentroidShifts.largest(shifts)
-        try launch("bounded_nearest", in: .distance, count: n,
-                   [.buffer(buffer(points, operation)), .buffer(buffer(pointNorms, operation)),
-                    .buffer(buffer(centroids, operation)), .buffer(buffer(centroidNorms, operation)),
-                    .buffer(buffer(shiftValues, operation)), .buffer(buffer(separations, operation)),
-                    .integers(integers(assignments, operation)), .buffer(buffer(upper, operation)), .buffer(buffer(lower, operation)),
-                    .int(n), .int(d), .int(k), .float(largest), .int(index), .float(second)])
+        for (run, k) in zip(runs, clusters) {
+            let centroidNorms = try distanceScratch.centerNorms.matrix(rows: k, columns: 1, owner: owner)
+            try rowSquaredNorms(run.centroids, into: centroidNorms)
+            let shiftValues = try distanceScratch.shifts.matrix(rows: k, columns: 1, owner: owner)
+            let separations = try distanceScratch.separations.matrix(rows: k, columns: 1, owner: owner)
+            try write(run.shifts, to: shiftValues)
+            try write(run.halfSeparations, to: separations)
+            let (largest, index, second) = CentroidShifts.largest(run.shifts)
+            try launch("bounded_nearest", in: .distance, count: n,
+                       [.buffer(buffer(points, operation)), .buffer(buffer(pointNorms, operation)),
+                        .buffer(buffer(run.centroids, operation)), .buffer(buffer(centroidNorms, operation)),
+                        .buffer(buffer(shiftValues, operation)), .buffer(buffer(separations, operation)),
+                        .integers(integers(run.assignments, operation)), .buffer(buffer(run.upper, operation)),
+                        .buffer(buffer(run.lower, operation)),
+                        .int(n), .int(d), .int(k), .float(largest), .int(index), .float(second)])
+        }
     }
 
     /// The sums are a product, `onehot(assignments)^T * points`, and the counts the one-hot

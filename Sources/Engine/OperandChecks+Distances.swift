@@ -45,19 +45,23 @@ extension OperandChecks {
         return (n, d, k)
     }
 
-    static func boundedNearestCentroids(_ points: Tensor, _ norms: Tensor, _ centroids: Tensor, shifts: [Float],
-                                        halfSeparations: [Float], _ assignments: Tensor, _ upper: Tensor,
-                                        _ lower: Tensor) throws -> (n: Int, d: Int, k: Int) {
+    /// Per run: its k. All runs share the points.
+    static func boundedNearestCentroids(_ points: Tensor, _ norms: Tensor, runs: [BoundedAssignmentRun]) throws
+        -> (n: Int, d: Int, clusters: [Int]) {
         let operation = "boundedNearestCentroids"
         let (n, d) = try pointsWithNorms(operation, points, norms)
-        let k = try centers(operation, centroids, dimensions: d)
-        try elementType(operation, assignments, .int32)
-        for vector in [assignments, upper, lower] { try perRow(operation, vector: vector, matrix: points) }
-        guard shifts.count == k, halfSeparations.count == k else {
-            throw EngineError.shapeMismatch(
-                operation: operation, detail: "\(shifts.count) shifts and \(halfSeparations.count) separations for \(k) centroids")
+        let clusters = try runs.map { run in
+            let k = try centers(operation, run.centroids, dimensions: d)
+            try elementType(operation, run.assignments, .int32)
+            for vector in [run.assignments, run.upper, run.lower] { try perRow(operation, vector: vector, matrix: points) }
+            guard run.shifts.count == k, run.halfSeparations.count == k else {
+                throw EngineError.shapeMismatch(
+                    operation: operation,
+                    detail: "\(run.shifts.count) shifts and \(run.halfSeparations.count) separations for \(k) centroids")
+            }
+            return k
         }
-        return (n, d, k)
+        return (n, d, clusters)
     }
 
     static func clusterSums(_ points: Tensor, _ assignments: Tensor, _ sums: Tensor, _ counts: Tensor) throws

@@ -31,23 +31,26 @@ public struct KMeans {
             throw SignaturesError.insufficientData(
                 "K-means with k = \(k) needs at least \(k) distinct points; the \(matrix.rows) points have \(distinct)")
         }
+        // Every seeding first, in restart order from one generator (Lloyd draws nothing), then
+        // every restart's Lloyd iterations side by side: one pass over the points per step
+        // serves all the runs still going.
         var generator = SeededGenerator(seed: configuration.seed)
-        let run = try LloydRun(matrix: matrix, clusters: k)
         let seedingScratch = try KMeansPlusPlus.Scratch(matrix: matrix, k: k)
+        let seedings = try (0..<configuration.restarts).map { _ in
+            try KMeansPlusPlus(matrix: matrix, k: k, generator: &generator, scratch: seedingScratch)
+        }
+        let runs = try seedings.map { seeding in
+            try LloydRun(matrix: matrix, clusters: k, from: seeding.seeds.flatMap { matrix.row($0) }, seeding: seeding)
+        }
+        let results = try LloydRun.iterate(runs, configuration: configuration)
         var best: KMeansResult?
-        var iterations = 0, inertias: [Double] = []
-        for restart in 0..<configuration.restarts {
-            let seeding = try KMeansPlusPlus(matrix: matrix, k: k, generator: &generator, scratch: seedingScratch)
-            var result = try run.iterate(from: seeding.seeds.flatMap { matrix.row($0) }, seeding: seeding,
-                                         configuration: configuration)
+        for (restart, var result) in results.enumerated() {
             result.restart = restart
-            result.seeds = seeding.seeds
-            iterations += result.iterations
-            inertias.append(result.inertia)
+            result.seeds = seedings[restart].seeds
             if best == nil || result.inertia < best!.inertia { best = result }
         }
-        best!.totalIterations = iterations
-        best!.restartInertias = inertias
+        best!.totalIterations = results.reduce(0) { $0 + $1.iterations }
+        best!.restartInertias = results.map(\.inertia)
         return best!
     }
 
@@ -65,11 +68,13 @@ public struct KMeans {
         guard matrix.rows >= configuration.clusters else {
             throw SignaturesError.insufficientData("K-means with k = \(configuration.clusters) needs at least \(configuration.clusters) points, got \(matrix.rows)")
         }
-        return try LloydRun(matrix: matrix, clusters: configuration.clusters).iterate(from: initialCentroids, configuration: configuration)
+        let run = try LloydRun(matrix: matrix, clusters: configuration.clusters, from: initialCentroids, seeding: nil)
+        return try LloydRun.iterate([run], configuration: configuration)[0]
     }
 }
 
-/// The backend tensors of Lloyd iterations over one point matrix, reused by every restart.
+/// One run of Lloyd iterations: its backend tensors and where it stands, stepped side by side
+/// with the other restarts of its clustering by `iterate`.
 ///
 /// Assignments use Hamerly's bounds (`Backend.boundedNearestCentroids`): the labels of plain
 /// Lloyd (but for ties to float32 rounding), and after the first iterations most points are
@@ -79,33 +84,29 @@ public struct KMeans {
 private final class LloydRun {
     let matrix: PointMatrix
     let k: Int
-    let assignments: Tensor, distances: Tensor, centroids: Tensor, sums: Tensor, counts: Tensor
-    let upper: Tensor, lower: Tensor
+    let assignments: Tensor, centroids: Tensor, upper: Tensor, lower: Tensor
+    /// The centroids now, row-major `k x d`, and how far each moved in the last update.
+    var current: [Float]
+    var shifts: [Float]
+    var clusters: ClusterTotals
+    var previousLabels: [Int32]?
+    var iterations = 0
+    var converged = false
 
-    init(matrix: PointMatrix, clusters k: Int) throws {
+    /// A run from `initial` centroids. With `seeding` (the k-means++ run that chose them), its
+    /// nearest seeds and distances are the first assignment's bounds, exact, so the first pass
+    /// proves most points at once.
+    init(matrix: PointMatrix, clusters k: Int, from initial: [Float], seeding: KMeansPlusPlus?) throws {
         self.matrix = matrix
         self.k = k
         let backend = matrix.backend
         assignments = try backend.zeros([matrix.rows], elementType: .int32)
-        distances = try backend.zeros([matrix.rows])
         upper = try backend.zeros([matrix.rows])
         lower = try backend.zeros([matrix.rows])
         centroids = try backend.zeros([k, matrix.columns])
-        sums = try backend.zeros([k, matrix.columns])
-        counts = try backend.zeros([k])
-    }
-
-    /// Lloyd iterations from `initial` centroids. With `seeding` (the k-means++ run that chose
-    /// them), its nearest seeds and distances are the first assignment's bounds, exact, so the
-    /// first pass proves most points at once.
-    func iterate(from initial: [Float], seeding: KMeansPlusPlus? = nil, configuration: KMeansConfiguration) throws -> KMeansResult {
-        let backend = matrix.backend, d = matrix.columns
-        let tolerance = configuration.tolerance * matrix.meanColumnVariance
-        var current = initial
-        var clusters = ClusterTotals(clusters: k, dimensions: d)
-        var previousLabels: [Int32]?
-        var shifts = [Float](repeating: 0, count: k)
-        var iterations = 0
+        current = initial
+        shifts = [Float](repeating: 0, count: k)
+        clusters = ClusterTotals(clusters: k, dimensions: matrix.columns)
         try backend.write(current, to: centroids)
         if let seeding {
             try backend.writeIntegers(seeding.nearest, to: assignments)
@@ -115,46 +116,78 @@ private final class LloydRun {
             try backend.fill(upper, with: .infinity)
             try backend.fill(lower, with: 0)
         }
+    }
+
+    /// Iterates every run until each converges or reaches the iteration limit, then labels the
+    /// points by each run's final centroids (scikit-learn's closing E-step).
+    static func iterate(_ runs: [LloydRun], configuration: KMeansConfiguration) throws -> [KMeansResult] {
+        guard let matrix = runs.first?.matrix else { return [] }
+        let backend = matrix.backend
+        let tolerance = configuration.tolerance * matrix.meanColumnVariance
+        // The scratch of the update step, shared by the runs (they update one after another).
+        let sums = try backend.zeros([runs[0].k, matrix.columns]), counts = try backend.zeros([runs[0].k])
         for iteration in 1...configuration.maximumIterations {
-            iterations = iteration
-            try backend.boundedNearestCentroids(
-                points: matrix.points, pointNorms: matrix.squaredNorms, centroids: centroids, shifts: shifts,
-                halfSeparations: Self.halfSeparations(current, k: k, d: d), assignments: assignments, upper: upper, lower: lower)
-            let labels = try backend.readIntegers(assignments)
-            // Moving a changed point costs 2d float64 additions on the host; once more than a
-            // sixteenth of the points changed, one parallel pass of clusterSums costs less.
-            if iteration == 1 || clusters.changes(to: labels) * 16 > matrix.rows {
-                try backend.clusterSums(points: matrix.points, assignments: assignments, into: sums, counts: counts)
-                clusters.start(sums: try backend.read(sums), counts: try backend.read(counts), labels: labels)
-            } else {
-                clusters.follow(labels, matrix)
+            let going = runs.filter { !$0.converged }
+            guard !going.isEmpty else { break }
+            try backend.boundedNearestCentroids(points: matrix.points, pointNorms: matrix.squaredNorms, runs: going.map(\.bounds))
+            for run in going {
+                try run.update(iteration: iteration, tolerance: tolerance, sums: sums, counts: counts)
             }
-            if clusters.counts.contains(0) {
-                clusters.relocateEmptyClusters(matrix, centroids: current, labels: labels)
-            }
-            var updated = [Float](repeating: 0, count: k * d)
-            var totalShift = 0.0
-            for c in 0..<k {
-                var moved = 0.0
-                for j in 0..<d {
-                    // A cluster left empty (its only point relocated to another) goes where
-                    // scikit-learn's leftover sum in centred coordinates puts it: the data mean.
-                    let value = clusters.counts[c] > 0 ? Float(clusters.sums[c * d + j] / clusters.counts[c])
-                                                       : Float(matrix.columnMeans[j] + clusters.sums[c * d + j])
-                    updated[c * d + j] = value
-                    let move = Double(value) - Double(current[c * d + j])
-                    moved += move * move
-                }
-                shifts[c] = Float(moved.squareRoot())
-                totalShift += moved
-            }
-            current = updated
-            try backend.write(current, to: centroids)
-            if labels == previousLabels { break }
-            if totalShift <= tolerance { break }
-            previousLabels = labels
         }
-        // scikit-learn's closing E-step: labels and distances for the final centroids.
+        let distances = try backend.zeros([matrix.rows])
+        return try runs.map { try $0.result(distances: distances) }
+    }
+
+    /// This run's share of the next assignment pass.
+    var bounds: BoundedAssignmentRun {
+        BoundedAssignmentRun(centroids: centroids, shifts: shifts, halfSeparations: Self.halfSeparations(current, k: k, d: matrix.columns),
+                             assignments: assignments, upper: upper, lower: lower)
+    }
+
+    /// Lloyd's update after an assignment pass: the cluster totals, an empty cluster relocated,
+    /// the centroids moved to their means; converged when no label changed or the summed squared
+    /// shift is at most `tolerance`.
+    func update(iteration: Int, tolerance: Double, sums: Tensor, counts: Tensor) throws {
+        let backend = matrix.backend, d = matrix.columns
+        iterations = iteration
+        let labels = try backend.readIntegers(assignments)
+        // Moving a changed point costs 2d float64 additions on the host; once more than a
+        // sixteenth of the points changed, one parallel pass of clusterSums costs less.
+        if iteration == 1 || clusters.changes(to: labels) * 16 > matrix.rows {
+            try backend.clusterSums(points: matrix.points, assignments: assignments, into: sums, counts: counts)
+            clusters.start(sums: try backend.read(sums), counts: try backend.read(counts), labels: labels)
+        } else {
+            clusters.follow(labels, matrix)
+        }
+        if clusters.counts.contains(0) {
+            clusters.relocateEmptyClusters(matrix, centroids: current, labels: labels)
+        }
+        var updated = [Float](repeating: 0, count: k * d)
+        var totalShift = 0.0
+        for c in 0..<k {
+            var moved = 0.0
+            for j in 0..<d {
+                // A cluster left empty (its only point relocated to another) goes where
+                // scikit-learn's leftover sum in centred coordinates puts it: the data mean.
+                let value = clusters.counts[c] > 0 ? Float(clusters.sums[c * d + j] / clusters.counts[c])
+                                                   : Float(matrix.columnMeans[j] + clusters.sums[c * d + j])
+                updated[c * d + j] = value
+                let move = Double(value) - Double(current[c * d + j])
+                moved += move * move
+            }
+            shifts[c] = Float(moved.squareRoot())
+            totalShift += moved
+        }
+        current = updated
+        try backend.write(current, to: centroids)
+        converged = labels == previousLabels || totalShift <= tolerance
+        previousLabels = labels
+    }
+
+    /// The labels, inertia and sizes of the final centroids, from `nearestCentroids` into
+    /// `distances` (`[n]`, shared by the runs).
+    func result(distances: Tensor) throws -> KMeansResult {
+        let backend = matrix.backend
         try backend.nearestCentroids(points: matrix.points, pointNorms: matrix.squaredNorms, centroids: centroids,
                                      assignments: assignments, distances: distances)
         let labels = try backend.readIntegers(assignments)
