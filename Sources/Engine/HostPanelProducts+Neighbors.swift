@@ -39,17 +39,29 @@ extension HostPanelProducts {
 
     /// Row `row`'s squared distances to 16 points (from their Gram values), clamped at 0, merged
     /// into its sorted list of `k`; its own point is skipped.
+    ///
+    /// Inlined, it only tests whether any of the 16 is nearer than the k-th entry; the insertion
+    /// that is rarely needed once the lists fill is a call. Inlined whole, the loop was too
+    /// large, and the compiler called it for three of the four rows with every accumulator of
+    /// `quad` spilled around the call.
     @inline(__always)
     private static func merge(_ gram: SIMD16<Float>, row: Int, norms: UnsafePointer<Float>, _ laneNorms: SIMD16<Float>,
                               firstPoint j0: Int, selfOffset: Int?, k: Int,
                               best allBest: UnsafeMutablePointer<Float>, index allIndex: UnsafeMutablePointer<Int32>) {
-        let best = allBest + row * k, index = allIndex + row * k
-        let excluding = selfOffset.map { $0 + row } ?? -1
         var distances = SIMD16(repeating: norms[row]) - 2 * gram + laneNorms
         distances.replace(with: 0, where: distances .< 0)
         distances.replace(with: .infinity, where: distances .!= distances)  // NaN never enters
+        guard LaneMinimum.smallestValue(distances) < allBest[row * k + k - 1] else { return }
+        insert(distances, excluding: selfOffset.map { $0 + row } ?? -1, firstPoint: j0, k: k,
+               best: allBest + row * k, index: allIndex + row * k)
+    }
+
+    /// Inserts each of the 16 distances nearer than the k-th entry into one row's sorted list,
+    /// in lane order, but for point `excluding`.
+    @inline(never)
+    private static func insert(_ distances: SIMD16<Float>, excluding: Int, firstPoint j0: Int, k: Int,
+                               best: UnsafeMutablePointer<Float>, index: UnsafeMutablePointer<Int32>) {
         var kth = best[k - 1]
-        guard LaneMinimum.smallest(distances).value < kth else { return }
         for lane in 0..<lanes where j0 + lane != excluding {
             let value = distances[lane]
             guard value < kth else { continue }

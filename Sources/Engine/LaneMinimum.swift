@@ -11,6 +11,15 @@ enum LaneMinimum {
     @inline(__always)
     private static var lanes: SIMD16<Int32> { SIMD16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) }
 
+    /// The smallest lane value (NaN lanes lose to any number).
+    @inline(__always)
+    static func smallestValue(_ values: SIMD16<Float>) -> Float {
+        let v8 = lesser(values.lowHalf, values.highHalf)
+        let v4 = lesser(v8.lowHalf, v8.highHalf)
+        let v2 = lesser(v4.lowHalf, v4.highHalf)
+        return v2[1] < v2[0] ? v2[1] : v2[0]
+    }
+
     /// The smallest lane value and its lane (the lowest on ties; lane 0 when all are NaN).
     @inline(__always)
     static func smallest(_ values: SIMD16<Float>) -> (value: Float, lane: Int32) {
@@ -63,6 +72,9 @@ enum LaneMinimum {
         let take = b .< a
         return (a.replacing(with: b, where: take), ia.replacing(with: ib, where: take))
     }
+
+    @inline(__always)
+    private static func lesser(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a.replacing(with: b, where: b .< a) }
 
     @inline(__always)
     private static func lesser(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD4<Float> { a.replacing(with: b, where: b .< a) }

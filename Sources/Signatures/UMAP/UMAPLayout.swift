@@ -119,20 +119,31 @@ struct UMAPLayout {
             // One hash per sample seeds the draws' own sequence: (seed, epoch, edge) -> vertices.
             var state = SplitMix64.mix(epochKey ^ UInt64(e))
             // The draws' pushes are computed from the same position and summed, each clipped as
-            // umap-learn clips it: independent chains the processor overlaps, where moving after
+            // umap-learn clips it, eight draws to a vector: independent lanes, where moving after
             // every draw made each wait for the last (umap-learn moves between draws; with a
             // learning rate at most 1 and pushes clipped to 4 the difference is second order).
-            var pushX: Float = 0, pushY: Float = 0
-            for _ in 0..<draws {
-                state &+= SplitMix64.gamma
-                let k = vertex(SplitMix64.mix(state), vertices: c.vertices)
-                let ndx = x - (k == i ? x : old[2 * k]), ndy = y - (k == i ? y : old[2 * k + 1])
+            var sumX = SIMD8<Float>(), sumY = SIMD8<Float>()
+            var remaining = draws
+            while remaining > 0 {
+                // Lanes without a draw, and draws of the vertex itself, sit on it: no push.
+                var otherX = SIMD8<Float>(repeating: x), otherY = SIMD8<Float>(repeating: y)
+                for lane in 0..<min(8, remaining) {
+                    state &+= SplitMix64.gamma
+                    let k = vertex(SplitMix64.mix(state), vertices: c.vertices)
+                    if k != i {
+                        otherX[lane] = old[2 * k]
+                        otherY[lane] = old[2 * k + 1]
+                    }
+                }
+                remaining -= 8
+                let ndx = x - otherX, ndy = y - otherY
                 let nd2 = ndx * ndx + ndy * ndy
-                guard nd2 > 0 else { continue }
                 let coefficient = 2 * c.gamma * c.b / ((0.001 + nd2) * (c.a * fastPower(nd2, c.b) + 1))
-                pushX += clip(coefficient * ndx)
-                pushY += clip(coefficient * ndy)
+                let apart = nd2 .> 0
+                sumX += clip(coefficient * ndx).replacing(with: 0, where: .!apart)
+                sumY += clip(coefficient * ndy).replacing(with: 0, where: .!apart)
             }
+            let pushX = laneSum(sumX), pushY = laneSum(sumY)
             x += pushX * alpha
             y += pushY * alpha
             schedule.nextNegative[e] += Float(draws) * negativePeriod
@@ -143,6 +154,20 @@ struct UMAPLayout {
 
     @inline(__always)
     static func clip(_ value: Float) -> Float { min(max(value, -4), 4) }
+
+    @inline(__always)
+    static func clip(_ value: SIMD8<Float>) -> SIMD8<Float> {
+        let low = value.replacing(with: -4, where: value .< -4)
+        return low.replacing(with: 4, where: low .> 4)
+    }
+
+    /// The eight lanes' sum, halving (lanes 0-3 plus 4-7, and so on): a fixed order.
+    @inline(__always)
+    static func laneSum(_ v: SIMD8<Float>) -> Float {
+        let four = v.lowHalf + v.highHalf
+        let two = four.lowHalf + four.highHalf
+        return two[0] + two[1]
+    }
 
     /// A vertex uniform over `vertices` from 64 random bits (the high 32, scaled: Lemire's
     /// multiply-shift, parenthesized because in Swift >> binds tighter than *).
