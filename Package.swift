@@ -2,7 +2,7 @@
 //
 // Signet: an OpenCL/CPU neural-network engine and the MNIST activation-signature study.
 // The arrows run one way:
-//   signet (CLI) -> Signatures -> Learning -> Engine -> OpenCL -> COpenCL;  Engine -> Kernels, CBLAS
+//   signet (CLI) -> Report -> Signatures -> Learning -> Engine -> OpenCL -> COpenCL;  Engine -> Kernels, CBLAS
 //   Signatures -> Datasets -> CZlib
 //   Engine, Datasets, Signatures -> SplitMix (the one seeded mixer they need; see SplitMix64.swift)
 // Benchmarks live in their own package (Benchmarks/) so that `swift build` and `swift test`
@@ -31,11 +31,12 @@ let engineSettings: [SwiftSetting] = tuneForAVX2
 let package = Package(
     name: "Signet",
     products: [
-        .library(name: "Signet", targets: ["SplitMix", "OpenCL", "Engine", "Learning", "Datasets", "Signatures"]),
+        .library(name: "Signet", targets: ["SplitMix", "OpenCL", "Engine", "Learning", "Datasets", "Signatures", "Report"]),
         .executable(name: "signet", targets: ["signet"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(name: "COpenCL", path: "Sources/COpenCL", pkgConfig: "OpenCL",
@@ -67,9 +68,20 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["CZlib", "SplitMix"]),
         // UMAP's layout and trustworthiness loops want FMA as much as the engine's.
         .target(name: "Signatures", dependencies: ["Engine", "Learning", "Datasets", "SplitMix"], swiftSettings: engineSettings),
+        // The browsable report: pages from templates, our own script and style, compiled in.
+        .target(
+            name: "Report",
+            dependencies: ["Signatures", "Datasets", "Learning", "CZlib", .product(name: "Mustache", package: "swift-mustache")],
+            resources: [
+                .embedInCode("Assets/report.js"),
+                .embedInCode("Assets/report.css"),
+                .embedInCode("Assets/experiment.mustache"),
+                .embedInCode("Assets/index.mustache"),
+            ]
+        ),
         .executableTarget(
             name: "signet",
-            dependencies: ["Engine", "Learning", "Datasets", "Signatures", "CPUFeatures",
+            dependencies: ["Engine", "Learning", "Datasets", "Signatures", "Report", "CPUFeatures",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: checksProcessor
         ),
@@ -80,6 +92,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         // Fixtures/ holds reference values made by Benchmarks/peers/umap_reference.py (read by path).
         .testTarget(name: "SignaturesTests", dependencies: ["Signatures", "Engine", "SplitMix"], exclude: ["Fixtures"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Signatures", "Datasets"]),
         .testTarget(name: "SignetCLITests", dependencies: ["signet"]),
     ],
     swiftLanguageModes: [.v6]

@@ -5,16 +5,21 @@
 #   BLAS:    libopenblas-dev (the CPU backend's GEMM)
 #   Data:    zlib1g-dev (gzip IDX files)
 #   Build:   pkg-config (finds OpenCL)
-#   Benchmarks only: libclblast-dev (the CLBlast reference), hyperfine (whole-command timings)
+#   Tests only (--tests): chromium, chromium-driver (the report's browser tests, over WebDriver)
+#   Benchmarks only (--benchmarks): libclblast-dev (the CLBlast reference), hyperfine (whole-command timings)
 set -euo pipefail
 
 packages=(
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
   libopenblas-dev zlib1g-dev pkg-config
 )
-if [[ "${1:-}" == "--benchmarks" ]]; then
-  packages+=(libclblast-dev hyperfine)
-fi
+for option in "$@"; do
+  case "$option" in
+    --tests) packages+=(chromium chromium-driver) ;;
+    --benchmarks) packages+=(libclblast-dev hyperfine) ;;
+    *) echo "install-system-packages: unknown option $option (--tests, --benchmarks)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for package in "${packages[@]}"; do

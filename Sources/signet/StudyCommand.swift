@@ -3,6 +3,7 @@ import Datasets
 import Engine
 import Foundation
 import Learning
+import Report
 import Signatures
 
 /// `signet study`: the activation-signature study, end to end, and its files.
@@ -142,12 +143,15 @@ struct StudyCommand: ParsableCommand {
         let backend = try deviceOptions.makeBackend()
         let progress = StudyProgress(save: save, every: checkpointEvery, data: configuration.data)
         let outcome = try study.run(on: backend, observer: progress)
-        try StudyFiles.write(outcome, to: URL(fileURLWithPath: out, isDirectory: true))
+        let folder = URL(fileURLWithPath: out, isDirectory: true)
+        try StudyFiles.write(outcome, to: folder)
+        let page = try Report.writeStudy(outcome.result, to: folder, store: dataOptions.store())
         if json {
             print(String(decoding: try StudyFiles.resultJSON(outcome.result), as: UTF8.self))
         } else {
             print(StudySummary(outcome.result).text)
             print("\nWrote \(out)/\(StudyFiles.resultName), \(out)/\(StudyFiles.signaturesName), \(out)/\(StudyFiles.pathsName)")
+            print("Report: \(page.path)")
         }
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Datasets
 import Foundation
 import Learning
+import Report
 import Signatures
 
 /// `signet sweep`: the original's published experiments, one study each, and an index.
@@ -103,12 +104,15 @@ struct SweepCommand: ParsableCommand {
         try sweep.check()
         let backend = try deviceOptions.makeBackend()
         let progress = SweepProgress()
-        let index = try sweep.run(on: backend, into: URL(fileURLWithPath: out, isDirectory: true), observer: progress)
+        let folder = URL(fileURLWithPath: out, isDirectory: true)
+        let index = try sweep.run(on: backend, into: folder, observer: progress)
+        let page = try Report.writeSweep(index, to: folder, store: store)
         if json {
             print(String(decoding: try Sweep.json(index), as: UTF8.self))
         } else {
             print(SweepTable(index).text)
             print("\nWrote \(out)/\(Sweep.indexName) and \(index.entries.count) experiment folders")
+            print("Report: \(page.path)")
         }
     }
 

@@ -92,7 +92,7 @@ public enum StudyFiles {
     }
 
     /// Writes `data` to `url` atomically.
-    static func save(_ data: Data, to url: URL) throws {
+    public static func save(_ data: Data, to url: URL) throws {
         do {
             try data.write(to: url, options: .atomic)
         } catch {

@@ -1,12 +1,13 @@
+import Foundation
 import Learning
-import Signatures
 
-/// The terminal summary of a study: the layer table, then the study's three questions answered in
-/// words and numbers. With several seeds a number reads `mean [min-max]`.
-struct StudySummary {
-    let result: StudyResult
+/// The summary of a study in words: the layer table, then the study's three questions answered
+/// in words and numbers, as the terminal prints it and the report shows it. With several seeds a
+/// number reads `mean [min-max]`.
+public struct StudySummary {
+    public let result: StudyResult
 
-    init(_ result: StudyResult) {
+    public init(_ result: StudyResult) {
         self.result = result
     }
 
@@ -21,8 +22,17 @@ struct StudySummary {
         configuration.data.dataset == .mnist ? result.name(label) + "s" : result.name(label) + " images"
     }
 
-    var text: String {
+    /// The whole summary, as `signet study` prints it.
+    public var text: String {
         (header + layerTable + [""] + separation + [""] + signatures + anomalies + [""] + times).joined(separator: "\n")
+    }
+
+    /// The three questions, each its question line and then its answer lines (trimmed); the third
+    /// only when the study inserted or placed unseen classes.
+    public var questions: [(question: String, answer: [String])] {
+        [separation, signatures, anomalies.filter { !$0.isEmpty }].filter { !$0.isEmpty }.map { lines in
+            (lines[0], lines.dropFirst().map { $0.trimmingCharacters(in: .whitespaces) })
+        }
     }
 
     private var header: [String] {
@@ -173,7 +183,7 @@ struct StudySummary {
     }
 
     /// Rows as a Markdown table, columns padded.
-    static func table(_ rows: [[String]]) -> [String] {
+    public static func table(_ rows: [[String]]) -> [String] {
         let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max()! }
         func line(_ row: [String]) -> String {
             "| " + row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: " | ") + " |"

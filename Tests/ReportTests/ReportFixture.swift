@@ -1,0 +1,51 @@
+import Datasets
+import Engine
+import Foundation
+import Learning
+@testable import Report
+@testable import Signatures
+
+/// One small real study (MNIST 1 and 7, 150 images each, 3s inserted: at most 450 images per
+/// view), run once per test process, and its report written to a temporary folder.
+enum ReportFixture {
+    struct Written {
+        let folder: URL
+        let page: URL
+        let result: StudyResult
+    }
+
+    /// The real data: `SIGNET_DATA` (relative to the working directory or the package root, as CI
+    /// sets `../shared/data`), else `../shared/data` beside the package.
+    static var dataDirectory: URL {
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        guard let custom = ProcessInfo.processInfo.environment["SIGNET_DATA"], !custom.isEmpty else {
+            return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data", isDirectory: true)
+        }
+        if custom.hasPrefix("/") { return URL(fileURLWithPath: custom, isDirectory: true) }
+        let fromWorkingDirectory = URL(fileURLWithPath: custom, isDirectory: true)
+        if FileManager.default.fileExists(atPath: fromWorkingDirectory.path) { return fromWorkingDirectory }
+        return packageRoot.appendingPathComponent(custom, isDirectory: true).standardizedFileURL
+    }
+
+    /// A store that reads only the shared data and never downloads.
+    static func store() -> DatasetStore {
+        DatasetStore(dataDirectory: dataDirectory, environment: [:],
+                     cacheDirectory: URL(fileURLWithPath: "/nonexistent/signet-cache"), downloader: nil)
+    }
+
+    static let configuration = StudyConfiguration(
+        data: DataChoice(dataset: .mnist, subset: SubsetSpecification(classes: [1, 7], perClass: 150)),
+        model: .train(model: .multilayerPerceptron(inputs: 784, hidden: [8, 4], classes: 2), training: TrainingConfiguration(epochs: 3, batchSize: 12)),
+        kRange: 2...4, restarts: 2, anomalies: [3],
+        umap: UMAPConfiguration(neighbors: 10, minDist: 0.1, epochs: 60, seed: 0))
+
+    private static let made: Result<Written, Error> = Result {
+        let result = try Study(configuration, store: store()).run(on: CPUBackend()).result
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("signet-report-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let page = try Report.writeStudy(result, to: folder, store: store())
+        return Written(folder: folder, page: page, result: result)
+    }
+
+    static func written() throws -> Written { try made.get() }
+}

@@ -1,0 +1,109 @@
+import Foundation
+@testable import Report
+@testable import Signatures
+import Testing
+
+/// The pages as files: what the study's page holds for its script, its sprite sheets, the
+/// sweep's index, and the refusals. The browser tests check what a person sees.
+@Suite("Report pages")
+struct ReportPageTests {
+    /// The JSON inlined in a page, parsed back.
+    static func payload(_ page: URL) throws -> [String: Any] {
+        let html = try String(contentsOf: page, encoding: .utf8)
+        let open = try #require(html.range(of: "<script type=\"application/json\" id=\"signet-data\">"))
+        let close = try #require(html.range(of: "</script>", range: open.upperBound..<html.endIndex))
+        let json = String(html[open.upperBound..<close.lowerBound])
+        return try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+    }
+
+    @Test func theStudyPageHoldsEveryImageOfEveryView() throws {
+        let written = try ReportFixture.written()
+        let data = try Self.payload(written.page)
+        let views = try #require(data["views"] as? [[String: Any]])
+        let analyses = [written.result.runs[0].analysis] + written.result.runs[0].inserted
+        #expect(views.count == analyses.count)
+        for (view, analysis) in zip(views, analyses) {
+            let points = try #require(view["points"] as? [String: Any])
+            #expect(points["label"] as? [Int] == analysis.images.map(\.label))
+            #expect(points["prediction"] as? [Int] == analysis.images.map(\.prediction))
+            let clusters = try #require(points["clusters"] as? [[Int]])
+            #expect(clusters.count == analysis.layers.count)
+            for (l, column) in clusters.enumerated() { #expect(column == analysis.images.map { $0.clusters[l] }) }
+            let layers = try #require(view["layers"] as? [[String: Any]])
+            for (layer, expected) in zip(layers, analysis.layers) {
+                let map = try #require(layer["map"] as? [String: Any])
+                let x = try #require(map["x"] as? [Int]), y = try #require(map["y"] as? [Int])
+                #expect(x.count == analysis.images.count && y.count == analysis.images.count)
+                #expect(x.allSatisfy { (0...9999).contains($0) } && y.allSatisfy { (0...9999).contains($0) })
+                // One scale for both axes: the longer side spans 0 ... 9999.
+                #expect(max(x.max()! - x.min()!, y.max()! - y.min()!) == 9999)
+                #expect(layer["k"] as? Int == expected.k)
+            }
+        }
+        // The questions are answered in the page itself, not only by the script.
+        let html = try String(contentsOf: written.page, encoding: .utf8)
+        #expect(html.contains("From which layer does the model separate the digits?"))
+        // Nothing loaded from the network: no remote script, style, image or fetch.
+        for remote in ["src=\"http", "href=\"http", "url(http", "fetch(", "@import"] {
+            #expect(!html.contains(remote), "the page must need no network: \(remote)")
+        }
+    }
+
+    @Test func theSpriteSheetsHoldEveryImageOnce() throws {
+        let written = try ReportFixture.written()
+        let data = try Self.payload(written.page)
+        let sprites = try #require(data["sprites"] as? [String: Any])
+        let sheets = try #require(sprites["sheets"] as? [String])
+        let slots = Set(([written.result.runs[0].analysis] + written.result.runs[0].inserted).flatMap { $0.images.map { "\($0.split)\($0.index)" } })
+        #expect(sheets.count == (slots.count + SpriteSheets.tilesPerSheet - 1) / SpriteSheets.tilesPerSheet)
+        for sheet in sheets {
+            let png = try Data(contentsOf: written.folder.appendingPathComponent(sheet))
+            #expect(png.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
+            // IHDR's width and height: at most 2048 px a side.
+            let width = png[16..<20].reduce(0) { $0 << 8 | Int($1) }, height = png[20..<24].reduce(0) { $0 << 8 | Int($1) }
+            #expect(width <= 2048 && height <= 2048 && width % 28 == 0 && height % 28 == 0)
+        }
+    }
+
+    @Test func inlinedJSONCannotCloseItsScriptElement() throws {
+        let text = try PageJSON.inline(["note": "</script><b>"])
+        #expect(!text.contains("</"))
+        let back = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String]
+        #expect(back?["note"] == "</script><b>")
+    }
+
+    @Test func aSweepGetsAnIndexLinkingEachExperiment() throws {
+        let written = try ReportFixture.written()
+        let sweep = FileManager.default.temporaryDirectory.appendingPathComponent("signet-sweep-\(UUID().uuidString)", isDirectory: true)
+        defer { try? FileManager.default.removeItem(at: sweep) }
+        var entries: [SweepEntry] = []
+        for name in ["17-small", "17-again"] {
+            let folder = sweep.appendingPathComponent(name, isDirectory: true)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try StudyFiles.save(try StudyFiles.resultJSON(written.result), to: folder.appendingPathComponent(StudyFiles.resultName))
+            entries.append(SweepEntry(name: name, result: written.result, seconds: 1.5, reused: false))
+        }
+        try StudyFiles.save(try Sweep.json(SweepIndex(entries: entries)), to: sweep.appendingPathComponent(Sweep.indexName))
+        let page = try Report.write(folder: sweep, store: ReportFixture.store())
+        #expect(page == sweep.appendingPathComponent("index.html"))
+        let index = try String(contentsOf: page, encoding: .utf8)
+        for name in ["17-small", "17-again"] {
+            #expect(index.contains("href=\"\(name)/index.html\""))
+            let experiment = try String(contentsOf: sweep.appendingPathComponent("\(name)/index.html"), encoding: .utf8)
+            #expect(experiment.contains("href=\"../index.html\""))
+        }
+    }
+
+    @Test func aFolderWithNothingToReportIsRefusedInOneLine() throws {
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("signet-empty-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: empty) }
+        #expect(throws: ReportError.nothingToReport("\(empty.path) holds no result.json (a study) or index.json (a sweep)")) {
+            try Report.write(folder: empty)
+        }
+        try StudyFiles.save(Data("{not json".utf8), to: empty.appendingPathComponent(StudyFiles.resultName))
+        let error = #expect(throws: ReportError.self) { try Report.write(folder: empty) }
+        #expect(error.map { "\($0)" }?.contains("result.json") == true)
+        #expect(!FileManager.default.fileExists(atPath: empty.appendingPathComponent("index.html").path))
+    }
+}
