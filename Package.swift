@@ -71,7 +71,7 @@ let package = Package(
         // The browsable report: pages from templates, our own script and style, compiled in.
         .target(
             name: "Report",
-            dependencies: ["Signatures", "Datasets", "Learning", "CZlib", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["Signatures", "Engine", "Datasets", "Learning", "CZlib", .product(name: "Mustache", package: "swift-mustache")],
             resources: [
                 .embedInCode("Assets/report.js"),
                 .embedInCode("Assets/report.css"),

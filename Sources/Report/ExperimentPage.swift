@@ -19,9 +19,11 @@ struct ExperimentPage {
     private var dataset: DatasetName { configuration.data.dataset }
 
     /// The page's HTML, and its sprite sheets (none when `images` is nil: hovers then show no image).
-    func render(images: [Split: LabeledImages]?, sheetFolder: String) throws -> (html: String, sheets: [Data]) {
+    /// - Parameter neighbours: the analysis images' nearest neighbours, listed on a click.
+    func render(images: [Split: LabeledImages]?, sheetFolder: String, neighbours: NeighbourLists?) throws -> (html: String, sheets: [Data]) {
         var sprites = SpriteSheets()
-        let views = ([first.analysis] + first.inserted).map { view($0, sprites: &sprites) }
+        var views = ([first.analysis] + first.inserted).map { view($0, sprites: &sprites) }
+        views[0].neighbours = neighbours
         let sheets = try images.map { try sprites.encodedSheets($0) } ?? []
         let classOrder = Array(Set(([first.analysis] + first.inserted).flatMap { $0.images.map(\.label) })).sorted()
         let payload = Payload(
@@ -35,8 +37,7 @@ struct ExperimentPage {
                 EpochPayload(epoch: $0.epoch, loss: $0.loss, accuracy: $0.accuracy, validationLoss: $0.validationLoss,
                              validationAccuracy: $0.validationAccuracy)
             },
-            confusion: ConfusionPayload(labels: first.model.test.labels, matrix: first.model.test.metrics.confusion),
-            neighbourLimit: 0)
+            confusion: ConfusionPayload(labels: first.model.test.labels, matrix: first.model.test.metrics.confusion))
         let html = ReportTemplates.experiment.render(context(payload: try PageJSON.inline(payload)))
         return (html, sheets)
     }
@@ -52,7 +53,6 @@ struct ExperimentPage {
         var sprites: SpritePayload?
         var history: [EpochPayload]
         var confusion: ConfusionPayload
-        var neighbourLimit: Int
     }
 
     /// One analysis (the kept classes, or them with inserted unseen ones), column by column.
@@ -62,6 +62,8 @@ struct ExperimentPage {
         var layers: [LayerPayload]
         var points: PointColumns
         var notable: [NotableImage]
+        /// The kept images' only: the inserted ones have no stored signatures.
+        var neighbours: NeighbourLists?
     }
 
     struct PointColumns: Encodable {
@@ -142,7 +144,8 @@ struct ExperimentPage {
             return LayerPayload(name: layer.layer, k: layer.k, silhouette: layer.silhouette, purity: layer.purity,
                                 candidates: layer.candidates, majority: majority, map: layer.map.map(MapPayload.init))
         }
-        return ViewPayload(name: name, anomalies: analysis.anomalies, layers: layers, points: columns, notable: analysis.paths.notable)
+        return ViewPayload(name: name, anomalies: analysis.anomalies, layers: layers, points: columns, notable: analysis.paths.notable,
+                           neighbours: nil)
     }
 
     // MARK: The template's values

@@ -8,7 +8,9 @@ import Signatures
 /// A study folder (`result.json`) gets `index.html`, its page; a sweep folder (`index.json`)
 /// gets `index.html`, the list of its experiments, and `<experiment>/index.html` each. Digit
 /// images go in `sprites/sheet-N.png` beside each page, when the dataset is found (else the
-/// pages show no images). Every file is written atomically, the page last.
+/// pages show no images), and a click on an image lists its nearest ones in signature space when
+/// the folder holds the study's `signatures.safetensors`. Every file is written atomically, the
+/// page last.
 public enum Report {
     /// The page's file name in each folder.
     public static let pageName = "index.html"
@@ -45,7 +47,9 @@ public enum Report {
     public static func writeStudy(_ result: StudyResult, to folder: URL, indexLink: String? = nil,
                                   store: DatasetStore = DatasetStore()) throws -> URL {
         let images = Self.images(for: result, store: store)
-        let (html, sheets) = try ExperimentPage(result: result, indexLink: indexLink).render(images: images, sheetFolder: spriteFolder)
+        let neighbours = try NeighbourLists.read(folder.appendingPathComponent(StudyFiles.signaturesName), result: result)
+        let (html, sheets) = try ExperimentPage(result: result, indexLink: indexLink)
+            .render(images: images, sheetFolder: spriteFolder, neighbours: neighbours)
         if !sheets.isEmpty {
             let sprites = folder.appendingPathComponent(spriteFolder, isDirectory: true)
             try createFolder(sprites)

@@ -56,6 +56,14 @@ struct BrowserTests {
         let expected = analysis.images.indices.filter { analysis.images[$0].label == second }
         #expect(try browser.execute("return window.signet.painted(1)") as? [Int] == expected)
 
+        // A click on an image lists its nearest neighbours as image tiles (itself first).
+        let lists = try #require(try browser.execute(
+            "return JSON.parse(document.getElementById('signet-data').textContent).views[0].neighbours.k") as? Int)
+        try browser.execute("document.getElementById('maps').scrollIntoView()")
+        let point = try #require(try browser.execute("return window.signet.pointOnPage(0, 0)") as? [String: Double])
+        try browser.drag(from: (point["x"]!, point["y"]!), to: (point["x"]!, point["y"]!))
+        #expect(try browser.execute("return document.querySelectorAll('#neighbours .tile').length") as? Int == lists + 1)
+
         // A hover over an image shows it.
         try browser.execute("window.signet.reset(); document.getElementById('maps').scrollIntoView()")
         let target = try #require(try browser.execute("return window.signet.pointOnPage(1, arguments[0])", [n - 1]) as? [String: Double])

@@ -12,6 +12,8 @@ enum ReportFixture {
         let folder: URL
         let page: URL
         let result: StudyResult
+        /// The kept images' raw signatures, per studied layer.
+        let signatures: [SignatureMatrix]
     }
 
     /// The real data: `SIGNET_DATA` (relative to the working directory or the package root, as CI
@@ -40,11 +42,13 @@ enum ReportFixture {
         umap: UMAPConfiguration(neighbors: 10, minDist: 0.1, epochs: 60, seed: 0))
 
     private static let made: Result<Written, Error> = Result {
-        let result = try Study(configuration, store: store()).run(on: CPUBackend()).result
+        let outcome = try Study(configuration, store: store()).run(on: CPUBackend())
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("signet-report-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let page = try Report.writeStudy(result, to: folder, store: store())
-        return Written(folder: folder, page: page, result: result)
+        // As `signet study` does: the study's files, then the report beside them.
+        try StudyFiles.write(outcome, to: folder)
+        let page = try Report.writeStudy(outcome.result, to: folder, store: store())
+        return Written(folder: folder, page: page, result: outcome.result, signatures: outcome.signatures)
     }
 
     static func written() throws -> Written { try made.get() }

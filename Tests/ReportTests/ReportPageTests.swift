@@ -65,6 +65,32 @@ struct ReportPageTests {
         }
     }
 
+    /// A click lists each image's nearest images in the deepest layer's standardized signatures:
+    /// checked against distances computed here in float64.
+    @Test func theNeighbourListsAreTheNearestInSignatureSpace() throws {
+        let written = try ReportFixture.written()
+        let views = try #require(try Self.payload(written.page)["views"] as? [[String: Any]])
+        let lists = try #require(views[0]["neighbours"] as? [String: Any])
+        let signature = try #require(written.signatures.last)
+        #expect(lists["layer"] as? String == signature.layer)
+        let k = try #require(lists["k"] as? Int), indices = try #require(lists["indices"] as? [Int])
+        #expect(indices.count == k * signature.rows)
+        let mean = try #require(signature.mean), scale = try #require(signature.scale), d = signature.width
+        let standardized = (0..<signature.rows).map { i in
+            (0..<d).map { (Double(signature.values[i * d + $0]) - mean[$0]) / scale[$0] }
+        }
+        func distance(_ a: Int, _ b: Int) -> Double { zip(standardized[a], standardized[b]).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot() }
+        for i in stride(from: 0, to: signature.rows, by: 37) {
+            let listed = Array(indices[i * k..<(i + 1) * k])
+            #expect(!listed.contains(i), "an image is not its own neighbour")
+            let exact = (0..<signature.rows).filter { $0 != i }.map { distance(i, $0) }.sorted()
+            // The k-th listed distance is the k-th smallest (to float32 rounding).
+            #expect(abs(distance(i, listed[k - 1]) - exact[k - 1]) <= 1e-3 * max(1, exact[k - 1]))
+            #expect(zip(listed, listed.dropFirst()).allSatisfy { distance(i, $0) <= distance(i, $1) + 1e-4 })
+        }
+        #expect(views.dropFirst().allSatisfy { $0["neighbours"] == nil || $0["neighbours"] is NSNull })
+    }
+
     @Test func inlinedJSONCannotCloseItsScriptElement() throws {
         let text = try PageJSON.inline(["note": "</script><b>"])
         #expect(!text.contains("</"))

@@ -325,7 +325,7 @@
     const text = describe(i);
     box.appendChild(el('p', { class: 'note', text: 'Clicked: ' + text.title + ', ' + text.detail }));
     if (!lists) {
-      box.appendChild(el('p', { class: 'note', text: 'Nearest neighbours are stored for studies of at most ' + data.neighbourLimit + ' images.' }));
+      box.appendChild(el('p', { class: 'note', text: 'This report holds no nearest-neighbour lists.' }));
       return;
     }
     const row = el('div', { class: 'tiles' }, [tile(i, 'this ' + className(v.points.label[i]))]);
