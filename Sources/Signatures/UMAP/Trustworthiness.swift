@@ -54,18 +54,70 @@ public enum Trustworthiness {
         return Array(all.prefix(max(sampleSize, 1))).sorted()
     }
 
+    /// Squared distances from point `i` to every point (`+infinity` to itself), 16 coordinates
+    /// at a time: summed in a fixed order, so a score never depends on the thread count.
     private static func squaredDistances(from i: Int, _ points: UnsafeMutablePointer<Float>, _ d: Int, _ n: Int, into row: inout [Float]) {
         let query = points + i * d
-        for j in 0..<n {
-            let other = points + j * d
-            var sum: Float = 0
-            for c in 0..<d {
-                let difference = query[c] - other[c]
-                sum += difference * difference
+        let raw = UnsafeRawPointer(points), rawQuery = UnsafeRawPointer(query)
+        row.withUnsafeMutableBufferPointer { row in
+            for j in 0..<n {
+                var lanes = SIMD16<Float>()
+                var c = 0
+                while c + 16 <= d {
+                    let difference = rawQuery.loadUnaligned(fromByteOffset: c * 4, as: SIMD16<Float>.self)
+                        - raw.loadUnaligned(fromByteOffset: (j * d + c) * 4, as: SIMD16<Float>.self)
+                    lanes.addProduct(difference, difference)
+                    c += 16
+                }
+                let eight = lanes.lowHalf + lanes.highHalf, four = eight.lowHalf + eight.highHalf, two = four.lowHalf + four.highHalf
+                var sum = two[0] + two[1]
+                let other = points + j * d
+                while c < d {
+                    let difference = query[c] - other[c]
+                    sum += difference * difference
+                    c += 1
+                }
+                row[j] = sum
             }
-            row[j] = sum
+            row[i] = .infinity
         }
-        row[i] = .infinity
+    }
+
+    /// How many points are nearer than `j` in `distances` (point i's own entry is +infinity):
+    /// those strictly nearer, and those as near with a lower index. Counted 16 at a time by
+    /// compare-and-blend, the lanes' counts summed at the end (exact: counts stay below 2^24).
+    private static func rank(of j: Int, among distances: UnsafeBufferPointer<Float>) -> Int {
+        let reference = distances[j], n = distances.count
+        let raw = UnsafeRawPointer(distances.baseAddress!)
+        let bound = SIMD16<Float>(repeating: reference), one = SIMD16<Float>(repeating: 1)
+        var counts = SIMD16<Float>()
+        var l = 0
+        // Below j: as near counts too; from j on, only strictly nearer (j itself is not).
+        while l + 16 <= j {
+            let values = raw.loadUnaligned(fromByteOffset: l * 4, as: SIMD16<Float>.self)
+            counts += SIMD16<Float>().replacing(with: one, where: values .<= bound)
+            l += 16
+        }
+        var scalar = 0
+        while l < j {
+            if distances[l] <= reference { scalar += 1 }
+            l += 1
+        }
+        while l < n && l % 16 != 0 {
+            if distances[l] < reference { scalar += 1 }
+            l += 1
+        }
+        while l + 16 <= n {
+            let values = raw.loadUnaligned(fromByteOffset: l * 4, as: SIMD16<Float>.self)
+            counts += SIMD16<Float>().replacing(with: one, where: values .< bound)
+            l += 16
+        }
+        while l < n {
+            if distances[l] < reference { scalar += 1 }
+            l += 1
+        }
+        let eight = counts.lowHalf + counts.highHalf, four = eight.lowHalf + eight.highHalf, two = four.lowHalf + four.highHalf
+        return scalar + Int(two[0] + two[1])
     }
 
     /// `sum (r(i, j) - k)` over the embedding's k nearest j that are not the original's k nearest.
@@ -80,13 +132,11 @@ public enum Trustworthiness {
             }
         }
         var total = 0.0
-        for (_, j) in nearest {
-            let reference = original[j]
-            var rank = 1
-            for (l, distance) in original.enumerated() where l != i && (distance < reference || (distance == reference && l < j)) {
-                rank += 1
+        original.withUnsafeBufferPointer { original in
+            for (_, j) in nearest {
+                let rank = 1 + Self.rank(of: j, among: original)
+                if rank > k { total += Double(rank - k) }
             }
-            if rank > k { total += Double(rank - k) }
         }
         return total
     }
