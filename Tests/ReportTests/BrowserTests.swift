@@ -26,6 +26,14 @@ struct BrowserTests {
         #expect(maps.map { $0["layer"] as? String } == analysis.layers.map(\.layer))
         #expect(maps.allSatisfy { $0["drawn"] as? Int == n })
 
+        // The rubber band's canvas lies exactly over each map's.
+        #expect(try browser.execute("""
+            return [...document.querySelectorAll('.map')].every((m) => {
+              const a = m.querySelector('canvas:not(.overlay)').getBoundingClientRect(), b = m.querySelector('canvas.overlay').getBoundingClientRect();
+              return Math.abs(a.left - b.left) < 1 && Math.abs(a.top - b.top) < 1 && Math.abs(a.width - b.width) < 1 && Math.abs(a.height - b.height) < 1;
+            })
+            """) as? Bool == true)
+
         // A box dragged with the mouse around image 0 in the first map.
         try browser.execute("document.getElementById('maps').scrollIntoView()")
         let positions = try #require(try browser.execute("return Array.from({length: window.signet.pointCount()}, (_, i) => window.signet.pointOnPage(0, i))")

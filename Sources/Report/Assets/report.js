@@ -130,7 +130,7 @@
       const overlay = el('canvas', { width: side, height: side, class: 'overlay' });
       const trust = layer.map.trust === null ? '' : ', trustworthiness ' + fixed(layer.map.trust, 3);
       const title = el('h3', {}, [document.createTextNode(layer.name + ' '), el('span', { text: '(k = ' + layer.k + trust + ')' })]);
-      const box = el('div', { class: 'map' }, [title, canvas, overlay]);
+      const box = el('div', { class: 'map' }, [title, el('div', { class: 'frame' }, [canvas, overlay])]);
       container.appendChild(box);
       const map = { layer: index, name: layer.name, canvas, overlay, side, x: layer.map.x, y: layer.map.y, grid: null, drawn: 0 };
       buildGrid(map);
