@@ -85,15 +85,17 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: checksProcessor
         ),
+        // The tests' one way to the real data files (Tests/SharedTestData), shared by the test targets.
+        .target(name: "SharedTestData", dependencies: ["Datasets"], path: "Tests/SharedTestData"),
         .testTarget(name: "SplitMixTests", dependencies: ["SplitMix"]),
         .testTarget(name: "OpenCLTests", dependencies: ["OpenCL"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "OpenCL", "SplitMix"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "Engine"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "SharedTestData"]),
         // Fixtures/ holds reference values made by Benchmarks/peers/umap_reference.py (read by path).
-        .testTarget(name: "SignaturesTests", dependencies: ["Signatures", "Engine", "SplitMix"], exclude: ["Fixtures"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Signatures", "Datasets"]),
-        .testTarget(name: "SignetCLITests", dependencies: ["signet"]),
+        .testTarget(name: "SignaturesTests", dependencies: ["Signatures", "Engine", "SplitMix", "SharedTestData"], exclude: ["Fixtures"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Signatures", "Datasets", "SharedTestData"]),
+        .testTarget(name: "SignetCLITests", dependencies: ["signet", "SharedTestData"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,7 @@
 import CZlib
 @testable import Datasets
 import Foundation
+import SharedTestData
 import Testing
 
 struct TestSetupError: Error, CustomStringConvertible {
@@ -8,24 +9,11 @@ struct TestSetupError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// The real data: `SIGNET_DATA` (relative paths taken from the package root, as CI sets
-/// `../shared/data`), else `../shared/data` beside the package root.
-func sharedDataDirectory() -> URL {
-    let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    guard let custom = ProcessInfo.processInfo.environment["SIGNET_DATA"], !custom.isEmpty else {
-        return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data", isDirectory: true)
-    }
-    if custom.hasPrefix("/") { return URL(fileURLWithPath: custom, isDirectory: true) }
-    let fromWorkingDirectory = URL(fileURLWithPath: custom, isDirectory: true)
-    if FileManager.default.fileExists(atPath: fromWorkingDirectory.path) { return fromWorkingDirectory }
-    return packageRoot.appendingPathComponent(custom, isDirectory: true).standardizedFileURL
-}
+/// The real data folder (`SharedTestData`).
+func sharedDataDirectory() -> URL { SharedTestData.directory }
 
 /// A store that reads only the shared data and never downloads.
-func sharedStore() -> DatasetStore {
-    DatasetStore(dataDirectory: sharedDataDirectory(), environment: [:],
-                 cacheDirectory: URL(fileURLWithPath: "/nonexistent/signet-cache"), downloader: nil)
-}
+func sharedStore() -> DatasetStore { SharedTestData.store() }
 
 /// Each real split loaded once per test process: decoding 47 MB is the slow part.
 enum RealData {

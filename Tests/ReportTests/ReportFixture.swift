@@ -2,6 +2,7 @@ import Datasets
 import Engine
 import Foundation
 import Learning
+import SharedTestData
 @testable import Report
 @testable import Signatures
 
@@ -16,24 +17,8 @@ enum ReportFixture {
         let signatures: [SignatureMatrix]
     }
 
-    /// The real data: `SIGNET_DATA` (relative to the working directory or the package root, as CI
-    /// sets `../shared/data`), else `../shared/data` beside the package.
-    static var dataDirectory: URL {
-        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        guard let custom = ProcessInfo.processInfo.environment["SIGNET_DATA"], !custom.isEmpty else {
-            return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data", isDirectory: true)
-        }
-        if custom.hasPrefix("/") { return URL(fileURLWithPath: custom, isDirectory: true) }
-        let fromWorkingDirectory = URL(fileURLWithPath: custom, isDirectory: true)
-        if FileManager.default.fileExists(atPath: fromWorkingDirectory.path) { return fromWorkingDirectory }
-        return packageRoot.appendingPathComponent(custom, isDirectory: true).standardizedFileURL
-    }
-
     /// A store that reads only the shared data and never downloads.
-    static func store() -> DatasetStore {
-        DatasetStore(dataDirectory: dataDirectory, environment: [:],
-                     cacheDirectory: URL(fileURLWithPath: "/nonexistent/signet-cache"), downloader: nil)
-    }
+    static func store() -> DatasetStore { SharedTestData.store() }
 
     static let configuration = StudyConfiguration(
         data: DataChoice(dataset: .mnist, subset: SubsetSpecification(classes: [1, 7], perClass: 150)),

@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import Learning
 import OpenCL
+import SharedTestData
 @testable import Signatures
 import Testing
 
@@ -12,24 +13,8 @@ import Testing
 struct StudyTests {
     // MARK: Support
 
-    /// The real data: `SIGNET_DATA` (relative paths from the working directory, else from the
-    /// package root, as CI sets `../shared/data`), else `../shared/data` beside the package root.
-    static var dataDirectory: URL {
-        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        guard let custom = ProcessInfo.processInfo.environment["SIGNET_DATA"], !custom.isEmpty else {
-            return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data", isDirectory: true)
-        }
-        if custom.hasPrefix("/") { return URL(fileURLWithPath: custom, isDirectory: true) }
-        let fromWorkingDirectory = URL(fileURLWithPath: custom, isDirectory: true)
-        if FileManager.default.fileExists(atPath: fromWorkingDirectory.path) { return fromWorkingDirectory }
-        return packageRoot.appendingPathComponent(custom, isDirectory: true).standardizedFileURL
-    }
-
     /// A store that reads only the shared data and never downloads.
-    static func store() -> DatasetStore {
-        DatasetStore(dataDirectory: dataDirectory, environment: [:],
-                     cacheDirectory: URL(fileURLWithPath: "/nonexistent/signet-cache"), downloader: nil)
-    }
+    static func store() -> DatasetStore { SharedTestData.store() }
 
     static let spec = ModelSpec.multilayerPerceptron(inputs: 784, hidden: [8, 4], classes: 2)
     static let training = TrainingConfiguration(epochs: 3, batchSize: 12)

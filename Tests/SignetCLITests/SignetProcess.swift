@@ -1,4 +1,5 @@
 import Foundation
+import SharedTestData
 
 /// Runs the built `signet` binary, as a user would, and captures what it prints.
 struct SignetProcess {
@@ -13,15 +14,8 @@ struct SignetProcess {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("signet")
     }
 
-    /// The data folder: `SIGNET_DATA` (relative paths from the package root, as CI sets it),
-    /// else `../shared/data` beside the package.
-    static var dataDirectory: URL {
-        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        guard let value = ProcessInfo.processInfo.environment["SIGNET_DATA"], !value.isEmpty else {
-            return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
-        }
-        return value.hasPrefix("/") ? URL(fileURLWithPath: value) : packageRoot.appendingPathComponent(value).standardizedFileURL
-    }
+    /// The data folder (`SharedTestData`).
+    static var dataDirectory: URL { SharedTestData.directory }
 
     /// - Parameter directory: the working directory, for relative paths in the arguments.
     static func run(_ arguments: [String], environment extra: [String: String] = [:], in directory: URL? = nil) throws -> Outcome {
