@@ -3,6 +3,7 @@
 // Signet: an OpenCL/CPU neural-network engine and the MNIST activation-signature study.
 // The arrows run one way:
 //   signet (CLI) -> Report -> Signatures -> Learning -> Engine -> OpenCL -> COpenCL;  Engine -> Kernels, CBLAS
+//   Engine -> AVX512Loops -> VectorLanes;  Engine -> VectorLanes, CPUFeatures
 //   Signatures -> Datasets -> CZlib
 //   Engine, Datasets, Signatures -> SplitMix (the one seeded mixer they need; see SplitMix64.swift)
 // Benchmarks live in their own package (Benchmarks/) so that `swift build` and `swift test`
@@ -26,6 +27,12 @@ let tuneForAVX2 = false
 let checksProcessor: [SwiftSetting] = tuneForAVX2 ? [.define("SIGNET_AVX2", .when(configuration: .release))] : []
 let engineSettings: [SwiftSetting] = tuneForAVX2
     ? [.unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release))] + checksProcessor
+    : []
+// The few loops that pay for 512-bit vectors (the k-nearest-neighbour scan: 2x here) are built
+// a second time for AVX-512, in a module of their own that the Engine calls only after checking
+// the processor (HostProcessor.canRunAVX512Loops).
+let avx512Settings: [SwiftSetting] = tuneForAVX2
+    ? [.unsafeFlags(["-target-cpu", "skylake-avx512"], .when(configuration: .release))]
     : []
 
 let package = Package(
@@ -62,8 +69,12 @@ let package = Package(
         ),
         .target(name: "SplitMix"),
         .target(name: "OpenCL", dependencies: ["COpenCL"]),
-        .target(name: "Engine", dependencies: ["OpenCL", "Kernels", "CBLAS", "SplitMix"], swiftSettings: engineSettings),
+        .target(name: "Engine", dependencies: ["OpenCL", "Kernels", "CBLAS", "SplitMix", "CPUFeatures", "VectorLanes", "AVX512Loops"],
+                swiftSettings: engineSettings),
         .target(name: "CPUFeatures"),
+        // Lane minima and neighbour lists, inlined into both builds of the host loops.
+        .target(name: "VectorLanes", swiftSettings: engineSettings),
+        .target(name: "AVX512Loops", dependencies: ["VectorLanes"], swiftSettings: avx512Settings),
         .target(name: "Learning", dependencies: ["Engine"]),
         .target(name: "Datasets", dependencies: ["CZlib", "SplitMix"]),
         // UMAP's layout and trustworthiness loops want FMA as much as the engine's.

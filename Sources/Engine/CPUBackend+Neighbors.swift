@@ -1,3 +1,5 @@
+import AVX512Loops
+
 /// `kNearest` on the host: the points stream through in packed tiles, the queries split across
 /// threads within each tile, every query's list kept in the outputs themselves (squared
 /// distances until the last tile), so the only memory beyond them is one packed tile.
@@ -24,9 +26,16 @@ extension CPUBackend {
         let tile = Self.neighborTilePoints(dimensions: d)
         for first in stride(from: 0, to: n, by: tile) {
             let packed = PackedCenters(pp + first * d, count: min(tile, n - first), dimensions: d, norms: ppn + first)
+            let wide = usesAVX512Loops
             parallelChunks(m, minimumChunk: max(4, 65_536 / max(packed.count * d, 1))) { rows in
-                HostPanelProducts.mergeNearest(pq.base, rows: rows, dimensions: d, norms: pqn.base, tile: packed, firstPoint: first,
-                                               selfOffset: selfOffset, k: k, best: pd.base, index: pi.base)
+                if wide {
+                    WideNeighborScan.mergeNearest(pq.base, rows: rows, dimensions: d, norms: pqn.base, panel: packed.panel,
+                                                  groups: packed.groups, laneNorms: packed.laneNorms, firstPoint: first,
+                                                  selfOffset: selfOffset, k: k, best: pd.base, index: pi.base)
+                } else {
+                    HostPanelProducts.mergeNearest(pq.base, rows: rows, dimensions: d, norms: pqn.base, tile: packed,
+                                                   firstPoint: first, selfOffset: selfOffset, k: k, best: pd.base, index: pi.base)
+                }
             }
         }
         parallelChunks(m * k, minimumChunk: 16_384) { range in

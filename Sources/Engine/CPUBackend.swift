@@ -13,11 +13,18 @@ public final class CPUBackend: Backend {
     public let kind = BackendKind.cpu
     /// Patch matrices of the convolutions (`CPUBackend+Convolution.swift`).
     let scratch = HostScratch()
+    /// Whether the loops that have an AVX-512 build (the k-nearest-neighbour scan) take it.
+    public let usesAVX512Loops: Bool
 
-    public init() {}
+    /// - Parameter avx512Loops: take the AVX-512 builds of the loops that have one; ignored
+    ///   where they cannot run (`HostProcessor.canRunAVX512Loops`). Both give the same results.
+    public init(avx512Loops: Bool = HostProcessor.prefersAVX512Loops) {
+        usesAVX512Loops = avx512Loops && HostProcessor.canRunAVX512Loops
+    }
 
     public var description: String {
-        "CPU backend (OpenBLAS, \(CPUThreads.count) thread\(CPUThreads.count == 1 ? "" : "s"))"
+        let threads = "\(CPUThreads.count) thread\(CPUThreads.count == 1 ? "" : "s")"
+        return "CPU backend (OpenBLAS, \(threads)\(usesAVX512Loops ? ", AVX-512 loops" : ""))"
     }
 
     // MARK: Memory

@@ -1,3 +1,5 @@
+import VectorLanes
+
 /// The CPU backend's k-nearest-neighbour scan: four query rows at a time against one packed tile
 /// of points (the Gram values of `quad`, as `nearest` takes them), each row's distances merged
 /// into its sorted list.
@@ -37,8 +39,8 @@ extension HostPanelProducts {
         }
     }
 
-    /// Row `row`'s squared distances to 16 points (from their Gram values), clamped at 0, merged
-    /// into its sorted list of `k`; its own point is skipped.
+    /// Row `row`'s squared distances to 16 points (from their Gram values) merged into its
+    /// sorted list of `k`; its own point is skipped.
     ///
     /// Inlined, it only tests whether any of the 16 is nearer than the k-th entry; the insertion
     /// that is rarely needed once the lists fill is a call. Inlined whole, the loop was too
@@ -48,32 +50,9 @@ extension HostPanelProducts {
     private static func merge(_ gram: SIMD16<Float>, row: Int, norms: UnsafePointer<Float>, _ laneNorms: SIMD16<Float>,
                               firstPoint j0: Int, selfOffset: Int?, k: Int,
                               best allBest: UnsafeMutablePointer<Float>, index allIndex: UnsafeMutablePointer<Int32>) {
-        var distances = SIMD16(repeating: norms[row]) - 2 * gram + laneNorms
-        distances.replace(with: 0, where: distances .< 0)
-        distances.replace(with: .infinity, where: distances .!= distances)  // NaN never enters
-        guard LaneMinimum.smallestValue(distances) < allBest[row * k + k - 1] else { return }
-        insert(distances, excluding: selfOffset.map { $0 + row } ?? -1, firstPoint: j0, k: k,
-               best: allBest + row * k, index: allIndex + row * k)
-    }
-
-    /// Inserts each of the 16 distances nearer than the k-th entry into one row's sorted list,
-    /// in lane order, but for point `excluding`.
-    @inline(never)
-    private static func insert(_ distances: SIMD16<Float>, excluding: Int, firstPoint j0: Int, k: Int,
-                               best: UnsafeMutablePointer<Float>, index: UnsafeMutablePointer<Int32>) {
-        var kth = best[k - 1]
-        for lane in 0..<lanes where j0 + lane != excluding {
-            let value = distances[lane]
-            guard value < kth else { continue }
-            var position = k - 1
-            while position > 0 && best[position - 1] > value {
-                best[position] = best[position - 1]
-                index[position] = index[position - 1]
-                position -= 1
-            }
-            best[position] = value
-            index[position] = Int32(j0 + lane)
-            kth = best[k - 1]
-        }
+        let distances = SortedNeighbors.distances(norm: norms[row], gram: gram, pointNorms: laneNorms)
+        guard SortedNeighbors.mayEnter(distances, kth: allBest[row * k + k - 1]) else { return }
+        SortedNeighbors.insert(distances, excluding: selfOffset.map { $0 + row } ?? -1, firstPoint: j0, k: k,
+                               best: allBest + row * k, index: allIndex + row * k)
     }
 }

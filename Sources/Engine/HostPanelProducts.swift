@@ -1,3 +1,5 @@
+import VectorLanes
+
 /// The CPU backend's own small matrix products for the distance operations, in SIMD: a Gram
 /// block `x . y_j` for rows of y packed into 16-wide panels, and an accumulating product
 /// `c += a . b` with `b` 16-column aligned.

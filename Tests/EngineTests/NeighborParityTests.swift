@@ -1,8 +1,9 @@
 import Engine
 import Testing
 
-/// `kNearest` on the CPU and on both OpenCL kernels (packed, for CPU devices; local, for GPUs;
-/// both run on whatever device the tests have), against a float64 brute force from the
+/// `kNearest` on the CPU (both builds of its scan: the AVX-512 loops and the Engine's own) and on
+/// both OpenCL kernels (packed, for CPU devices; local, for GPUs; both run on whatever device the
+/// tests have), against a float64 brute force from the
 /// differences and against each other: n in {1, 2, 7, 65, 257, 1000, 2000}, d in {1, 3, 32, 65,
 /// 130}, k in {1, 5, 15, 64, n - 1 with self left out}, with and without `selfOffset`, queries
 /// that are every point or a middle block of them, tiles that do not divide n.
@@ -17,18 +18,29 @@ import Testing
 @Suite("k nearest neighbours, OpenCL and CPU against float64", .serialized)
 struct NeighborParityTests {
     let cpu: CPUBackend
+    let narrowCPU: CPUBackend
     let packed: OpenCLBackend
     let local: OpenCLBackend
 
     init() throws {
         cpu = TestBackends.cpu()
+        narrowCPU = CPUBackend(avx512Loops: false)
         packed = try TestBackends.openCL()
         packed.neighborKernel = .packed
         local = try TestBackends.openCL()
         local.neighborKernel = .local
     }
 
-    var backends: [(name: String, backend: any Backend)] { [("cpu", cpu), ("opencl packed", packed), ("opencl local", local)] }
+    var backends: [(name: String, backend: any Backend)] {
+        [("cpu", cpu), ("cpu without AVX-512 loops", narrowCPU), ("opencl packed", packed), ("opencl local", local)]
+    }
+
+    /// Debug builds compile the AVX-512 loops for the base target, so the tests run both scans
+    /// on any machine; a release build takes them only where the processor has AVX-512.
+    @Test func theTwoCPUScansAreBothRun() {
+        #expect(cpu.usesAVX512Loops == HostProcessor.prefersAVX512Loops)
+        #expect(!narrowCPU.usesAVX512Loops)
+    }
 
     /// (n, d, k, query rows, selfOffset).
     static let cases: [NeighborCase] = [
@@ -138,6 +150,32 @@ struct NeighborParityTests {
                 #expect(lists.indices == expected, "\(name) self \(selfOffset as Any)")
                 let first = lists.distances[0]
                 #expect(lists.distances.allSatisfy { $0 == first } && first * first <= 1e-5, "\(name) self \(selfOffset as Any)")
+            }
+        }
+    }
+
+    /// A point with a NaN coordinate (either sign: the scans test candidates by bit pattern) is
+    /// nearer than nothing: it enters no list, its own list stays empty (index -1, distance
+    /// +infinity), and every other list is the one it would be without it.
+    @Test func notANumberNeverEnters() throws {
+        let n = 300, d = 5, k = 9, poisoned = [7, 150, 200]
+        var points = TestData.values(n * d, seed: 95), far = points
+        points[7 * d + 2] = .nan
+        points[150 * d] = -.nan
+        points[200 * d + 4] = Float(bitPattern: 0xFFC0_0001)
+        for i in poisoned { for p in 0..<d { far[i * d + p] = 1000 } }
+        let c = NeighborCase(n: n, d: d, k: k, selfOffset: 0)
+        let expected = try run(cpu, points: far, c, norms: nil)
+        for (name, backend) in backends {
+            let lists = try run(backend, points: points, c, norms: nil)
+            for i in 0..<n {
+                let row = i * k..<(i + 1) * k
+                if poisoned.contains(i) {
+                    #expect(lists.indices[row].allSatisfy { $0 == -1 } && lists.distances[row].allSatisfy { $0 == .infinity },
+                            "\(name): the list of NaN point \(i)")
+                } else {
+                    #expect(lists.indices[row] == expected.indices[row], "\(name): the list of point \(i)")
+                }
             }
         }
     }

@@ -6,14 +6,14 @@
 /// and nearest-neighbour loops take them for every 16 distances, where they cost more than the
 /// distances. Only compares whose mask feeds a `replacing` at once are used here: those compile
 /// to vector compares and blends.
-enum LaneMinimum {
+public enum LaneMinimum {
     /// The lane indices 0 ... 15.
-    @inline(__always)
-    private static var lanes: SIMD16<Int32> { SIMD16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) }
+    @usableFromInline @inline(__always)
+    static var lanes: SIMD16<Int32> { SIMD16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) }
 
     /// The smallest lane value (NaN lanes lose to any number).
-    @inline(__always)
-    static func smallestValue(_ values: SIMD16<Float>) -> Float {
+    @inlinable @inline(__always)
+    public static func smallestValue(_ values: SIMD16<Float>) -> Float {
         let v8 = lesser(values.lowHalf, values.highHalf)
         let v4 = lesser(v8.lowHalf, v8.highHalf)
         let v2 = lesser(v4.lowHalf, v4.highHalf)
@@ -21,8 +21,8 @@ enum LaneMinimum {
     }
 
     /// The smallest lane value and its lane (the lowest on ties; lane 0 when all are NaN).
-    @inline(__always)
-    static func smallest(_ values: SIMD16<Float>) -> (value: Float, lane: Int32) {
+    @inlinable @inline(__always)
+    public static func smallest(_ values: SIMD16<Float>) -> (value: Float, lane: Int32) {
         let (v8, i8) = halve(values.lowHalf, values.highHalf, lanes.lowHalf, lanes.highHalf)
         let (v4, i4) = halve(v8.lowHalf, v8.highHalf, i8.lowHalf, i8.highHalf)
         let (v2, i2) = halve(v4.lowHalf, v4.highHalf, i4.lowHalf, i4.highHalf)
@@ -31,8 +31,8 @@ enum LaneMinimum {
 
     /// The smallest lane value, the second smallest (equal to it when two lanes tie), and the
     /// lane of the smallest (the lowest on ties).
-    @inline(__always)
-    static func smallestTwo(_ values: SIMD16<Float>) -> (value: Float, second: Float, lane: Int32) {
+    @inlinable @inline(__always)
+    public static func smallestTwo(_ values: SIMD16<Float>) -> (value: Float, second: Float, lane: Int32) {
         // Per lane of each half: the smaller of the pair goes on, the larger competes for second.
         let a8 = values.lowHalf, b8 = values.highHalf, take8 = b8 .< a8
         let v8 = a8.replacing(with: b8, where: take8), s8 = b8.replacing(with: a8, where: take8)
@@ -52,33 +52,33 @@ enum LaneMinimum {
         return (value, loser < secondSoFar ? loser : secondSoFar, takeLast ? i2[1] : i2[0])
     }
 
-    @inline(__always)
-    private static func halve(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ ia: SIMD8<Int32>, _ ib: SIMD8<Int32>)
+    @usableFromInline @inline(__always)
+    static func halve(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ ia: SIMD8<Int32>, _ ib: SIMD8<Int32>)
         -> (SIMD8<Float>, SIMD8<Int32>) {
         let take = b .< a
         return (a.replacing(with: b, where: take), ia.replacing(with: ib, where: take))
     }
 
-    @inline(__always)
-    private static func halve(_ a: SIMD4<Float>, _ b: SIMD4<Float>, _ ia: SIMD4<Int32>, _ ib: SIMD4<Int32>)
+    @usableFromInline @inline(__always)
+    static func halve(_ a: SIMD4<Float>, _ b: SIMD4<Float>, _ ia: SIMD4<Int32>, _ ib: SIMD4<Int32>)
         -> (SIMD4<Float>, SIMD4<Int32>) {
         let take = b .< a
         return (a.replacing(with: b, where: take), ia.replacing(with: ib, where: take))
     }
 
-    @inline(__always)
-    private static func halve(_ a: SIMD2<Float>, _ b: SIMD2<Float>, _ ia: SIMD2<Int32>, _ ib: SIMD2<Int32>)
+    @usableFromInline @inline(__always)
+    static func halve(_ a: SIMD2<Float>, _ b: SIMD2<Float>, _ ia: SIMD2<Int32>, _ ib: SIMD2<Int32>)
         -> (SIMD2<Float>, SIMD2<Int32>) {
         let take = b .< a
         return (a.replacing(with: b, where: take), ia.replacing(with: ib, where: take))
     }
 
-    @inline(__always)
-    private static func lesser(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a.replacing(with: b, where: b .< a) }
+    @usableFromInline @inline(__always)
+    static func lesser(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a.replacing(with: b, where: b .< a) }
 
-    @inline(__always)
-    private static func lesser(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD4<Float> { a.replacing(with: b, where: b .< a) }
+    @usableFromInline @inline(__always)
+    static func lesser(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD4<Float> { a.replacing(with: b, where: b .< a) }
 
-    @inline(__always)
-    private static func lesser(_ a: SIMD2<Float>, _ b: SIMD2<Float>) -> SIMD2<Float> { a.replacing(with: b, where: b .< a) }
+    @usableFromInline @inline(__always)
+    static func lesser(_ a: SIMD2<Float>, _ b: SIMD2<Float>) -> SIMD2<Float> { a.replacing(with: b, where: b .< a) }
 }
