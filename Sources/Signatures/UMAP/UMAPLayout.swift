@@ -47,12 +47,9 @@ struct UMAPLayout {
                     snapshot.withUnsafeMutableBufferPointer { old in
                         coordinates.withUnsafeMutableBufferPointer { new in
                             let old = UncheckedPointer(old.baseAddress!), new = UncheckedPointer(new.baseAddress!)
-                            parallelRanges(n) { range in
-                                for i in range {
-                                    Self.moveVertex(i, epoch: epoch, alpha: alpha, key: key, constants, rows.pointer, columns.pointer,
-                                                    schedule, old.pointer, new.pointer)
-                                }
-                            }
+                            let epochState = Epoch(epoch: epoch, alpha: alpha, key: key, constants: constants, rows: rows.pointer,
+                                                   columns: columns.pointer, schedule: schedule, old: old.pointer, new: new.pointer)
+                            parallelRanges(n) { range in epochState.moveVertices(range) }
                         }
                     }
                     snapshot = coordinates
@@ -91,19 +88,93 @@ struct UMAPLayout {
         }
     }
 
-    /// One epoch's moves of vertex `i`: every edge of its row that is due pulls it toward the
-    /// edge's other end (twice: the edge's mirror is due at the same epochs) and pushes it away
-    /// from that many negative samples. Reads other vertices from `old`, writes only row `i` of `new`.
-    @inline(__always)
-    static func moveVertex(_ i: Int, epoch: Int, alpha: Float, key: UInt64, _ c: Constants, _ rows: UnsafeMutablePointer<Int32>,
-                           _ columns: UnsafeMutablePointer<Int32>, _ schedule: Schedule,
-                           _ old: UnsafeMutablePointer<Float>, _ new: UnsafeMutablePointer<Float>) {
-        let now = Float(epoch)
-        var x = new[2 * i], y = new[2 * i + 1]
-        let epochKey = SplitMix64.mix(key ^ UInt64(epoch))
-        for e in Int(rows[i])..<Int(rows[i + 1]) {
-            let period = schedule.perSample[e]
-            guard period > 0, schedule.nextSample[e] <= now else { continue }
+    /// One epoch's shared inputs, and the moves of a range of vertices.
+    struct Epoch: @unchecked Sendable {
+        let now: Float, alpha: Float, epochKey: UInt64
+        let constants: Constants
+        let rows: UnsafeMutablePointer<Int32>, columns: UnsafeMutablePointer<Int32>
+        let schedule: Schedule
+        let old: UnsafeMutablePointer<Float>, new: UnsafeMutablePointer<Float>
+
+        init(epoch: Int, alpha: Float, key: UInt64, constants: Constants, rows: UnsafeMutablePointer<Int32>,
+             columns: UnsafeMutablePointer<Int32>, schedule: Schedule, old: UnsafeMutablePointer<Float>,
+             new: UnsafeMutablePointer<Float>) {
+            now = Float(epoch)
+            self.alpha = alpha
+            epochKey = SplitMix64.mix(key ^ UInt64(epoch))
+            self.constants = constants
+            self.rows = rows
+            self.columns = columns
+            self.schedule = schedule
+            self.old = old
+            self.new = new
+        }
+
+        /// Moves the vertices of `range`, two at a time, each one sample in turn: a vertex's
+        /// samples form one chain (each starts where the last left it), so one vertex alone
+        /// kept the processor waiting on the latency of its powers and divisions; two chains
+        /// overlap. Each vertex's arithmetic is exactly what it is alone.
+        func moveVertices(_ range: Range<Int>) {
+            var i = range.lowerBound
+            while i + 1 < range.upperBound {
+                var first = Cursor(vertex: i, self), second = Cursor(vertex: i + 1, self)
+                var firstMoving = true, secondMoving = true
+                while firstMoving || secondMoving {
+                    if firstMoving { firstMoving = sampleNext(&first) }
+                    if secondMoving { secondMoving = sampleNext(&second) }
+                }
+                finish(first)
+                finish(second)
+                i += 2
+            }
+            if i < range.upperBound {
+                var last = Cursor(vertex: i, self)
+                while sampleNext(&last) {}
+                finish(last)
+            }
+        }
+
+        /// A vertex's position while its edges are sampled, and the next edge to look at.
+        struct Cursor {
+            let vertex: Int, end: Int
+            var x: Float, y: Float
+            var edge: Int
+
+            @inline(__always)
+            init(vertex i: Int, _ epoch: Epoch) {
+                vertex = i
+                edge = Int(epoch.rows[i])
+                end = Int(epoch.rows[i + 1])
+                x = epoch.new[2 * i]
+                y = epoch.new[2 * i + 1]
+            }
+        }
+
+        @inline(__always)
+        func finish(_ cursor: Cursor) {
+            new[2 * cursor.vertex] = cursor.x
+            new[2 * cursor.vertex + 1] = cursor.y
+        }
+
+        /// The vertex's next edge that is due, if any: it pulls the vertex toward the edge's other
+        /// end (twice: the edge's mirror is due at the same epochs) and pushes it away from that
+        /// many negative samples. Reads other vertices from `old`. False when no edge is left.
+        @inline(__always)
+        func sampleNext(_ cursor: inout Cursor) -> Bool {
+            while cursor.edge < cursor.end {
+                let e = cursor.edge
+                cursor.edge += 1
+                let period = schedule.perSample[e]
+                guard period > 0, schedule.nextSample[e] <= now else { continue }
+                sample(e, &cursor.x, &cursor.y, vertex: cursor.vertex)
+                return true
+            }
+            return false
+        }
+
+        @inline(__always)
+        func sample(_ e: Int, _ x: inout Float, _ y: inout Float, vertex i: Int) {
+            let c = constants
             let j = Int(columns[e])
             let dx = x - old[2 * j], dy = y - old[2 * j + 1]
             let d2 = dx * dx + dy * dy
@@ -113,7 +184,7 @@ struct UMAPLayout {
                 x += 2 * clip(coefficient * dx) * alpha
                 y += 2 * clip(coefficient * dy) * alpha
             }
-            schedule.nextSample[e] += period
+            schedule.nextSample[e] += schedule.perSample[e]
             let negativePeriod = schedule.perNegative[e]
             let draws = max(Int((now - schedule.nextNegative[e]) / negativePeriod), 0)
             // One hash per sample seeds the draws' own sequence: (seed, epoch, edge) -> vertices.
@@ -148,8 +219,6 @@ struct UMAPLayout {
             y += pushY * alpha
             schedule.nextNegative[e] += Float(draws) * negativePeriod
         }
-        new[2 * i] = x
-        new[2 * i + 1] = y
     }
 
     @inline(__always)
