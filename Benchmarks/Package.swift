@@ -46,11 +46,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // Training epochs on full MNIST per backend, against the peer libraries' times here.
+        // Training epochs on full MNIST per backend, interleaved with PyTorch's and Keras's.
         .executableTarget(
             name: "epoch-times",
             dependencies: [
                 .product(name: "Signet", package: "Signet"),
+                "GEMMContenders",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,28 +1,51 @@
 #!/usr/bin/env bash
-# Creates (or reuses) the Python virtual environment that runs the scikit-learn peer
-# (sklearn_clustering.py), outside the repository, and prints its python's path as the
-# last line of stdout. Idempotent: a second run with the same requirements only checks.
+# Creates (or reuses) a Python virtual environment for the peers, outside the repository, and
+# prints its python's path as the last line of stdout. Idempotent: a second run with the same
+# requirements only checks.
 #
-#   SIGNET_PEERS_VENV    where the venv lives (default: $HOME/.cache/signet/peers-venv)
-#   SIGNET_PEERS_PYTHON  the interpreter that creates it (default: python3 on PATH)
+#   setup-venv.sh             the analysis peers: scikit-learn (sklearn_clustering.py) and
+#                             umap-learn (umap_peer.py)
+#   setup-venv.sh --training  the training peers: PyTorch and Keras on TensorFlow
+#                             (training_peer.py, for epoch-times), in a venv of their own, so
+#                             that their numpy pins never move scikit-learn's
+#
+#   SIGNET_PEERS_VENV           the analysis venv (default: $HOME/.cache/signet/peers-venv)
+#   SIGNET_TRAINING_PEERS_VENV  the training venv (default: $HOME/.cache/signet/training-peers-venv)
+#   SIGNET_PEERS_PYTHON         the interpreter that creates them (default: python3 on PATH)
 #
 # Progress goes to stderr; stdout carries only the python path, so
 #   PY="$(Benchmarks/peers/setup-venv.sh | tail -n 1)"
 # works.
 set -euo pipefail
 
-VENV="${SIGNET_PEERS_VENV:-$HOME/.cache/signet/peers-venv}"
 BASE_PYTHON="${SIGNET_PEERS_PYTHON:-python3}"
 
 # Pinned to a release series: new patch releases may come in, not a new minor (which could
-# change KMeans defaults or speed between two runs we compare). The exact versions installed
-# are reported by sklearn_clustering.py in every JSON it prints.
-REQUIREMENTS=(
-    "numpy>=2.2,<2.5"
-    "scikit-learn>=1.7,<1.10"
-    "safetensors>=0.5,<0.9"
-    "threadpoolctl>=3.5,<4"
-)
+# change defaults or speed between two runs we compare). The exact versions installed are
+# reported by the peer scripts in every JSON they print.
+if [ "${1:-}" = "--training" ]; then
+    VENV="${SIGNET_TRAINING_PEERS_VENV:-$HOME/.cache/signet/training-peers-venv}"
+    # PyPI's torch wheel is the CUDA build (several GB with its nvidia-* wheels); on a machine
+    # without a GPU it trains on the CPU like a CPU-only build.
+    REQUIREMENTS=(
+        "numpy>=2.2,<2.5"
+        "torch>=2.15,<2.16"
+        "tensorflow-cpu>=2.21,<2.22"
+    )
+    IMPORTS="numpy, torch, tensorflow, keras"
+    VERSIONS='import numpy, torch, tensorflow, keras, sys; print("python", sys.version.split()[0], "numpy", numpy.__version__, "torch", torch.__version__, "tensorflow", tensorflow.__version__, "keras", keras.__version__)'
+else
+    VENV="${SIGNET_PEERS_VENV:-$HOME/.cache/signet/peers-venv}"
+    REQUIREMENTS=(
+        "numpy>=2.2,<2.5"
+        "scikit-learn>=1.7,<1.10"
+        "safetensors>=0.5,<0.9"
+        "threadpoolctl>=3.5,<4"
+        "umap-learn>=0.5.7,<0.6"
+    )
+    IMPORTS="numpy, sklearn, safetensors.numpy, threadpoolctl, umap"
+    VERSIONS='import numpy, sklearn, safetensors, threadpoolctl, umap, sys; print("python", sys.version.split()[0], "numpy", numpy.__version__, "scikit-learn", sklearn.__version__, "safetensors", safetensors.__version__, "threadpoolctl", threadpoolctl.__version__, "umap-learn", umap.__version__)'
+fi
 
 log() { printf 'setup-venv: %s\n' "$*" >&2; }
 
@@ -63,15 +86,15 @@ fi
 stamp="$venv_abs/.signet-requirements"
 wanted="$(printf '%s\n' "${REQUIREMENTS[@]}")"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ] \
-    && "$VPY" -c 'import numpy, sklearn, safetensors.numpy, threadpoolctl' >/dev/null 2>&1; then
+    && "$VPY" -c "import $IMPORTS" >/dev/null 2>&1; then
     log "requirements already installed in $venv_abs"
 else
     log "installing ${REQUIREMENTS[*]}"
     "$VPY" -m pip install --disable-pip-version-check --quiet --upgrade pip >&2 || true
     "$VPY" -m pip install --disable-pip-version-check --quiet "${REQUIREMENTS[@]}" >&2
-    "$VPY" -c 'import numpy, sklearn, safetensors.numpy, threadpoolctl' >&2
+    "$VPY" -c "import $IMPORTS" >&2
     printf '%s\n' "$wanted" > "$stamp"
 fi
 
-log "$("$VPY" -c 'import numpy, sklearn, safetensors, threadpoolctl, sys; print("python", sys.version.split()[0], "numpy", numpy.__version__, "scikit-learn", sklearn.__version__, "safetensors", safetensors.__version__, "threadpoolctl", threadpoolctl.__version__)')"
+log "$("$VPY" -c "$VERSIONS")"
 echo "$VPY"

@@ -6,7 +6,7 @@ small random data so that numba's compilation is not timed, and writes the embed
   umap_peer.py INPUT.safetensors --tensor hidden_2 [--rows START:END] --out EMBEDDING.safetensors
 
 One JSON object goes to stdout (seconds, versions, shape, threads); progress to stderr. Bad input:
-one line on stderr, exit code 2. Run with the peers venv (setup-venv.sh; pip install 'umap-learn>=0.5,<0.6').
+one line on stderr, exit code 2. Run with the peers venv (setup-venv.sh installs umap-learn).
 """
 import argparse
 import json
@@ -41,7 +41,7 @@ def main(argv):
         import numba
         from safetensors.numpy import load_file, save_file
     except ImportError as e:
-        fail(f"{e}; run it with the peers venv's python and pip install 'umap-learn>=0.5,<0.6'")
+        fail(f"{e}; run it with the peers venv's python (Benchmarks/peers/setup-venv.sh)")
     try:
         tensors = load_file(args.input)
     except Exception as e:

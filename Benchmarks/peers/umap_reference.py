@@ -6,7 +6,7 @@ points of ../shared/fixtures/trustworthiness_reference.json, for Signet's UMAP t
   - smooth_knn_dist's rho and sigma for the exact 15-neighbour lists (self first);
   - fuzzy_simplicial_set's symmetric graph (rows, cols, vals) of those lists.
 
-Run with the peers venv (setup-venv.sh, then pip install 'umap-learn>=0.5,<0.6').
+Run with the peers venv (setup-venv.sh installs umap-learn).
 """
 import json
 import os

@@ -35,10 +35,11 @@ public final class Trainer {
         correctTotal = try model.backend.zeros([1])
     }
 
-    /// Trains from the epoch after `epochsCompleted` up to `configuration.epochs`, or until early
-    /// stopping. Returns the records of the epochs it ran (also appended to `history`).
+    /// Trains from the epoch after `epochsCompleted` up to `configuration.epochs` (or to `lastEpoch`
+    /// when given and sooner: Keras's `fit(initial_epoch:, epochs:)`, e.g. one epoch at a time),
+    /// or until early stopping. Returns the records of the epochs it ran (also appended to `history`).
     @discardableResult
-    public func fit(_ data: TrainingData, validation: TrainingData? = nil,
+    public func fit(_ data: TrainingData, validation: TrainingData? = nil, upToEpoch lastEpoch: Int? = nil,
                     observer: (any TrainingObserver)? = nil) throws -> [EpochRecord] {
         try check(data)
         if let validation { try check(validation) }
@@ -46,7 +47,8 @@ public final class Trainer {
             throw LearningError.invalidConfiguration("early stopping needs validation data (a validation split or set)")
         }
         var records: [EpochRecord] = []
-        while epochsCompleted < configuration.epochs {
+        let last = min(configuration.epochs, lastEpoch ?? configuration.epochs)
+        while epochsCompleted < last {
             let epoch = epochsCompleted + 1
             var record = try trainEpoch(epoch, data, observer: observer)
             if let validation {

@@ -12,19 +12,28 @@ public struct CPUSnapshot: Sendable {
     let processTicks: Int
 
     /// Now, or nil where `/proc` is not available.
-    public static func now() -> CPUSnapshot? {
+    /// - Parameter peer: a child process whose CPU time counts as this process's (a peer library
+    ///   being timed), not as another process's.
+    public static func now(countingAlso peer: Int32? = nil) -> CPUSnapshot? {
         guard let machine = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
-              let process = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
               let cpuLine = machine.split(separator: "\n").first, cpuLine.hasPrefix("cpu "),
-              let afterName = process.range(of: ") ", options: .backwards) else { return nil }
+              let own = processTicks("/proc/self/stat") else { return nil }
         // cpu  user nice system idle iowait irq softirq steal ...
         let ticks = cpuLine.split(separator: " ").dropFirst().compactMap { Int($0) }
         guard ticks.count >= 8 else { return nil }
         let busy = ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6] + ticks[7]
+        let peerTicks = peer.flatMap { processTicks("/proc/\($0)/stat") } ?? 0
+        return CPUSnapshot(machineBusyTicks: busy, processTicks: own + peerTicks)
+    }
+
+    /// User plus system ticks of every thread of one process, from its `stat` file.
+    private static func processTicks(_ path: String) -> Int? {
+        guard let process = try? String(contentsOfFile: path, encoding: .utf8),
+              let afterName = process.range(of: ") ", options: .backwards) else { return nil }
         // After "(comm) ": state is field 3, utime field 14, stime field 15.
         let fields = process[afterName.upperBound...].split(separator: " ")
         guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
-        return CPUSnapshot(machineBusyTicks: busy, processTicks: user + system)
+        return user + system
     }
 
     /// The share of all CPUs' time that other processes used between `self` and `later`,

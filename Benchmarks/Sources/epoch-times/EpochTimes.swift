@@ -2,59 +2,116 @@ import ArgumentParser
 import Datasets
 import Engine
 import Foundation
+import GEMMContenders
 import Learning
 import OpenCL
 
-/// Training epoch times on full MNIST, per backend, in one process: the numbers the dense and
-/// CNN issues' targets are stated in, next to the Keras and PyTorch times measured on this
-/// machine (those libraries are not installed here, so their times are quoted, not re-run).
+/// Training epoch times on full MNIST, per backend and against PyTorch and Keras run on the same
+/// machine in the same session: every contender trains one epoch per round, in an order that
+/// turns each round, and each figure is the median of the rounds, with the spread and the share
+/// of the CPUs other processes used while it ran. No peer time is quoted from anywhere else.
 @main
 struct EpochTimes: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "epoch-times",
-        abstract: "Median training-epoch time on full MNIST (60,000 images) per model, batch size and backend.",
+        abstract: "Median training-epoch time on full MNIST (60,000 images): Signet's backends, PyTorch and Keras, interleaved.",
         discussion: """
-            Each case trains from seed 1: one untimed warm-up epoch (program builds, first \
-            allocations), then --epochs timed ones; an epoch's time is the trainer's own record \
-            (every batch's upload, forward, loss, backward and update, and the end-of-epoch read). \
-            Needs SIGNET_DATA (or the dataset cache).
+            Each contender builds its model from seed 1 and trains one untimed warm-up epoch \
+            (program builds, graph tracing, first allocations). Then --rounds rounds: in each, \
+            every contender trains one epoch, a different one first each round. Signet's epoch \
+            time is its trainer's own record (every batch's upload, forward, loss, backward and \
+            update, and the end-of-epoch read); a peer's is time.perf_counter around its epoch \
+            (Benchmarks/peers/training_peer.py, which says what it runs). Peers run from the \
+            venv that `Benchmarks/peers/setup-venv.sh --training` makes. Needs SIGNET_DATA.
             """)
 
     @Option(name: .long, parsing: .upToNextOption, help: "Cases: mlp-32, mlp-128, cnn-128.")
     var cases: [BenchmarkCase] = BenchmarkCase.allCases
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Backends: cpu, opencl.")
+    @Option(name: .long, parsing: .upToNextOption, help: "Signet's backends: cpu, opencl.")
     var backends: [BackendKind] = [.cpu, .opencl]
 
-    @Option(name: .long, help: "Timed epochs per case (the median is reported).")
-    var epochs = 3
+    @Option(name: .long, parsing: .upToNextOption, help: "Peers: torch, keras (none: --peers with no value).")
+    var peers: [PeerFramework] = PeerFramework.allCases
+
+    @Option(name: .long, help: "The peers' python (default: the training venv's, when it exists).")
+    var peerPython: String?
+
+    @Option(name: .long, help: "Timed rounds per case (every contender one epoch each; the median is reported).")
+    var rounds = 5
+
+    func validate() throws {
+        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
+    }
 
     func run() throws {
+        guard let folder = ProcessInfo.processInfo.environment["SIGNET_DATA"] else {
+            throw ValidationError("set SIGNET_DATA to the folder with mnist/ (the peers read it too)")
+        }
+        let python = try peers.isEmpty ? nil : peerInterpreter()
         let examples = try DatasetStore().load(.mnist, split: .train)
             .examples(SubsetSpecification(classes: Array(0...9), perClass: nil, selection: .first))
-        print("| case | backend | median epoch (s) | reference | ours / reference |")
-        print("| --- | --- | ---: | --- | ---: |")
+        print("Machine: \(MachineDescription.processor), \(ProcessInfo.processInfo.activeProcessorCount) CPUs; "
+            + "OPENBLAS_CORETYPE \(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset") "
+            + "(the CPU backend's GEMM is OpenBLAS); \(rounds) rounds, medians.")
+        print("")
+        print("| case | contender | median epoch (s) | fastest - slowest (s) | other load | Signet cpu / this |")
+        print("| --- | --- | ---: | ---: | ---: | ---: |")
         for benchmark in cases {
             let data = try TrainingData(features: examples.features, targets: examples.oneHotTargets(),
                                         featureShape: benchmark.inputShape, classes: 10)
+            var contenders: [any EpochContender] = []
             for kind in backends {
                 let backend: any Backend = kind == .cpu ? CPUBackend() : try OpenCLBackend(device: try openCLDevice())
-                let seconds = try medianEpoch(benchmark, data: data, backend: backend)
-                let (name, reference) = benchmark.reference
-                print("| \(benchmark.rawValue) | \(kind.rawValue) | \(String(format: "%.2f", seconds)) | \(name) \(reference) s | "
-                    + String(format: "%.2f", seconds / reference) + " |")
+                contenders.append(try SignetContender(benchmark, backend: backend, kind: kind, data: data))
             }
+            if let python {
+                for framework in peers {
+                    log("starting \(framework.rawValue) for \(benchmark.rawValue) (loads MNIST, builds, one warm-up epoch)")
+                    contenders.append(try PeerContender(framework, case: benchmark, python: python, data: folder))
+                }
+            }
+            var samples = [[EpochSample]](repeating: [], count: contenders.count)
+            for round in 0..<rounds {
+                for turn in 0..<contenders.count {
+                    let index = (turn + round) % contenders.count
+                    let before = CPUSnapshot.now(countingAlso: contenders[index].processIdentifier)
+                    let start = Date()
+                    let seconds = try contenders[index].trainEpoch()
+                    let wall = Date().timeIntervalSince(start)
+                    let after = CPUSnapshot.now(countingAlso: contenders[index].processIdentifier)
+                    let load = before.flatMap { b in after.map { b.otherProcessesLoad(until: $0, wallSeconds: wall) } }
+                    samples[index].append(EpochSample(seconds: seconds, otherLoad: load))
+                    log("\(benchmark.rawValue) round \(round + 1): \(contenders[index].name) "
+                        + String(format: "%.3f s", seconds) + (load.map { String(format: ", other load %.0f%%", $0 * 100) } ?? ""))
+                }
+            }
+            let medians = samples.map { median($0.map(\.seconds)) }
+            let cpuMedian = zip(contenders, medians).first { $0.0.name == "Signet cpu" }?.1
+            for (index, contender) in contenders.enumerated() {
+                let times = samples[index].map(\.seconds)
+                let loads = samples[index].compactMap(\.otherLoad)
+                let ratio = cpuMedian.map { String(format: "%.2f", $0 / medians[index]) } ?? "-"
+                print("| \(benchmark.rawValue) | \(contender.name) | \(String(format: "%.3f", medians[index])) | "
+                    + String(format: "%.3f - %.3f", times.min() ?? 0, times.max() ?? 0) + " | "
+                    + (loads.isEmpty ? "-" : String(format: "%.0f%%", median(loads) * 100)) + " | \(ratio) |")
+            }
+            for contender in contenders { contender.stop() }
         }
+        print("")
+        print("Signet cpu / this: above 1, that contender is faster than Signet's CPU backend. Other load: the median share "
+            + "of all CPUs that other processes used during a contender's epochs (above 5%, distrust its figure).")
     }
 
-    private func medianEpoch(_ benchmark: BenchmarkCase, data: TrainingData, backend: any Backend) throws -> Double {
-        var generator = SeededGenerator(seed: 1)
-        let model = try Sequential(spec: try benchmark.spec(), backend: backend, generator: &generator)
-        let trainer = try Trainer(model: model, configuration: TrainingConfiguration(epochs: epochs + 1, batchSize: benchmark.batchSize, seed: 1),
-                                  generator: generator)
-        try trainer.fit(data)
-        let timed = trainer.history.dropFirst().map(\.seconds).sorted()
-        return timed[timed.count / 2]
+    private func peerInterpreter() throws -> String {
+        if let peerPython { return peerPython }
+        let venv = ProcessInfo.processInfo.environment["SIGNET_TRAINING_PEERS_VENV"]
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/signet/training-peers-venv").path
+        let python = venv + "/bin/python"
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw ValidationError("no peer venv at \(venv): run Benchmarks/peers/setup-venv.sh --training, or pass --peers with no value")
+        }
+        return python
     }
 
     private func openCLDevice() throws -> Device {
@@ -64,9 +121,25 @@ struct EpochTimes: ParsableCommand {
         }
         return device
     }
+
+    private func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return .nan }
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
 }
 
-/// The models and batch sizes the issues quote reference times for.
+func log(_ message: String) {
+    FileHandle.standardError.write(Data(("epoch-times: " + message + "\n").utf8))
+}
+
+/// One timed epoch and the other processes' share of the CPUs during it.
+struct EpochSample {
+    var seconds: Double
+    var otherLoad: Double?
+}
+
+/// The models and batch sizes timed (the peers' script knows the same names).
 enum BenchmarkCase: String, CaseIterable, ExpressibleByArgument {
     case mlp32 = "mlp-32"
     case mlp128 = "mlp-128"
@@ -79,15 +152,6 @@ enum BenchmarkCase: String, CaseIterable, ExpressibleByArgument {
         switch self {
         case .mlp32, .mlp128: return .multilayerPerceptron(inputs: 784, hidden: [32, 64], classes: 10)
         case .cnn128: return try .parse("conv(32,3) pool(2) dropout(0.25) flatten dropout(0.5)", inputShape: [28, 28, 1], classes: 10)
-        }
-    }
-
-    /// The fastest peer library's epoch time measured on this machine (from the issues), in seconds.
-    var reference: (String, Double) {
-        switch self {
-        case .mlp32: return ("PyTorch", 2.08)
-        case .mlp128: return ("PyTorch", 0.85)
-        case .cnn128: return ("Keras", 8.9)
         }
     }
 }
