@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The distance operations on the host, in the Engine's own SIMD products
 /// (`HostPanelProducts`), not OpenBLAS: see there why.
 extension CPUBackend {
@@ -76,14 +78,16 @@ extension CPUBackend {
                                    upper: try pointer(run.upper, operation), lower: try pointer(run.lower, operation), dimensions: d)
         }
         let chunk = min(4096, max(256, (1 << 18) / (4 * max(d, 1))))
-        parallelChunks((n + chunk - 1) / chunk, minimumChunk: 1) { chunks in
+        // One chunk per task, handed out as workers free up: how many points a chunk leaves
+        // unproven varies, and halves fixed in advance left one core waiting on the other.
+        DispatchQueue.concurrentPerform(iterations: (n + chunk - 1) / chunk) { index in
             let listed = UnsafeMutablePointer<Int32>.allocate(capacity: chunk)
             let tests = UnsafeMutablePointer<Float>.allocate(capacity: chunk)
             let unproven = UnsafeMutablePointer<Int32>.allocate(capacity: chunk)
             let nearest = UnsafeMutablePointer<Int32>.allocate(capacity: chunk)
             let best = UnsafeMutablePointer<Float>.allocate(capacity: 2 * chunk), next = best + chunk
             defer { listed.deallocate(); tests.deallocate(); unproven.deallocate(); nearest.deallocate(); best.deallocate() }
-            for index in chunks {
+            do {
                 let range = index * chunk..<min(n, (index + 1) * chunk)
                 for run in prepared {
                     let k = run.k, pa = run.assignments, pu = run.upper, pl = run.lower, pc = run.centroids
@@ -107,7 +111,7 @@ extension CPUBackend {
                         pl[i] = l
                         listed[failing] = Int32(truncatingIfNeeded: i)
                         tests[failing] = z
-                        failing &+= u > z ? 1 : 0
+                        failing &+= Self.one(if: u > z)
                     }
                     // Pass 2: the exact distance to the own centroid, for the bounds that failed.
                     var count = 0
@@ -117,22 +121,29 @@ extension CPUBackend {
                         let u = max(pn[i] - 2 * dot + packed.laneNorms[a], 0).squareRoot()
                         pu[i] = u
                         unproven[count] = Int32(truncatingIfNeeded: i)
-                        count &+= u > tests[position] ? 1 : 0
+                        count &+= Self.one(if: u > tests[position])
                     }
                     // Pass 3: every centroid, for the points still unproven.
                     HostPanelProducts.nearestTwo(pp.base, indices: unproven, count: count, dimensions: d, panel: packed.panel,
                                                  groups: packed.groups, norms: pn.base, centerNorms: packed.laneNorms,
                                                  nearest: nearest, best: best, second: next)
+                    VectorMath.clampedSquareRoots(best, count)
+                    VectorMath.clampedSquareRoots(next, count)
                     for position in 0..<count {
                         let i = Int(unproven[position])
                         pa[i] = nearest[position]
-                        pu[i] = max(best[position], 0).squareRoot()
-                        pl[i] = max(next[position], 0).squareRoot()
+                        pu[i] = best[position]
+                        pl[i] = next[position]
                     }
                 }
             }
         }
     }
+
+    /// 1 where `condition` holds, else 0, without a branch: the bounds' tests are unpredictable
+    /// (about a third fail), and Swift compiled `condition ? 1 : 0` as a jump.
+    @inline(__always)
+    static func one(if condition: Bool) -> Int { Int(unsafeBitCast(condition, to: UInt8.self)) }
 
     /// Rows per partial sum of `clusterSums`: fixed, so that the rounding never depends on the
     /// thread count.

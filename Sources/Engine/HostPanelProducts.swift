@@ -95,52 +95,43 @@ enum HostPanelProducts {
     /// For the listed rows of `x` (`indices`, `count` of them): the nearest packed center (lowest
     /// index on ties) with its value `norm - 2 x . y + centerNorm`, and the second smallest value,
     /// written per list position. Padding lanes hold `+infinity` norms, as in `nearest`.
+    ///
+    /// Sixteen listed rows at a time: per group of centers, four quads of products give the 16
+    /// rows' distances, and one reduction tree (`SixteenRowMinima`) takes all their minima.
     static func nearestTwo(_ x: UnsafePointer<Float>, indices: UnsafePointer<Int32>, count: Int, dimensions d: Int,
                            panel: UnsafePointer<Float>, groups: Int, norms: UnsafePointer<Float>,
                            centerNorms: UnsafePointer<Float>, nearest: UnsafeMutablePointer<Int32>,
                            best: UnsafeMutablePointer<Float>, second: UnsafeMutablePointer<Float>) {
         let rawNorms = UnsafeRawPointer(centerNorms)
+        let block = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: 16 + 16)
+        let indexScratch = UnsafeMutablePointer<SIMD16<Int32>>.allocate(capacity: 8)
+        defer { block.deallocate(); indexScratch.deallocate() }
         var start = 0
         while start < count {
-            let rows = min(4, count - start)
-            // A short last quad repeats its last row; the repeats are not stored.
-            let r0 = Int(indices[start]), r1 = Int(indices[start + min(1, rows - 1)])
-            let r2 = Int(indices[start + min(2, rows - 1)]), r3 = Int(indices[start + min(3, rows - 1)])
-            let x0 = x + r0 * d, x1 = x + r1 * d, x2 = x + r2 * d, x3 = x + r3 * d
-            var running = NearestTwo()
+            let rows = min(16, count - start)
+            // A short last block repeats its last row; the repeats are not stored.
+            var row = SIMD16<Int32>()
+            for r in 0..<16 { row[r] = indices[start + min(r, rows - 1)] }
+            var running = SixteenRowMinima()
             for g in 0..<groups {
-                let (a0, a1, a2, a3) = quad(x0, x1, x2, x3, group: panel + g * d * lanes, dimensions: d)
                 let c = rawNorms.loadUnaligned(fromByteOffset: g * lanes * 4, as: SIMD16<Float>.self)
-                running.merge(SIMD16(repeating: norms[r0]) - 2 * a0 + c, row: 0, group: g)
-                running.merge(SIMD16(repeating: norms[r1]) - 2 * a1 + c, row: 1, group: g)
-                running.merge(SIMD16(repeating: norms[r2]) - 2 * a2 + c, row: 2, group: g)
-                running.merge(SIMD16(repeating: norms[r3]) - 2 * a3 + c, row: 3, group: g)
+                let group = panel + g * d * lanes
+                for q in 0..<4 {
+                    let r0 = Int(row[4 * q]), r1 = Int(row[4 * q + 1]), r2 = Int(row[4 * q + 2]), r3 = Int(row[4 * q + 3])
+                    let (a0, a1, a2, a3) = quad(x + r0 * d, x + r1 * d, x + r2 * d, x + r3 * d, group: group, dimensions: d)
+                    block[4 * q] = SIMD16(repeating: norms[r0]) - 2 * a0 + c
+                    block[4 * q + 1] = SIMD16(repeating: norms[r1]) - 2 * a1 + c
+                    block[4 * q + 2] = SIMD16(repeating: norms[r2]) - 2 * a2 + c
+                    block[4 * q + 3] = SIMD16(repeating: norms[r3]) - 2 * a3 + c
+                }
+                running.merge(block, firstCentroid: Int32(g * lanes), scratch: block + 16, indexScratch: indexScratch)
             }
-            for row in 0..<rows {
-                nearest[start + row] = running.index[row]
-                best[start + row] = running.best[row]
-                second[start + row] = running.second[row]
+            for r in 0..<rows {
+                nearest[start + r] = running.index[r]
+                best[start + r] = running.best[r]
+                second[start + r] = running.second[r]
             }
-            start += 4
-        }
-    }
-
-    /// The running nearest and second nearest of four rows, merged one group of 16 centers at a
-    /// time: within a group the first lane wins a tie, and a later group must be strictly nearer.
-    private struct NearestTwo {
-        var best = SIMD4<Float>(repeating: .infinity), second = SIMD4<Float>(repeating: .infinity)
-        var index = SIMD4<Int32>(repeating: 0)
-
-        @inline(__always)
-        mutating func merge(_ distances: SIMD16<Float>, row: Int, group: Int) {
-            let (smallest, runnerUp, lane) = LaneMinimum.smallestTwo(distances)
-            if smallest < best[row] {
-                second[row] = min(best[row], runnerUp)
-                best[row] = smallest
-                index[row] = Int32(group * lanes) + lane
-            } else {
-                second[row] = min(second[row], smallest)
-            }
+            start += 16
         }
     }
 

@@ -35,10 +35,7 @@ public struct KMeans {
         // every restart's Lloyd iterations side by side: one pass over the points per step
         // serves all the runs still going.
         var generator = SeededGenerator(seed: configuration.seed)
-        let seedingScratch = try KMeansPlusPlus.Scratch(matrix: matrix, k: k)
-        let seedings = try (0..<configuration.restarts).map { _ in
-            try KMeansPlusPlus(matrix: matrix, k: k, generator: &generator, scratch: seedingScratch)
-        }
+        let seedings = try KMeansPlusPlus.seed(matrix, k: k, restarts: configuration.restarts, generator: &generator)
         let runs = try seedings.map { seeding in
             try LloydRun(matrix: matrix, clusters: k, from: seeding.seeds.flatMap { matrix.row($0) }, seeding: seeding)
         }
@@ -81,7 +78,8 @@ public struct KMeans {
 /// proven to keep their centroid without a distance. The cluster totals are float64 on the host:
 /// recomputed with `clusterSums` on the backend while many labels change, then followed point by
 /// point (only the points that changed cluster move their coordinates).
-private final class LloydRun {
+private final class LloydRun: @unchecked Sendable {
+    // Shared with the workers of `inParallel`, one run per worker at a time.
     let matrix: PointMatrix
     let k: Int
     let assignments: Tensor, centroids: Tensor, upper: Tensor, lower: Tensor
@@ -124,15 +122,22 @@ private final class LloydRun {
         guard let matrix = runs.first?.matrix else { return [] }
         let backend = matrix.backend
         let tolerance = configuration.tolerance * matrix.meanColumnVariance
-        // The scratch of the update step, shared by the runs (they update one after another).
+        // The scratch of the backend's sums, shared by the runs (they sum one after another).
         let sums = try backend.zeros([runs[0].k, matrix.columns]), counts = try backend.zeros([runs[0].k])
         for iteration in 1...configuration.maximumIterations {
             let going = runs.filter { !$0.converged }
             guard !going.isEmpty else { break }
             try backend.boundedNearestCentroids(points: matrix.points, pointNorms: matrix.squaredNorms, runs: going.map(\.bounds))
-            for run in going {
-                try run.update(iteration: iteration, tolerance: tolerance, sums: sums, counts: counts)
+            // The backend's reads and writes one run after another; the host's share of each
+            // run's update (O(n) per run) side by side.
+            for run in going { run.labels = try backend.readIntegers(run.assignments) }
+            inParallel(going) { $0.countChanges(iteration: iteration) }
+            for run in going where run.resums {
+                try backend.clusterSums(points: matrix.points, assignments: run.assignments, into: sums, counts: counts)
+                run.clusters.start(sums: try backend.read(sums), counts: try backend.read(counts), labels: run.labels)
             }
+            inParallel(going) { $0.update(iteration: iteration, tolerance: tolerance) }
+            for run in going { try backend.write(run.current, to: run.centroids) }
         }
         let distances = try backend.zeros([matrix.rows])
         return try runs.map { try $0.result(distances: distances) }
@@ -144,21 +149,27 @@ private final class LloydRun {
                              assignments: assignments, upper: upper, lower: lower)
     }
 
-    /// Lloyd's update after an assignment pass: the cluster totals, an empty cluster relocated,
-    /// the centroids moved to their means; converged when no label changed or the summed squared
-    /// shift is at most `tolerance`.
-    func update(iteration: Int, tolerance: Double, sums: Tensor, counts: Tensor) throws {
-        let backend = matrix.backend, d = matrix.columns
+    /// Whether this iteration's cluster totals are summed anew on the backend (`clusterSums`)
+    /// rather than followed point by point on the host.
+    private(set) var resums = false
+
+    /// The labels of the last assignment pass, and how many differ from the previous pass's.
+    var labels: [Int32] = []
+
+    /// After an assignment pass: whether the totals are summed anew. Moving a changed point
+    /// costs 2d float64 additions on the host; once more than a sixteenth of the points changed,
+    /// one parallel pass of clusterSums costs less.
+    func countChanges(iteration: Int) {
+        resums = iteration == 1 || ClusterTotals.differences(labels, clusters.members) * 16 > matrix.rows
+    }
+
+    /// Lloyd's update after an assignment pass (and, where `resums`, the backend's sums): the
+    /// cluster totals followed, an empty cluster relocated, the centroids moved to their means;
+    /// converged when no label changed or the summed squared shift is at most `tolerance`.
+    func update(iteration: Int, tolerance: Double) {
+        let d = matrix.columns
         iterations = iteration
-        let labels = try backend.readIntegers(assignments)
-        // Moving a changed point costs 2d float64 additions on the host; once more than a
-        // sixteenth of the points changed, one parallel pass of clusterSums costs less.
-        if iteration == 1 || clusters.changes(to: labels) * 16 > matrix.rows {
-            try backend.clusterSums(points: matrix.points, assignments: assignments, into: sums, counts: counts)
-            clusters.start(sums: try backend.read(sums), counts: try backend.read(counts), labels: labels)
-        } else {
-            clusters.follow(labels, matrix)
-        }
+        if !resums { clusters.follow(labels, matrix) }
         if clusters.counts.contains(0) {
             clusters.relocateEmptyClusters(matrix, centroids: current, labels: labels)
         }
@@ -179,9 +190,15 @@ private final class LloydRun {
             totalShift += moved
         }
         current = updated
-        try backend.write(current, to: centroids)
-        converged = labels == previousLabels || totalShift <= tolerance
+        converged = totalShift <= tolerance || previousLabels.map { ClusterTotals.differences(labels, $0) == 0 } ?? false
         previousLabels = labels
+    }
+
+    /// Runs `body` for every run, in parallel; each touches only its own run.
+    private static func inParallel(_ runs: [LloydRun], _ body: @Sendable (LloydRun) -> Void) {
+        parallelRanges(runs.count, parts: runs.count) { range in
+            for r in range { body(runs[r]) }
+        }
     }
 
     /// The labels, inertia and sizes of the final centroids, from `nearestCentroids` into
@@ -239,12 +256,24 @@ private struct ClusterTotals {
         members = labels
     }
 
-    /// How many points `labels` moves to another cluster.
-    func changes(to labels: [Int32]) -> Int {
-        labels.withUnsafeBufferPointer { labels in
-            members.withUnsafeBufferPointer { members in
-                var count = 0
-                for i in 0..<labels.count where labels[i] != members[i] { count += 1 }
+    /// How many positions of `a` and `b` (of one length) differ, 16 at a time.
+    static func differences(_ a: [Int32], _ b: [Int32]) -> Int {
+        precondition(a.count == b.count, "label lists of different lengths")
+        return a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                let n = a.count, rawA = UnsafeRawPointer(a.baseAddress!), rawB = UnsafeRawPointer(b.baseAddress!)
+                var counts = SIMD16<Int32>(), i = 0
+                while i + 16 <= n {
+                    let x = rawA.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Int32>.self)
+                    let y = rawB.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Int32>.self)
+                    counts &+= SIMD16<Int32>(repeating: 0).replacing(with: 1, where: x .!= y)
+                    i += 16
+                }
+                var count = Int(counts.wrappedSum())
+                while i < n {
+                    if a[i] != b[i] { count += 1 }
+                    i += 1
+                }
                 return count
             }
         }
@@ -257,12 +286,24 @@ private struct ClusterTotals {
             sums.withUnsafeMutableBufferPointer { sums in
                 counts.withUnsafeMutableBufferPointer { counts in
                     members.withUnsafeMutableBufferPointer { members in
+                        let total = sums.baseAddress!
                         for i in 0..<labels.count where labels[i] != members[i] {
-                            let old = Int(members[i]) * d, new = Int(labels[i]) * d, point = values.baseAddress! + i * d
-                            for j in 0..<d {
+                            let old = total + Int(members[i]) &* d, new = total + Int(labels[i]) &* d
+                            let point = values.baseAddress! + i &* d
+                            // Eight coordinates at a time: the same float64 additions, in vectors.
+                            var j = 0
+                            while j &+ 8 <= d {
+                                let value = SIMD8<Double>(UnsafeRawPointer(point + j).loadUnaligned(as: SIMD8<Float>.self))
+                                let rawOld = UnsafeMutableRawPointer(old + j), rawNew = UnsafeMutableRawPointer(new + j)
+                                rawOld.storeBytes(of: rawOld.loadUnaligned(as: SIMD8<Double>.self) - value, as: SIMD8<Double>.self)
+                                rawNew.storeBytes(of: rawNew.loadUnaligned(as: SIMD8<Double>.self) + value, as: SIMD8<Double>.self)
+                                j &+= 8
+                            }
+                            while j < d {
                                 let value = Double(point[j])
-                                sums[old + j] -= value
-                                sums[new + j] += value
+                                old[j] -= value
+                                new[j] += value
+                                j &+= 1
                             }
                             counts[Int(members[i])] -= 1
                             counts[Int(labels[i])] += 1

@@ -93,6 +93,38 @@ struct DistanceParityTests {
         }
     }
 
+    /// From bounds that prove nothing, the bounded assignment scans every centroid for every
+    /// point: it must choose what `nearestCentroids` chooses from the same float32 distances,
+    /// exactly, ties to the lowest index included (every centroid appears twice), and its lower
+    /// bound must be the second smallest distance (the duplicate's: equal to the upper bound).
+    /// k = 17 and 40 take more than one group of 16 centroids; n = 203 leaves a short block.
+    @Test(arguments: [(203, 5, 1), (203, 7, 8), (1000, 32, 17), (517, 65, 40)])
+    func scanningEveryCentroidChoosesAsNearestCentroids(n: Int, d: Int, distinct: Int) throws {
+        let points = TestData.values(n * d, seed: 52), once = TestData.values(distinct * d, seed: 53)
+        // Centroid c + distinct repeats c; the first copy must win every tie.
+        let centroids = once + once, k = 2 * distinct
+        for backend in [harness.cpu, harness.openCL, CPUBackend(avx512Loops: false)] as [any Backend] {
+            let p = try backend.upload(points, shape: [n, d]), norms = try backend.zeros([n])
+            try backend.rowSquaredNorms(p, into: norms)
+            let c = try backend.upload(centroids, shape: [k, d])
+            let nearest = try backend.zeros([n], elementType: .int32), distances = try backend.zeros([n])
+            try backend.nearestCentroids(points: p, pointNorms: norms, centroids: c, assignments: nearest, distances: distances)
+            let assignments = try backend.zeros([n], elementType: .int32), upper = try backend.zeros([n]), lower = try backend.zeros([n])
+            try backend.fill(upper, with: .infinity)
+            try backend.boundedNearestCentroids(points: p, pointNorms: norms, centroids: c, shifts: [Float](repeating: 0, count: k),
+                                                halfSeparations: [Float](repeating: 0, count: k), assignments: assignments,
+                                                upper: upper, lower: lower)
+            let chosen = try backend.readIntegers(assignments), expected = try backend.readIntegers(nearest)
+            #expect(chosen == expected, "\(backend.kind) \(n)x\(d) k=\(k)")
+            #expect(chosen.allSatisfy { $0 < distinct }, "\(backend.kind) k=\(k): a duplicate won a tie")
+            let u = try backend.read(upper), l = try backend.read(lower), squared = try backend.read(distances)
+            for i in 0..<n {
+                #expect(u[i] == squared[i].squareRoot(), "\(backend.kind) k=\(k) point \(i): upper \(u[i]) vs \(squared[i].squareRoot())")
+                #expect(l[i] == u[i], "\(backend.kind) k=\(k) point \(i): lower \(l[i]), the duplicate at \(u[i])")
+            }
+        }
+    }
+
     /// A point on a large centroid: the formula cancels to rounding noise, never below 0.
     @Test func distancesAreNeverNegative() throws {
         let d = 33, n = 64
