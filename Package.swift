@@ -72,7 +72,7 @@ let package = Package(
         .target(name: "Engine", dependencies: ["OpenCL", "Kernels", "CBLAS", "SplitMix", "CPUFeatures", "VectorLanes", "AVX512Loops"],
                 swiftSettings: engineSettings),
         .target(name: "CPUFeatures"),
-        // Lane minima and neighbour lists, inlined into both builds of the host loops.
+        // Row minima and neighbour lists, inlined into both builds of the host loops.
         .target(name: "VectorLanes", swiftSettings: engineSettings),
         .target(name: "AVX512Loops", dependencies: ["VectorLanes"], swiftSettings: avx512Settings),
         .target(name: "Learning", dependencies: ["Engine"]),

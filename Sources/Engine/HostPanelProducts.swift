@@ -64,32 +64,14 @@ enum HostPanelProducts {
     /// `norms[i] - 2 x_i . y_j + centerNorms[j]` (the lowest index on ties) and `best[i]` that
     /// value. `centerNorms` holds one value per panel lane, `+infinity` past the last center, so
     /// that padding never wins.
-    @inline(__always)
     static func nearest(_ x: UnsafePointer<Float>, rows: Range<Int>, dimensions d: Int, panel: UnsafePointer<Float>,
                         groups: Int, norms: UnsafePointer<Float>, centerNorms: UnsafePointer<Float>,
                         nearest: UnsafeMutablePointer<Int32>, best: UnsafeMutablePointer<Float>) {
-        let rawNorms = UnsafeRawPointer(centerNorms)
-        var i = rows.lowerBound
-        while i < rows.upperBound {
-            let count = min(4, rows.upperBound - i)
-            // Rows past the end repeat the last one; their results are not stored.
-            let x0 = x + i * d, x1 = x + min(i + 1, rows.upperBound - 1) * d
-            let x2 = x + min(i + 2, rows.upperBound - 1) * d, x3 = x + min(i + 3, rows.upperBound - 1) * d
-            var bestValue = SIMD4<Float>(repeating: .infinity), bestIndex = SIMD4<Int32>(repeating: 0)
-            for g in 0..<groups {
-                let (a0, a1, a2, a3) = quad(x0, x1, x2, x3, group: panel + g * d * lanes, dimensions: d)
-                let c = rawNorms.loadUnaligned(fromByteOffset: g * lanes * 4, as: SIMD16<Float>.self)
-                keepNearest(a0, row: 0, norm: norms[i], c, group: g, &bestValue, &bestIndex)
-                if count > 1 { keepNearest(a1, row: 1, norm: norms[i + 1], c, group: g, &bestValue, &bestIndex) }
-                if count > 2 { keepNearest(a2, row: 2, norm: norms[i + 2], c, group: g, &bestValue, &bestIndex) }
-                if count > 3 { keepNearest(a3, row: 3, norm: norms[i + 3], c, group: g, &bestValue, &bestIndex) }
-            }
-            for r in 0..<count {
-                nearest[i + r] = bestIndex[r]
-                best[i + r] = bestValue[r]
-            }
-            i += 4
-        }
+        let second = UnsafeMutablePointer<Float>.allocate(capacity: max(rows.count, 1))
+        defer { second.deallocate() }
+        scanEveryCenter(x, rows: { rows.lowerBound + $0 }, count: rows.count, dimensions: d, panel: panel, groups: groups,
+                        norms: norms, centerNorms: centerNorms, nearest: nearest + rows.lowerBound,
+                        best: best + rows.lowerBound, second: second)
     }
 
     /// For the listed rows of `x` (`indices`, `count` of them): the nearest packed center (lowest
@@ -102,6 +84,16 @@ enum HostPanelProducts {
                            panel: UnsafePointer<Float>, groups: Int, norms: UnsafePointer<Float>,
                            centerNorms: UnsafePointer<Float>, nearest: UnsafeMutablePointer<Int32>,
                            best: UnsafeMutablePointer<Float>, second: UnsafeMutablePointer<Float>) {
+        scanEveryCenter(x, rows: { Int(indices[$0]) }, count: count, dimensions: d, panel: panel, groups: groups, norms: norms,
+                        centerNorms: centerNorms, nearest: nearest, best: best, second: second)
+    }
+
+    /// `nearestTwo` for the rows `rows(0) ..< rows(count)` of `x`, results per position.
+    @inline(__always)
+    private static func scanEveryCenter(_ x: UnsafePointer<Float>, rows rowAt: (Int) -> Int, count: Int, dimensions d: Int,
+                                        panel: UnsafePointer<Float>, groups: Int, norms: UnsafePointer<Float>,
+                                        centerNorms: UnsafePointer<Float>, nearest: UnsafeMutablePointer<Int32>,
+                                        best: UnsafeMutablePointer<Float>, second: UnsafeMutablePointer<Float>) {
         let rawNorms = UnsafeRawPointer(centerNorms)
         let block = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: 16 + 16)
         let indexScratch = UnsafeMutablePointer<SIMD16<Int32>>.allocate(capacity: 8)
@@ -111,7 +103,7 @@ enum HostPanelProducts {
             let rows = min(16, count - start)
             // A short last block repeats its last row; the repeats are not stored.
             var row = SIMD16<Int32>()
-            for r in 0..<16 { row[r] = indices[start + min(r, rows - 1)] }
+            for r in 0..<16 { row[r] = Int32(truncatingIfNeeded: rowAt(start + min(r, rows - 1))) }
             var running = SixteenRowMinima()
             for g in 0..<groups {
                 let c = rawNorms.loadUnaligned(fromByteOffset: g * lanes * 4, as: SIMD16<Float>.self)
@@ -132,20 +124,6 @@ enum HostPanelProducts {
                 second[start + r] = running.second[r]
             }
             start += 16
-        }
-    }
-
-    /// Row `row`'s distances to one group of 16 centers from its Gram values `gram`; replaces its
-    /// best so far when strictly smaller (ties keep the lower index), the first lane winning
-    /// within the group.
-    @inline(__always)
-    private static func keepNearest(_ gram: SIMD16<Float>, row: Int, norm: Float, _ centerNorms: SIMD16<Float>, group: Int,
-                                    _ bestValue: inout SIMD4<Float>, _ bestIndex: inout SIMD4<Int32>) {
-        let distances = SIMD16(repeating: norm) - 2 * gram + centerNorms
-        let (smallest, lane) = LaneMinimum.smallest(distances)
-        if smallest < bestValue[row] {
-            bestValue[row] = smallest
-            bestIndex[row] = Int32(group * lanes) + lane
         }
     }
 

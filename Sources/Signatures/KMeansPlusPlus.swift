@@ -1,3 +1,4 @@
+import Dispatch
 import Engine
 
 /// scikit-learn's greedy k-means++ seeding (`_kmeans_plusplus`): the first seed is a uniformly
@@ -35,22 +36,20 @@ struct KMeansPlusPlus {
             draws.append((0..<(k - 1) * trials).map { _ in unitInterval(&generator) })
         }
         let uniforms = draws
-        let runs = firsts.map { Progress(first: $0, points: n) }
+        let state = Progress(restarts: restarts, points: n, seeds: firsts)
         let firstCenters = try backend.zeros([restarts, matrix.columns]), firstDistances = try backend.zeros([n, restarts])
-        let distances = try squaredDistances(matrix, to: firsts, centers: firstCenters, into: firstDistances)
-        inParallel(runs) { r, run in run.start(distances, column: r, stride: restarts) }
-        guard k > 1 else { return runs.map(\.seeding) }
-
-        let width = restarts * trials
-        let centers = try backend.zeros([width, matrix.columns]), candidateDistances = try backend.zeros([n, width])
-        for step in 1..<k {
-            inParallel(runs) { r, run in
-                run.draw(uniforms[r][(step - 1) * trials..<step * trials])
+        state.start(try squaredDistances(matrix, to: firsts, centers: firstCenters, into: firstDistances))
+        if k > 1 {
+            let width = restarts * trials
+            let centers = try backend.zeros([width, matrix.columns]), candidateDistances = try backend.zeros([n, width])
+            for step in 1..<k {
+                state.draw { r in uniforms[r][(step - 1) * trials..<step * trials] }
+                let distances = try squaredDistances(matrix, to: state.candidates.flatMap { $0 }, centers: centers,
+                                                     into: candidateDistances)
+                state.keepBest(distances, trials: trials, seed: Int32(step))
             }
-            let distances = try squaredDistances(matrix, to: runs.flatMap(\.candidates), centers: centers, into: candidateDistances)
-            inParallel(runs) { r, run in run.keepBest(distances, column: r * trials, stride: width, seed: Int32(step)) }
         }
-        return runs.map(\.seeding)
+        return (0..<restarts).map(state.seeding)
     }
 
     /// The number of candidates per seed for `k` clusters, as scikit-learn: 2 + floor(ln k).
@@ -66,115 +65,177 @@ struct KMeansPlusPlus {
         return try backend.read(distances)
     }
 
-    /// Runs `body` for every restart, in parallel; each touches only its own `Progress`.
-    private static func inParallel(_ runs: [Progress], _ body: @Sendable (Int, Progress) -> Void) {
-        parallelRanges(runs.count, parts: runs.count) { range in
-            for r in range { body(r, runs[r]) }
-        }
-    }
-
-    /// One restart's seeding under way: its seeds and the running nearest distances.
+    /// Every restart's seeding under way: per restart and point, the nearest seed and the
+    /// squared distances to it (float32 and float64) and to the second nearest, restart by
+    /// restart in one buffer each (restart `r`'s points at `r * n`).
+    ///
+    /// The passes over the distance matrix (`[n, restarts * trials]`, row-major) go by ranges of
+    /// points, every restart per row, so that they read it row after row; a restart at a time
+    /// read a few values from every row of it, and waited on memory. The ranges depend only on
+    /// n, and their partial sums are added in order, so the seeds never depend on the threads.
     private final class Progress: @unchecked Sendable {
-        // Written by one worker at a time: `seed` hands each restart to one worker per step.
-        var seeds: [Int]
-        var nearest: [Int32]
-        var nearestSquared: [Float] = []
-        var secondSquared: [Float]
-        /// Each point's squared distance to its nearest seed, in float64, and their running sums.
-        var closest: [Double] = []
-        var cumulative: [Double]
-        var potential = 0.0
-        /// This step's candidate rows.
-        var candidates: [Int] = []
+        // Written by the workers of one parallel loop at a time, each its own points.
+        let restarts: Int, n: Int
+        var seeds: [[Int]]
+        let nearest: UnsafeMutablePointer<Int32>
+        let nearestSquared: UnsafeMutablePointer<Float>, secondSquared: UnsafeMutablePointer<Float>
+        let closest: UnsafeMutablePointer<Double>
+        /// Each restart's total squared distance to its nearest seeds.
+        var potentials: [Double]
+        /// Each restart's candidate rows for the step under way.
+        var candidates: [[Int]]
+        /// The point ranges of the parallel passes: fixed by n.
+        static let parts = 64
 
-        init(first: Int, points n: Int) {
-            seeds = [first]
-            nearest = [Int32](repeating: 0, count: n)
-            secondSquared = [Float](repeating: .infinity, count: n)
-            cumulative = [Double](repeating: 0, count: n)
+        init(restarts: Int, points n: Int, seeds firsts: [Int]) {
+            self.restarts = restarts
+            self.n = n
+            seeds = firsts.map { [$0] }
+            nearest = .allocate(capacity: restarts * n)
+            nearest.initialize(repeating: 0, count: restarts * n)
+            nearestSquared = .allocate(capacity: restarts * n)
+            secondSquared = .allocate(capacity: restarts * n)
+            secondSquared.initialize(repeating: .infinity, count: restarts * n)
+            closest = .allocate(capacity: restarts * n)
+            potentials = [Double](repeating: 0, count: restarts)
+            candidates = [[Int]](repeating: [], count: restarts)
         }
 
-        /// The seeding so far.
-        var seeding: KMeansPlusPlus {
-            KMeansPlusPlus(seeds: seeds, nearest: nearest, nearestSquared: nearestSquared, secondSquared: secondSquared)
+        deinit {
+            nearest.deallocate()
+            nearestSquared.deallocate()
+            secondSquared.deallocate()
+            closest.deallocate()
         }
 
-        /// The distances to the first seed: column `column` of a row-major matrix `stride` wide.
-        func start(_ distances: [Float], column: Int, stride: Int) {
-            let n = cumulative.count
-            nearestSquared = (0..<n).map { distances[$0 * stride + column] }
-            closest = nearestSquared.map(Double.init)
-            potential = closest.reduce(0, +)
+        /// Restart `r`'s seeding as it stands.
+        func seeding(_ r: Int) -> KMeansPlusPlus {
+            KMeansPlusPlus(seeds: seeds[r], nearest: Array(UnsafeBufferPointer(start: nearest + r * n, count: n)),
+                           nearestSquared: Array(UnsafeBufferPointer(start: nearestSquared + r * n, count: n)),
+                           secondSquared: Array(UnsafeBufferPointer(start: secondSquared + r * n, count: n)))
         }
 
-        /// Candidates by inverse-CDF draws over the running sum of the squared distances.
-        func draw(_ uniforms: ArraySlice<Double>) {
-            let n = cumulative.count
-            var running = 0.0
-            closest.withUnsafeBufferPointer { closest in
-                cumulative.withUnsafeMutableBufferPointer { cumulative in
-                    for i in 0..<n {
-                        running += closest[i]
-                        cumulative[i] = running
+        /// The distances to the first seeds (`[n, restarts]`): every point's nearest seed so far.
+        func start(_ distances: [Float]) {
+            let restarts = self.restarts, n = self.n
+            potentials = totals(width: restarts) { range, sums in
+                for i in range {
+                    for r in 0..<restarts {
+                        let squared = distances[i * restarts + r]
+                        self.nearestSquared[r * n + i] = squared
+                        self.closest[r * n + i] = Double(squared)
+                        sums[r] += Double(squared)
                     }
                 }
             }
-            candidates = uniforms.map { min(KMeansPlusPlus.firstIndex(in: cumulative, notBelow: $0 * potential), n - 1) }
         }
 
-        /// Adds the candidate whose addition leaves the lowest potential, from the candidates'
-        /// distances in columns `column ..< column + candidates.count` of a row-major matrix
-        /// `stride` wide.
-        func keepBest(_ distances: [Float], column: Int, stride: Int, seed: Int32) {
-            let n = cumulative.count, trials = candidates.count
-            var totals = [Double](repeating: 0, count: trials)
-            distances.withUnsafeBufferPointer { distances in
-                closest.withUnsafeBufferPointer { closest in
-                    totals.withUnsafeMutableBufferPointer { totals in
-                        for i in 0..<n {
-                            let row = distances.baseAddress! + i * stride + column, current = closest[i]
-                            for t in 0..<trials { totals[t] += min(current, Double(row[t])) }
-                        }
-                    }
-                }
-            }
-            var best = 0
-            for t in 1..<trials where totals[t] < totals[best] { best = t }
-            let chosen = column + best
-            distances.withUnsafeBufferPointer { distances in
-                closest.withUnsafeMutableBufferPointer { closest in
-                    nearestSquared.withUnsafeMutableBufferPointer { nearestSquared in
-                        secondSquared.withUnsafeMutableBufferPointer { secondSquared in
-                            nearest.withUnsafeMutableBufferPointer { nearest in
-                                for i in 0..<n {
-                                    let squared = distances[i * stride + chosen]
-                                    closest[i] = min(closest[i], Double(squared))
-                                    if squared < nearestSquared[i] {
-                                        secondSquared[i] = nearestSquared[i]
-                                        nearestSquared[i] = squared
-                                        nearest[i] = seed
-                                    } else if squared < secondSquared[i] {
-                                        secondSquared[i] = squared
-                                    }
-                                }
+        /// Each restart's candidates: inverse-CDF draws (`uniforms(r)`, one per candidate, times
+        /// the potential) over the running sum of its points' squared distances, in one pass:
+        /// the first point whose running sum reaches a draw (numpy's `searchsorted`), or the last.
+        func draw(_ uniforms: @Sendable (Int) -> ArraySlice<Double>) {
+            let n = self.n
+            var found = [[Int]](repeating: [], count: restarts)
+            found.withUnsafeMutableBufferPointer { found in
+                let chosen = UncheckedPointer(found.baseAddress!)
+                parallelRanges(restarts, parts: restarts) { range in
+                    for r in range {
+                        let targets = uniforms(r).map { $0 * self.potentials[r] }
+                        let order = targets.indices.sorted { targets[$0] < targets[$1] }
+                        var picks = [Int](repeating: n - 1, count: targets.count)
+                        var next = 0, running = 0.0, i = 0
+                        let closest = self.closest + r * n
+                        while i < n && next < order.count {
+                            running += closest[i]
+                            while next < order.count && running >= targets[order[next]] {
+                                picks[order[next]] = i
+                                next += 1
                             }
+                            i += 1
                         }
+                        chosen.pointer[r] = picks
                     }
                 }
             }
-            potential = totals[best]
-            seeds.append(candidates[best])
+            candidates = found
         }
-    }
 
-    /// numpy's `searchsorted(side="left")`: the first index whose value is >= `value`.
-    private static func firstIndex(in sorted: [Double], notBelow value: Double) -> Int {
-        var low = 0, high = sorted.count
-        while low < high {
-            let middle = (low + high) / 2
-            if sorted[middle] < value { low = middle + 1 } else { high = middle }
+        /// Adds to each restart the candidate whose addition leaves the lowest potential, from
+        /// the candidates' distances (`[n, restarts * trials]`, restart `r`'s in columns
+        /// `r * trials ..< (r + 1) * trials`).
+        func keepBest(_ distances: [Float], trials: Int, seed: Int32) {
+            distances.withUnsafeBufferPointer { buffer in
+                keepBest(UncheckedPointer(UnsafeMutablePointer(mutating: buffer.baseAddress!)), trials: trials, seed: seed)
+            }
         }
-        return low
+
+        private func keepBest(_ distances: UncheckedPointer<Float>, trials: Int, seed: Int32) {
+            let restarts = self.restarts, n = self.n, width = restarts * trials
+            // Four candidates' totals at a time in one vector: summed in memory, each addition
+            // waited on the last one's store.
+            let sums = totals(width: width) { range, sums in
+                for r in 0..<restarts {
+                    let closest = self.closest + r * n
+                    for t0 in stride(from: 0, to: trials, by: 4) {
+                        let lanes = min(4, trials - t0), last = lanes - 1
+                        let column = distances.pointer + r * trials + t0
+                        var total = SIMD4<Double>()
+                        for i in range {
+                            // Lanes past the last candidate repeat it and are not kept.
+                            let row = column + i * width, current = SIMD4(repeating: closest[i])
+                            let squared = SIMD4<Double>(Double(row[0]), Double(row[min(1, last)]), Double(row[min(2, last)]),
+                                                        Double(row[min(3, last)]))
+                            total += squared.replacing(with: current, where: current .< squared)
+                        }
+                        for l in 0..<lanes { sums[r * trials + t0 + l] += total[l] }
+                    }
+                }
+            }
+            var chosen = [Int](repeating: 0, count: restarts)
+            for r in 0..<restarts {
+                var best = 0
+                for t in 1..<trials where sums[r * trials + t] < sums[r * trials + best] { best = t }
+                chosen[r] = r * trials + best
+                potentials[r] = sums[r * trials + best]
+                seeds[r].append(candidates[r][best])
+            }
+            let columns = chosen
+            parallelRanges(n, parts: Self.parts) { range in
+                for r in 0..<restarts {
+                    let column = distances.pointer + columns[r], offset = r * n
+                    let closest = self.closest + offset, nearest = self.nearest + offset
+                    let nearestSquared = self.nearestSquared + offset, secondSquared = self.secondSquared + offset
+                    for i in range {
+                        // Selects, not branches: which points the new seed is nearest to is
+                        // unpredictable.
+                        let squared = column[i * width], old = nearestSquared[i], oldSecond = secondSquared[i]
+                        let closer = squared < old
+                        closest[i] = min(closest[i], Double(squared))
+                        nearestSquared[i] = closer ? squared : old
+                        secondSquared[i] = closer ? old : min(oldSecond, squared)
+                        nearest[i] = closer ? seed : nearest[i]
+                    }
+                }
+            }
+        }
+
+        /// Runs `body(points, sums)` over fixed ranges of the points in parallel, each range
+        /// adding into its own `width` float64 sums; returns the ranges' sums added in order.
+        private func totals(width: Int, _ body: @Sendable (Range<Int>, UnsafeMutablePointer<Double>) -> Void) -> [Double] {
+            let n = self.n, pieces = min(Self.parts, max(n, 1))
+            let partials = UnsafeMutablePointer<Double>.allocate(capacity: pieces * width)
+            defer { partials.deallocate() }
+            partials.initialize(repeating: 0, count: pieces * width)
+            let shared = UncheckedPointer(partials)
+            DispatchQueue.concurrentPerform(iterations: pieces) { piece in
+                body(n * piece / pieces..<n * (piece + 1) / pieces, shared.pointer + piece * width)
+            }
+            var sums = [Double](repeating: 0, count: width)
+            for piece in 0..<pieces {
+                for j in 0..<width { sums[j] += partials[piece * width + j] }
+            }
+            return sums
+        }
     }
 
     /// A uniform double in [0, 1) from the top 53 bits of the generator.

@@ -1,15 +1,17 @@
 /// The nearest and second nearest of 16 rows of 16 distances at once: a reduction tree whose
 /// every step serves all 16 rows, so the result is three vectors with one lane per row.
 ///
-/// Why not `LaneMinimum` row by row: a row's halvings take four dependent steps on ever
-/// narrower vectors and then scalar compares to merge it into its running best, and the K-means
-/// assignment spent more on them than on its distances. Here each step splits pairs of vectors
-/// into their even and odd lanes (`SIMD32.evenHalf` / `oddHalf`, vector shuffles) and keeps the
-/// smaller of each pair of lanes: 15 merges for 16 rows where the row-by-row way took 64
-/// halvings.
+/// Why not a row at a time: a row's minimum by halving takes four dependent steps on ever
+/// narrower vectors, then scalar compares to merge it into the row's running best, and the
+/// K-means assignment spent more on those than on its distances (Swift 6.3 builds
+/// `SIMD16.min()` lane by lane, and the halvings' masks on narrow vectors as calls). Here each
+/// step splits pairs of vectors into their even and odd lanes (`SIMD32.evenHalf` / `oddHalf`,
+/// vector shuffles) and keeps the smaller of each pair: 15 merges for 16 rows where a row at a
+/// time took 64 halvings. Only compares whose mask feeds a `replacing` at once are used: those
+/// compile to vector compares and blends.
 ///
-/// The even side of every split holds the lower centroid indices, and a tie keeps the even side,
-/// so ties go to the lowest index, as in `LaneMinimum`.
+/// The even side of every split holds the lower centroid indices and keeps a tie, so ties go to
+/// the lowest index, as scikit-learn's argmin.
 public struct SixteenRowMinima {
     /// Per row (lane `r` for row `r`): the smallest distance, the second smallest (equal to it
     /// when two centroids tie), and the index of the smallest.
