@@ -2,7 +2,7 @@
 //
 // Signet: an OpenCL/CPU neural-network engine and the MNIST activation-signature study.
 // The arrows run one way:
-//   signet (CLI) -> Report -> Signatures -> Learning -> Engine -> OpenCL -> COpenCL;  Engine -> Kernels, CBLAS
+//   signet (CLI) -> Report -> Bench -> Signatures -> Learning -> Engine -> OpenCL -> COpenCL;  Engine -> Kernels, CBLAS
 //   Engine -> AVX512Loops -> VectorLanes;  Engine -> VectorLanes, CPUFeatures
 //   Signatures -> Datasets -> CZlib
 //   Engine, Datasets, Signatures -> SplitMix (the one seeded mixer they need; see SplitMix64.swift)
@@ -38,7 +38,7 @@ let avx512Settings: [SwiftSetting] = tuneForAVX2
 let package = Package(
     name: "Signet",
     products: [
-        .library(name: "Signet", targets: ["SplitMix", "OpenCL", "Engine", "Learning", "Datasets", "Signatures", "Report"]),
+        .library(name: "Signet", targets: ["SplitMix", "OpenCL", "Engine", "Learning", "Datasets", "Signatures", "Bench", "Report"]),
         .executable(name: "signet", targets: ["signet"]),
     ],
     dependencies: [
@@ -80,9 +80,11 @@ let package = Package(
         // UMAP's layout and trustworthiness loops want FMA as much as the engine's.
         .target(name: "Signatures", dependencies: ["Engine", "Learning", "Datasets", "SplitMix"], swiftSettings: engineSettings),
         // The browsable report: pages from templates, our own script and style, compiled in.
+        // `signet bench`: the timed workloads on every backend, and their Codable result.
+        .target(name: "Bench", dependencies: ["Engine", "Learning", "Datasets", "Signatures"]),
         .target(
             name: "Report",
-            dependencies: ["Signatures", "Engine", "Datasets", "Learning", "CZlib", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["Bench", "Signatures", "Engine", "Datasets", "Learning", "CZlib", .product(name: "Mustache", package: "swift-mustache")],
             resources: [
                 .embedInCode("Assets/report.js"),
                 .embedInCode("Assets/report.css"),
@@ -92,7 +94,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "signet",
-            dependencies: ["Engine", "Learning", "Datasets", "Signatures", "Report", "CPUFeatures",
+            dependencies: ["Engine", "Learning", "Datasets", "Signatures", "Bench", "Report", "CPUFeatures",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: checksProcessor
         ),
@@ -105,7 +107,8 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "SharedTestData"]),
         // Fixtures/ holds reference values made by Benchmarks/peers/umap_reference.py (read by path).
         .testTarget(name: "SignaturesTests", dependencies: ["Signatures", "Engine", "SplitMix", "SharedTestData"], exclude: ["Fixtures"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Signatures", "Datasets", "SharedTestData"]),
+        .testTarget(name: "BenchTests", dependencies: ["Bench", "Engine"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Bench", "Signatures", "Datasets", "SharedTestData"]),
         .testTarget(name: "SignetCLITests", dependencies: ["signet", "SharedTestData"]),
     ],
     swiftLanguageModes: [.v6]

@@ -8,7 +8,7 @@ struct SignetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "signet",
         abstract: "Train neural networks with OpenCL or the CPU, and study their activation signatures.",
-        subcommands: [StudyCommand.self, SweepCommand.self, ReportCommand.self, TrainCommand.self, EvaluateCommand.self, DevicesCommand.self, SelfTestCommand.self]
+        subcommands: [StudyCommand.self, SweepCommand.self, ReportCommand.self, TrainCommand.self, EvaluateCommand.self, BenchCommand.self, DevicesCommand.self, SelfTestCommand.self]
     )
 
     static func main() {

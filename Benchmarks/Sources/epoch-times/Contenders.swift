@@ -1,4 +1,5 @@
 import ArgumentParser
+import Bench
 import Engine
 import Foundation
 import Learning
@@ -112,15 +113,5 @@ final class PeerContender: EpochContender {
             guard !chunk.isEmpty else { throw ValidationError("peer: its process ended (its errors are above)") }
             buffered.append(chunk)
         }
-    }
-}
-
-/// The processor's name, for the table's first line.
-enum MachineDescription {
-    static var processor: String {
-        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-              let colon = line.firstIndex(of: ":") else { return "unknown processor" }
-        return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
     }
 }

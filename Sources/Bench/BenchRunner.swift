@@ -1,0 +1,172 @@
+import Datasets
+import Dispatch
+import Engine
+import Foundation
+
+/// Runs `signet bench`: each workload's cases on every backend, interleaved, and collects one
+/// `BenchResult`.
+///
+/// Per case: the inputs go to every backend first (untimed); then, where the case has one, a
+/// warm-up run per backend; then `repeats` rounds, each running the case once on every backend,
+/// a different backend first each round, so that drift in the machine's load falls on all of
+/// them. A run shorter than `minimumSampleSeconds` is repeated within its sample and the
+/// sample divided by the count. Each sample records the other processes' share of the CPUs.
+public struct BenchRunner {
+    /// The backends, named as the tables name them (`cpu`, `opencl:N`).
+    public var backends: [(name: String, backend: any Backend)]
+    /// Timed runs per case and backend (at least 1).
+    public var repeats: Int
+    /// A sample repeats a short run until it lasts this long.
+    public var minimumSampleSeconds: Double
+    /// Square GEMM sizes.
+    public var gemmSizes: [Int]
+    /// Where MNIST is read from, for the workloads that need it.
+    public var store: DatasetStore?
+    /// Progress lines (to standard error in `signet bench`).
+    public var log: (String) -> Void
+
+    public init(backends: [(name: String, backend: any Backend)], repeats: Int = 3, minimumSampleSeconds: Double = 0.2,
+                gemmSizes: [Int] = [256, 512, 1024, 2048, 4096], store: DatasetStore? = nil, log: @escaping (String) -> Void = { _ in }) {
+        self.backends = backends
+        self.repeats = repeats
+        self.minimumSampleSeconds = minimumSampleSeconds
+        self.gemmSizes = gemmSizes
+        self.store = store
+        self.log = log
+    }
+
+    /// Runs `workloads` in order.
+    /// - Throws: `BenchError` for a workload that needs data when no store was given, or a
+    ///   backend's or the data's errors, naming the case.
+    public func run(_ workloads: [BenchWorkload]) throws -> BenchResult {
+        let start = Date()
+        var measurements: [BenchMeasurement] = [], parts: [BenchPart] = []
+        var sources = CaseSources(store: store, log: log)
+        for workload in workloads {
+            let partStart = Date()
+            log("\(workload.rawValue): preparing")
+            let cases = try sources.cases(for: workload, gemmSizes: gemmSizes)
+            for benchCase in cases {
+                measurements += try measure(benchCase)
+            }
+            parts.append(BenchPart(workload: workload, seconds: Date().timeIntervalSince(partStart)))
+            log(String(format: "%@: done in %.1f s", workload.rawValue, parts.last!.seconds))
+        }
+        let formatter = ISO8601DateFormatter()
+        return BenchResult(date: formatter.string(from: start), processor: MachineDescription.processor, cores: MachineDescription.cores,
+                           openBLASCoreType: MachineDescription.openBLASCoreType,
+                           backends: backends.map { BenchBackendInfo(name: $0.name, description: $0.backend.description) },
+                           repeats: repeats, measurements: measurements, parts: parts, totalSeconds: Date().timeIntervalSince(start))
+    }
+
+    /// One case on every backend: its measurements, with the speed-ups over the CPU backend.
+    public func measure(_ benchCase: BenchCase) throws -> [BenchMeasurement] {
+        let runs = try backends.map { entry -> () throws -> Void in
+            do {
+                return try benchCase.prepare(entry.backend)
+            } catch {
+                throw BenchError("\(benchCase.name) on \(entry.name): \(error)")
+            }
+        }
+        // One run per backend first (the warm-up, or for a case without one the first sample):
+        // it also tells how many runs one sample needs to last `minimumSampleSeconds`.
+        var perSample = [Int](repeating: 1, count: runs.count)
+        var samples = [[Double]](repeating: [], count: runs.count), loads = [[Double]](repeating: [], count: runs.count)
+        for index in runs.indices {
+            let (seconds, load) = try time(runs[index], times: 1, benchCase: benchCase, index: index)
+            perSample[index] = seconds >= minimumSampleSeconds ? 1 : min(10_000, Int((minimumSampleSeconds / max(seconds, 1e-6)).rounded(.up)))
+            if !benchCase.warmUp && perSample[index] == 1 {
+                samples[index].append(seconds)
+                loads[index].append(load)
+            }
+        }
+        for round in 0..<repeats {
+            for offset in 0..<runs.count {
+                let index = (round + offset) % runs.count
+                guard samples[index].count < repeats else { continue }
+                let (seconds, load) = try time(runs[index], times: perSample[index], benchCase: benchCase, index: index)
+                samples[index].append(seconds)
+                loads[index].append(load)
+            }
+        }
+        var measurements = zip(backends, zip(samples, loads)).map { entry, recorded in
+            let sortedLoads = recorded.1.sorted()
+            return BenchMeasurement(workload: benchCase.workload, name: benchCase.name, backend: entry.name, samples: recorded.0,
+                                    flops: benchCase.flops, otherLoad: sortedLoads.isEmpty ? 0 : sortedLoads[sortedLoads.count / 2])
+        }
+        if let cpu = measurements.first(where: { $0.backend == "cpu" }) {
+            for index in measurements.indices where measurements[index].median > 0 {
+                measurements[index].speedUpOverCPU = cpu.median / measurements[index].median
+            }
+        }
+        for measurement in measurements {
+            log(String(format: "  %@ on %@: median %.4g s (%d samples)", measurement.name, measurement.backend, measurement.median,
+                       measurement.samples.count))
+        }
+        return measurements
+    }
+
+    /// `times` runs back to back: seconds per run, and the other processes' share of the CPUs.
+    private func time(_ run: () throws -> Void, times: Int, benchCase: BenchCase, index: Int) throws -> (Double, Double) {
+        let before = CPUSnapshot.now(), started = DispatchTime.now().uptimeNanoseconds
+        do {
+            for _ in 0..<times { try run() }
+        } catch {
+            throw BenchError("\(benchCase.name) on \(backends[index].name): \(error)")
+        }
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        let load = before.flatMap { before in CPUSnapshot.now().map { before.otherProcessesLoad(until: $0, wallSeconds: wall) } } ?? 0
+        return (wall / Double(times), load)
+    }
+}
+
+/// Where each workload's cases come from, loading MNIST and making the signatures once.
+private struct CaseSources {
+    let store: DatasetStore?
+    let log: (String) -> Void
+    var train: LabeledImages?, test: LabeledImages?
+    var signatures: BenchSignatures?
+
+    init(store: DatasetStore?, log: @escaping (String) -> Void) {
+        self.store = store
+        self.log = log
+    }
+
+    mutating func cases(for workload: BenchWorkload, gemmSizes: [Int]) throws -> [BenchCase] {
+        switch workload {
+        case .gemm: return EngineCases.gemm(sizes: gemmSizes)
+        case .conv: return EngineCases.conv()
+        case .mlp, .cnn: return try TrainingCases.cases(workload, images: try trainImages())
+        case .kmeans, .silhouette, .umap:
+            if signatures == nil {
+                log("signatures: training 784-32-64-10 for one epoch (CPU backend) and standardizing its hidden_2")
+                signatures = try BenchSignatures.make(train: try trainImages(), test: try testImages())
+            }
+            return AnalysisCases.cases(workload, signatures: signatures!)
+        }
+    }
+
+    private mutating func trainImages() throws -> LabeledImages {
+        if let train { return train }
+        train = try requireStore().load(.mnist, split: .train)
+        return train!
+    }
+
+    private mutating func testImages() throws -> LabeledImages {
+        if let test { return test }
+        test = try requireStore().load(.mnist, split: .test)
+        return test!
+    }
+
+    private func requireStore() throws -> DatasetStore {
+        guard let store else { throw BenchError("this workload needs MNIST: set SIGNET_DATA or let signet download it") }
+        return store
+    }
+}
+
+/// A bench run that cannot go on, in one line.
+public struct BenchError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+
+    public init(_ description: String) { self.description = description }
+}
