@@ -87,54 +87,52 @@ extension CPUBackend {
             let nearest = UnsafeMutablePointer<Int32>.allocate(capacity: chunk)
             let best = UnsafeMutablePointer<Float>.allocate(capacity: 2 * chunk), next = best + chunk
             defer { listed.deallocate(); tests.deallocate(); unproven.deallocate(); nearest.deallocate(); best.deallocate() }
-            do {
-                let range = index * chunk..<min(n, (index + 1) * chunk)
-                for run in prepared {
-                    let k = run.k, pa = run.assignments, pu = run.upper, pl = run.lower, pc = run.centroids
-                    let perCentroid = run.perCentroid, packed = run.packed
-                    // Pass 1: loosen. A point with no valid centroid starts over from centroid 0
-                    // with an infinite upper bound: the half-separation test proves a nearest
-                    // centroid whatever the point's previous one was.
-                    var failing = 0
-                    for i in range {
-                        var a = Int(pa[i])
-                        if a < 0 || a >= k {
-                            a = 0
-                            pa[i] = 0
-                            pu[i] = .infinity
-                            pl[i] = 0
-                        }
-                        let centroid = perCentroid + 3 * a
-                        let u = pu[i] + centroid[0], l = pl[i] - centroid[2]
-                        let z = max(l, centroid[1])
-                        pu[i] = u
-                        pl[i] = l
-                        listed[failing] = Int32(truncatingIfNeeded: i)
-                        tests[failing] = z
-                        failing &+= Self.one(if: u > z)
+            let range = index * chunk..<min(n, (index + 1) * chunk)
+            for run in prepared {
+                let k = run.k, pa = run.assignments, pu = run.upper, pl = run.lower, pc = run.centroids
+                let perCentroid = run.perCentroid, packed = run.packed
+                // Pass 1: loosen. A point with no valid centroid starts over from centroid 0
+                // with an infinite upper bound: the half-separation test proves a nearest
+                // centroid whatever the point's previous one was.
+                var failing = 0
+                for i in range {
+                    var a = Int(pa[i])
+                    if a < 0 || a >= k {
+                        a = 0
+                        pa[i] = 0
+                        pu[i] = .infinity
+                        pl[i] = 0
                     }
-                    // Pass 2: the exact distance to the own centroid, for the bounds that failed.
-                    var count = 0
-                    for position in 0..<failing {
-                        let i = Int(listed[position]), a = Int(pa[i])
-                        let dot = VectorMath.dot(pp.base + i * d, pc + a * d, d)
-                        let u = max(pn[i] - 2 * dot + packed.laneNorms[a], 0).squareRoot()
-                        pu[i] = u
-                        unproven[count] = Int32(truncatingIfNeeded: i)
-                        count &+= Self.one(if: u > tests[position])
-                    }
-                    // Pass 3: every centroid, for the points still unproven.
-                    HostPanelProducts.nearestTwo(pp.base, indices: unproven, count: count, dimensions: d, panel: packed.panel,
-                                                 groups: packed.groups, norms: pn.base, centerNorms: packed.laneNorms,
-                                                 nearest: nearest, best: best, second: next)
-                    VectorMath.clampedSquareRoots(best, count)
-                    VectorMath.clampedSquareRoots(next, count)
-                    for position in 0..<count {
-                        let i = Int(unproven[position])
-                        pa[i] = nearest[position]
-                        pu[i] = best[position]
-                        pl[i] = next[position]
-                    }
+                    let centroid = perCentroid + 3 * a
+                    let u = pu[i] + centroid[0], l = pl[i] - centroid[2]
+                    let z = max(l, centroid[1])
+                    pu[i] = u
+                    pl[i] = l
+                    listed[failing] = Int32(truncatingIfNeeded: i)
+                    tests[failing] = z
+                    failing &+= Self.one(if: u > z)
+                }
+                // Pass 2: the exact distance to the own centroid, for the bounds that failed.
+                var count = 0
+                for position in 0..<failing {
+                    let i = Int(listed[position]), a = Int(pa[i])
+                    let dot = VectorMath.dot(pp.base + i * d, pc + a * d, d)
+                    let u = max(pn[i] - 2 * dot + packed.laneNorms[a], 0).squareRoot()
+                    pu[i] = u
+                    unproven[count] = Int32(truncatingIfNeeded: i)
+                    count &+= Self.one(if: u > tests[position])
+                }
+                // Pass 3: every centroid, for the points still unproven.
+                HostPanelProducts.nearestTwo(pp.base, indices: unproven, count: count, dimensions: d, panel: packed.panel,
+                                             groups: packed.groups, norms: pn.base, centerNorms: packed.laneNorms,
+                                             nearest: nearest, best: best, second: next)
+                VectorMath.clampedSquareRoots(best, count)
+                VectorMath.clampedSquareRoots(next, count)
+                for position in 0..<count {
+                    let i = Int(unproven[position])
+                    pa[i] = nearest[position]
+                    pu[i] = best[position]
+                    pl[i] = next[position]
                 }
             }
         }

@@ -153,7 +153,7 @@ private final class LloydRun: @unchecked Sendable {
     /// rather than followed point by point on the host.
     private(set) var resums = false
 
-    /// The labels of the last assignment pass, and how many differ from the previous pass's.
+    /// The labels of the last assignment pass, read back from the backend.
     var labels: [Int32] = []
 
     /// After an assignment pass: whether the totals are summed anew. Moving a changed point
@@ -259,6 +259,7 @@ private struct ClusterTotals {
     /// How many positions of `a` and `b` (of one length) differ, 16 at a time.
     static func differences(_ a: [Int32], _ b: [Int32]) -> Int {
         precondition(a.count == b.count, "label lists of different lengths")
+        guard !a.isEmpty else { return 0 }
         return a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
                 let n = a.count, rawA = UnsafeRawPointer(a.baseAddress!), rawB = UnsafeRawPointer(b.baseAddress!)

@@ -29,13 +29,26 @@ struct KMeansPlusPlus {
     /// they are all drawn first.
     /// - Complexity: O(restarts n k (log k) d) on the backend, O(restarts n k log k) on the host.
     static func seed(_ matrix: PointMatrix, k: Int, restarts: Int, generator: inout SeededGenerator) throws -> [KMeansPlusPlus] {
-        let n = matrix.rows, trials = trials(for: k), backend = matrix.backend
+        let n = matrix.rows, trials = trials(for: k)
         var firsts: [Int] = [], draws: [[Double]] = []
         for _ in 0..<restarts {
             firsts.append(generator.nextIndex(below: n))
             draws.append((0..<(k - 1) * trials).map { _ in unitInterval(&generator) })
         }
-        let uniforms = draws
+        // At most `batch` restarts side by side, so that the candidates' distance matrix
+        // (n x restarts x trials) stays small when a study asks for 100 restarts.
+        return try stride(from: 0, to: restarts, by: batch).flatMap { first in
+            let range = first..<min(restarts, first + batch)
+            return try seed(matrix, k: k, firsts: Array(firsts[range]), uniforms: Array(draws[range]))
+        }
+    }
+
+    /// Restarts seeded side by side at most.
+    static let batch = 16
+
+    /// The restarts whose first seeds are `firsts` and whose candidate draws are `uniforms`.
+    private static func seed(_ matrix: PointMatrix, k: Int, firsts: [Int], uniforms: [[Double]]) throws -> [KMeansPlusPlus] {
+        let n = matrix.rows, trials = trials(for: k), backend = matrix.backend, restarts = firsts.count
         let state = Progress(restarts: restarts, points: n, seeds: firsts)
         let firstCenters = try backend.zeros([restarts, matrix.columns]), firstDistances = try backend.zeros([n, restarts])
         state.start(try squaredDistances(matrix, to: firsts, centers: firstCenters, into: firstDistances))

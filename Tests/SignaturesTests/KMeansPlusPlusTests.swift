@@ -7,17 +7,19 @@ import Testing
 /// claims about each point's nearest seeds.
 @Suite("k-means++ seeding")
 struct KMeansPlusPlusTests {
-    /// Restarts seeded side by side choose the seeds that one restart at a time would, each
-    /// taking the generator where the last one left it, and leave it at the same state.
+    /// Restarts seeded side by side (in batches of `KMeansPlusPlus.batch`) choose the seeds that
+    /// one restart at a time would, each taking the generator where the last one left it, and
+    /// leave it at the same state.
     @Test func sideBySideSeedsAsOneAtATime() throws {
         let blobs = gaussianBlobs(centers: [[0, 0, 0, 0, 0], [4, 0, 1, 0, 2], [0, 5, 2, 1, 0], [3, 3, 3, 3, 3]],
                                   perBlob: 150, spread: 1.5, seed: 4)
         for backend in try ClusteringBackends.all() {
             let matrix = try PointMatrix(blobs.points, rows: 600, columns: 5, backend: backend)
-            for k in [1, 2, 7] {
+            // 20 restarts: more than one batch side by side.
+            for (k, restarts) in [(1, 4), (2, 20), (7, 4)] {
                 var together = SeededGenerator(seed: 17), alone = SeededGenerator(seed: 17)
-                let sideBySide = try KMeansPlusPlus.seed(matrix, k: k, restarts: 4, generator: &together)
-                let oneAtATime = try (0..<4).map { _ in try KMeansPlusPlus.seed(matrix, k: k, restarts: 1, generator: &alone)[0] }
+                let sideBySide = try KMeansPlusPlus.seed(matrix, k: k, restarts: restarts, generator: &together)
+                let oneAtATime = try (0..<restarts).map { _ in try KMeansPlusPlus.seed(matrix, k: k, restarts: 1, generator: &alone)[0] }
                 #expect(sideBySide.map(\.seeds) == oneAtATime.map(\.seeds), "\(backend.kind) k=\(k)")
                 #expect(sideBySide.map(\.nearest) == oneAtATime.map(\.nearest), "\(backend.kind) k=\(k)")
                 #expect(together == alone, "\(backend.kind) k=\(k): the generator's state afterwards")
