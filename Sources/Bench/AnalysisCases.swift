@@ -1,5 +1,6 @@
 import Datasets
 import Engine
+import Foundation
 import Learning
 import Signatures
 
@@ -8,12 +9,15 @@ import Signatures
 /// the 60,000 training images with seed 0 on the CPU backend, standardized per unit, as the
 /// study standardizes them).
 enum AnalysisCases {
-    /// The cases of `workload` (`.kmeans`, `.silhouette` or `.umap`) on `signatures`.
-    static func cases(_ workload: BenchWorkload, signatures: BenchSignatures) -> [BenchCase] {
+    /// The cases of `workload` (`.kmeans`, `.silhouette` or `.umap`) on `signatures`, with
+    /// scikit-learn and umap-learn as peers when asked (on the same signatures, written to a
+    /// safetensors file).
+    static func cases(_ workload: BenchWorkload, signatures: BenchSignatures, withPeers: Bool) -> [BenchCase] {
         let ks = Array(2...10)
         switch workload {
         case .kmeans:
-            return [BenchCase(workload: .kmeans, name: "K-means k = 2 ... 10, n_init 10, 70,000 x 64", warmUp: false) { backend in
+            return [BenchCase(workload: .kmeans, name: "K-means k = 2 ... 10, n_init 10, 70,000 x 64", warmUp: false,
+                              peers: withPeers ? [scikitLearnKMeans(signatures, ks: ks)] : []) { backend in
                 let matrix = try signatures.matrix(on: backend)
                 return {
                     for k in ks { _ = try KMeans(KMeansConfiguration(clusters: k, restarts: 10, seed: 0)).fit(matrix) }
@@ -21,7 +25,8 @@ enum AnalysisCases {
                 }
             }]
         case .silhouette:
-            return [BenchCase(workload: .silhouette, name: "exact silhouette of 9 labelings, 70,000 x 64", warmUp: false) { backend in
+            return [BenchCase(workload: .silhouette, name: "exact silhouette of 9 labelings, 70,000 x 64", warmUp: false,
+                              peers: withPeers ? [scikitLearnSilhouette(signatures, labelings: ks.count)] : []) { backend in
                 let matrix = try signatures.matrix(on: backend), labelings = try signatures.labelings(ks)
                 return {
                     _ = try Silhouette().scores(of: labelings, on: matrix)
@@ -30,7 +35,8 @@ enum AnalysisCases {
             }]
         case .umap:
             return [10_000, signatures.rows].map { rows in
-                BenchCase(workload: .umap, name: "UMAP \(rows) x 64", warmUp: false) { backend in
+                BenchCase(workload: .umap, name: "UMAP \(rows) x 64", warmUp: false,
+                          peers: withPeers ? [umapLearn(signatures, rows: rows)] : []) { backend in
                     let matrix = try signatures.matrix(on: backend, rows: rows)
                     return {
                         _ = try UMAP(UMAPConfiguration(seed: 0)).embed(matrix)
@@ -40,6 +46,70 @@ enum AnalysisCases {
             }
         default:
             return []
+        }
+    }
+
+    /// scikit-learn's `KMeans(n_clusters=k, n_init=10, random_state=0, algorithm="lloyd")` for
+    /// every k: a run is the sum of its fits' seconds.
+    static func scikitLearnKMeans(_ signatures: BenchSignatures, ks: [Int]) -> (PeerEnvironment) throws -> PeerRun? {
+        { environment in
+            guard let python = environment.analysisPython else { return nil }
+            let files = try signatures.peerFiles(in: environment.work)
+            let script = environment.scripts.appendingPathComponent("sklearn_clustering.py")
+            let version = try PeerScript.version(python: python, module: "sklearn")
+            return PeerRun(name: "scikit-learn \(version)") {
+                let output = try PeerScript.run(python: python, script: script, [
+                    files.signatures.path, "--layers", BenchSignatures.layer, "--kmin", "\(ks.first!)", "--kmax", "\(ks.last!)",
+                    "--n-init", "10", "--seed", "0", "--silhouette-k", "none",
+                ])
+                let fits = (output["layers"] as? [String: Any])?[BenchSignatures.layer] as? [String: [String: Any]] ?? [:]
+                let seconds = fits.values.compactMap { $0["seconds"] as? Double }
+                guard seconds.count == ks.count else { throw BenchError("sklearn_clustering.py reported \(seconds.count) of \(ks.count) fits") }
+                return (seconds.reduce(0, +), nil)
+            }
+        }
+    }
+
+    /// scikit-learn's exact `silhouette_score` of one labeling (k = 2), its seconds times
+    /// `labelings` (each labeling costs the same pairwise distances): one sample, the run
+    /// taking about a minute here.
+    static func scikitLearnSilhouette(_ signatures: BenchSignatures, labelings: Int) -> (PeerEnvironment) throws -> PeerRun? {
+        { environment in
+            guard let python = environment.analysisPython else { return nil }
+            let files = try signatures.peerFiles(in: environment.work)
+            let script = environment.scripts.appendingPathComponent("sklearn_clustering.py")
+            let version = try PeerScript.version(python: python, module: "sklearn")
+            return PeerRun(name: "scikit-learn \(version) (1 labeling, x\(labelings))", samples: 1) {
+                let output = try PeerScript.run(python: python, script: script, [files.signatures.path, "--no-fit", "--silhouette-of",
+                                                                                 files.labels.path])
+                let scored = ((output["silhouette_of"] as? [String: Any])?["layers"] as? [String: Any])?[BenchSignatures.layer]
+                    as? [String: [String: Any]]
+                guard let seconds = scored?.values.first?["silhouette_seconds"] as? Double else {
+                    throw BenchError("sklearn_clustering.py reported no silhouette time")
+                }
+                return (seconds * Double(labelings), nil)
+            }
+        }
+    }
+
+    /// umap-learn 0.5 (n_neighbors 15, min_dist 0.1, one job per CPU) on the first `rows`
+    /// signatures: its `fit_transform` seconds, after its own untimed warm-up. At 70,000 points
+    /// one sample (half a minute here).
+    static func umapLearn(_ signatures: BenchSignatures, rows: Int) -> (PeerEnvironment) throws -> PeerRun? {
+        { environment in
+            guard let python = environment.analysisPython else { return nil }
+            let files = try signatures.peerFiles(in: environment.work)
+            let script = environment.scripts.appendingPathComponent("umap_peer.py")
+            let version = try PeerScript.version(python: python, module: "umap")
+            let embedding = environment.work.appendingPathComponent("umap-\(rows).safetensors")
+            return PeerRun(name: "umap-learn \(version)", samples: rows > 10_000 ? 1 : nil) {
+                let output = try PeerScript.run(python: python, script: script, [
+                    files.signatures.path, "--tensor", BenchSignatures.layer, "--rows", "0:\(rows)", "--out", embedding.path,
+                    "--jobs", "\(MachineDescription.cores)",
+                ])
+                guard let seconds = output["seconds"] as? Double else { throw BenchError("umap_peer.py reported no seconds") }
+                return (seconds, nil)
+            }
         }
     }
 }
@@ -73,6 +143,28 @@ public final class BenchSignatures {
         let columns = values.count / rows
         let standardized = try Standardization(fitting: values, rows: rows, columns: columns).transform(values, rows: rows)
         return BenchSignatures(values: standardized, rows: rows, columns: columns)
+    }
+
+    /// The layer's name in the peers' files.
+    static let layer = "hidden_2"
+
+    private var files: (signatures: URL, labels: URL)?
+
+    /// The signatures (`hidden_2`, `[rows, columns]`) and the k = 2 labeling (`hidden_2/2`) as
+    /// safetensors files in `folder`, for the peers: written once, atomically.
+    func peerFiles(in folder: URL) throws -> (signatures: URL, labels: URL) {
+        if let files { return files }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let signaturesFile = folder.appendingPathComponent("signatures.safetensors")
+        let labelsFile = folder.appendingPathComponent("labels.safetensors")
+        var signatures = SafeTensors()
+        signatures.tensors[Self.layer] = .init(shape: [rows, columns], values: values)
+        try signatures.encoded().write(to: signaturesFile, options: .atomic)
+        var labels = SafeTensors()
+        labels.tensors["\(Self.layer)/2"] = .init(shape: [rows], integers: try labelings([2])[0])
+        try labels.encoded().write(to: labelsFile, options: .atomic)
+        files = (signaturesFile, labelsFile)
+        return files!
     }
 
     /// The first `rows` signatures (all by default) on `backend`.

@@ -14,13 +14,18 @@ public struct BenchCase {
     /// Uploads the case's inputs to `backend` (untimed) and returns one run: everything it
     /// computes, finished on the device before it returns.
     public var prepare: (any Backend) throws -> () throws -> Void
+    /// The peer libraries that run the same case (`signet bench --peers`): each makes its side
+    /// from the peer environment, or nil where that environment lacks it.
+    public var peers: [(PeerEnvironment) throws -> PeerRun?]
 
     public init(workload: BenchWorkload, name: String, flops: Double? = nil, warmUp: Bool = true,
+                peers: [(PeerEnvironment) throws -> PeerRun?] = [],
                 prepare: @escaping (any Backend) throws -> () throws -> Void) {
         self.workload = workload
         self.name = name
         self.flops = flops
         self.warmUp = warmUp
+        self.peers = peers
         self.prepare = prepare
     }
 }

@@ -51,7 +51,10 @@ public struct BenchMeasurement: Codable, Equatable, Sendable {
     public var workload: BenchWorkload
     /// The case, e.g. `GEMM 1024` or `epoch, batch 32`.
     public var name: String
+    /// A backend's name (`cpu`, `opencl:N`) or a peer library's (`scikit-learn 1.9.1`).
     public var backend: String
+    /// Whether `backend` is a peer library, run in a process of its own and timed by its own clock.
+    public var isPeer: Bool
     /// Seconds per run, in the order taken.
     public var samples: [Double]
     public var median: Double
@@ -63,15 +66,17 @@ public struct BenchMeasurement: Codable, Equatable, Sendable {
     public var gflops: Double?
     /// The other processes' median share of all CPUs while the samples ran (0 ... 1).
     public var otherLoad: Double
-    /// The CPU backend's median over this one's (above 1: faster than the CPU backend); nil
-    /// when the CPU backend did not run the case.
+    /// The CPU backend's median over this one's (above 1: faster than the CPU backend; for a
+    /// peer, below 1: slower than Signet's CPU backend); nil when the CPU backend did not run
+    /// the case.
     public var speedUpOverCPU: Double?
 
-    public init(workload: BenchWorkload, name: String, backend: String, samples: [Double], flops: Double?, otherLoad: Double,
-                speedUpOverCPU: Double? = nil) {
+    public init(workload: BenchWorkload, name: String, backend: String, isPeer: Bool = false, samples: [Double], flops: Double?,
+                otherLoad: Double, speedUpOverCPU: Double? = nil) {
         self.workload = workload
         self.name = name
         self.backend = backend
+        self.isPeer = isPeer
         self.samples = samples
         let sorted = samples.sorted()
         let median = sorted.isEmpty ? 0 : sorted.count % 2 == 1 ? sorted[sorted.count / 2]

@@ -24,14 +24,18 @@ public struct BenchRunner {
     public var store: DatasetStore?
     /// Progress lines (to standard error in `signet bench`).
     public var log: (String) -> Void
+    /// The peer libraries' environment (`--peers`); nil runs Signet alone.
+    public var peerEnvironment: PeerEnvironment?
 
     public init(backends: [(name: String, backend: any Backend)], repeats: Int = 3, minimumSampleSeconds: Double = 0.2,
-                gemmSizes: [Int] = [256, 512, 1024, 2048, 4096], store: DatasetStore? = nil, log: @escaping (String) -> Void = { _ in }) {
+                gemmSizes: [Int] = [256, 512, 1024, 2048, 4096], store: DatasetStore? = nil, peerEnvironment: PeerEnvironment? = nil,
+                log: @escaping (String) -> Void = { _ in }) {
         self.backends = backends
         self.repeats = repeats
         self.minimumSampleSeconds = minimumSampleSeconds
         self.gemmSizes = gemmSizes
         self.store = store
+        self.peerEnvironment = peerEnvironment
         self.log = log
     }
 
@@ -41,7 +45,7 @@ public struct BenchRunner {
     public func run(_ workloads: [BenchWorkload]) throws -> BenchResult {
         let start = Date()
         var measurements: [BenchMeasurement] = [], parts: [BenchPart] = []
-        var sources = CaseSources(store: store, log: log)
+        var sources = CaseSources(store: store, peers: peerEnvironment, log: log)
         for workload in workloads {
             let partStart = Date()
             log("\(workload.rawValue): preparing")
@@ -59,21 +63,32 @@ public struct BenchRunner {
                            repeats: repeats, measurements: measurements, parts: parts, totalSeconds: Date().timeIntervalSince(start))
     }
 
-    /// One case on every backend: its measurements, with the speed-ups over the CPU backend.
+    /// One case on every backend (and peer): its measurements, with the speed-ups over the CPU
+    /// backend.
     public func measure(_ benchCase: BenchCase) throws -> [BenchMeasurement] {
-        let runs = try backends.map { entry -> () throws -> Void in
+        var contenders = try backends.map { entry -> Contender in
             do {
-                return try benchCase.prepare(entry.backend)
+                return Contender(name: entry.name, isPeer: false, samples: repeats, run: try benchCase.prepare(entry.backend))
             } catch {
                 throw BenchError("\(benchCase.name) on \(entry.name): \(error)")
             }
         }
+        var peers: [PeerRun] = []
+        defer { peers.forEach { $0.stop() } }
+        if let peerEnvironment {
+            for makePeer in benchCase.peers {
+                guard let peer = try makePeer(peerEnvironment) else { continue }
+                peers.append(peer)
+                contenders.append(Contender(name: peer.name, isPeer: true, samples: min(repeats, peer.samples ?? repeats), peer: peer))
+            }
+        }
         // One run per backend first (the warm-up, or for a case without one the first sample):
-        // it also tells how many runs one sample needs to last `minimumSampleSeconds`.
-        var perSample = [Int](repeating: 1, count: runs.count)
-        var samples = [[Double]](repeating: [], count: runs.count), loads = [[Double]](repeating: [], count: runs.count)
-        for index in runs.indices {
-            let (seconds, load) = try time(runs[index], times: 1, benchCase: benchCase, index: index)
+        // it also tells how many runs one sample needs to last `minimumSampleSeconds`. Peers
+        // warm up on their own (a training peer's first epoch, umap-learn's compilation).
+        var perSample = [Int](repeating: 1, count: contenders.count)
+        var samples = [[Double]](repeating: [], count: contenders.count), loads = [[Double]](repeating: [], count: contenders.count)
+        for index in contenders.indices where !contenders[index].isPeer {
+            let (seconds, load) = try time(contenders[index], times: 1, benchCase: benchCase)
             perSample[index] = seconds >= minimumSampleSeconds ? 1 : min(10_000, Int((minimumSampleSeconds / max(seconds, 1e-6)).rounded(.up)))
             if !benchCase.warmUp && perSample[index] == 1 {
                 samples[index].append(seconds)
@@ -81,18 +96,20 @@ public struct BenchRunner {
             }
         }
         for round in 0..<repeats {
-            for offset in 0..<runs.count {
-                let index = (round + offset) % runs.count
-                guard samples[index].count < repeats else { continue }
-                let (seconds, load) = try time(runs[index], times: perSample[index], benchCase: benchCase, index: index)
+            for offset in 0..<contenders.count {
+                let index = (round + offset) % contenders.count
+                guard samples[index].count < contenders[index].samples else { continue }
+                let (seconds, load) = try time(contenders[index], times: perSample[index], benchCase: benchCase)
                 samples[index].append(seconds)
                 loads[index].append(load)
             }
         }
-        var measurements = zip(backends, zip(samples, loads)).map { entry, recorded in
-            let sortedLoads = recorded.1.sorted()
-            return BenchMeasurement(workload: benchCase.workload, name: benchCase.name, backend: entry.name, samples: recorded.0,
-                                    flops: benchCase.flops, otherLoad: sortedLoads.isEmpty ? 0 : sortedLoads[sortedLoads.count / 2])
+        var measurements = contenders.indices.map { index in
+            let sortedLoads = loads[index].sorted()
+            return BenchMeasurement(workload: benchCase.workload, name: benchCase.name, backend: contenders[index].name,
+                                    isPeer: contenders[index].isPeer, samples: samples[index],
+                                    flops: contenders[index].isPeer ? nil : benchCase.flops,
+                                    otherLoad: sortedLoads.isEmpty ? 0 : sortedLoads[sortedLoads.count / 2])
         }
         if let cpu = measurements.first(where: { $0.backend == "cpu" }) {
             for index in measurements.indices where measurements[index].median > 0 {
@@ -106,29 +123,53 @@ public struct BenchRunner {
         return measurements
     }
 
-    /// `times` runs back to back: seconds per run, and the other processes' share of the CPUs.
-    private func time(_ run: () throws -> Void, times: Int, benchCase: BenchCase, index: Int) throws -> (Double, Double) {
+    /// A backend's prepared run, or a peer's.
+    private struct Contender {
+        var name: String
+        var isPeer: Bool
+        /// Timed samples it gets.
+        var samples: Int
+        var run: (() throws -> Void)?
+        var peer: PeerRun?
+    }
+
+    /// `times` runs back to back: seconds per run (a peer's by its own clock), and the other
+    /// processes' share of the CPUs (a peer's process counting as ours).
+    private func time(_ contender: Contender, times: Int, benchCase: BenchCase) throws -> (Double, Double) {
         let before = CPUSnapshot.now(), started = DispatchTime.now().uptimeNanoseconds
+        var peerSeconds = 0.0, peerProcess: Int32?
         do {
-            for _ in 0..<times { try run() }
+            if let peer = contender.peer {
+                let (seconds, process) = try peer.run()
+                peerSeconds = seconds
+                peerProcess = process
+            } else {
+                for _ in 0..<times { try contender.run!() }
+            }
         } catch {
-            throw BenchError("\(benchCase.name) on \(backends[index].name): \(error)")
+            throw BenchError("\(benchCase.name) on \(contender.name): \(error)")
         }
         let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        let load = before.flatMap { before in CPUSnapshot.now().map { before.otherProcessesLoad(until: $0, wallSeconds: wall) } } ?? 0
-        return (wall / Double(times), load)
+        // A long-lived peer's CPU time counts as its own from before the run to after it.
+        let start = peerProcess.flatMap { CPUSnapshot.now(countingAlso: $0) } ?? before
+        let load = start.flatMap { start in
+            CPUSnapshot.now(countingAlso: peerProcess).map { start.otherProcessesLoad(until: $0, wallSeconds: wall) }
+        } ?? 0
+        return (contender.peer != nil ? peerSeconds : wall / Double(times), load)
     }
 }
 
 /// Where each workload's cases come from, loading MNIST and making the signatures once.
 private struct CaseSources {
     let store: DatasetStore?
+    let peers: PeerEnvironment?
     let log: (String) -> Void
     var train: LabeledImages?, test: LabeledImages?
     var signatures: BenchSignatures?
 
-    init(store: DatasetStore?, log: @escaping (String) -> Void) {
+    init(store: DatasetStore?, peers: PeerEnvironment?, log: @escaping (String) -> Void) {
         self.store = store
+        self.peers = peers
         self.log = log
     }
 
@@ -136,13 +177,13 @@ private struct CaseSources {
         switch workload {
         case .gemm: return EngineCases.gemm(sizes: gemmSizes)
         case .conv: return EngineCases.conv()
-        case .mlp, .cnn: return try TrainingCases.cases(workload, images: try trainImages())
+        case .mlp, .cnn: return try TrainingCases.cases(workload, images: try trainImages(), withPeers: peers != nil)
         case .kmeans, .silhouette, .umap:
             if signatures == nil {
                 log("signatures: training 784-32-64-10 for one epoch (CPU backend) and standardizing its hidden_2")
                 signatures = try BenchSignatures.make(train: try trainImages(), test: try testImages())
             }
-            return AnalysisCases.cases(workload, signatures: signatures!)
+            return AnalysisCases.cases(workload, signatures: signatures!, withPeers: peers != nil)
         }
     }
 

@@ -12,8 +12,8 @@ public struct CPUSnapshot: Sendable {
     let processTicks: Int
 
     /// Now, or nil where `/proc` is not available.
-    /// - Parameter peer: a child process whose CPU time counts as this process's (a peer library
-    ///   being timed), not as another process's.
+    /// - Parameter peer: a running child process whose CPU time counts as this process's (a peer
+    ///   library being timed), not as another process's; children that ended count already.
     public static func now(countingAlso peer: Int32? = nil) -> CPUSnapshot? {
         guard let machine = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
               let cpuLine = machine.split(separator: "\n").first, cpuLine.hasPrefix("cpu "),
@@ -23,7 +23,17 @@ public struct CPUSnapshot: Sendable {
         guard ticks.count >= 8 else { return nil }
         let busy = ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6] + ticks[7]
         let peerTicks = peer.flatMap { processTicks("/proc/\($0)/stat") } ?? 0
-        return CPUSnapshot(machineBusyTicks: busy, processTicks: own + peerTicks)
+        return CPUSnapshot(machineBusyTicks: busy, processTicks: own + peerTicks + finishedChildrenTicks())
+    }
+
+    /// User plus system time of this process's children that ended and were waited for (a
+    /// peer script run to its end), in clock ticks: their CPU time is this run's, not another
+    /// process's.
+    private static func finishedChildrenTicks() -> Int {
+        var usage = rusage()
+        guard getrusage(RUSAGE_CHILDREN.rawValue, &usage) == 0 else { return 0 }
+        let seconds = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        return Int(seconds * Double(sysconf(Int32(_SC_CLK_TCK))))
     }
 
     /// User plus system ticks of every thread of one process, from its `stat` file.

@@ -27,7 +27,7 @@ public enum BenchPage {
             var names: [String] = []
             for m in measurements where !names.contains(m.name) { names.append(m.name) }
             for name in names {
-                body += chart(name, measurements.filter { $0.name == name }, backends: result.backends.map(\.name))
+                body += chart(name, measurements.filter { $0.name == name })
             }
             body += "</div>\n" + table(measurements) + "</section>\n"
         }
@@ -37,18 +37,17 @@ public enum BenchPage {
             <html lang="en"><head><meta charset="utf-8"><title>Signet bench</title>
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <style>\(ReportAssets.style)
-            .bench .bar { fill: #3b5bdb; } .bench .range { stroke: #1d2330; stroke-width: 1.5; }
-            .bench-charts { grid-template-columns: repeat(auto-fit, minmax(540px, 1fr)); margin-bottom: 12px; }</style></head>
+            .bench .bar { fill: #3b5bdb; } .bench .bar.peer { fill: #98a2b3; } .bench .range { stroke: #1d2330; stroke-width: 1.5; }
+            .bench-charts { grid-template-columns: repeat(auto-fit, minmax(610px, 1fr)); margin-bottom: 12px; }</style></head>
             <body>
             \(body)</body></html>
 
             """
     }
 
-    /// One case's bars, longest median the full width.
-    static func chart(_ name: String, _ measurements: [BenchMeasurement], backends: [String]) -> String {
-        let rowHeight = 22, labelWidth = 80, barWidth = 200, width = labelWidth + barWidth + 250
-        let rows = backends.compactMap { backend in measurements.first { $0.backend == backend } }
+    /// One case's bars, the backends' then the peers' (in grey), the slowest run the full width.
+    static func chart(_ name: String, _ rows: [BenchMeasurement]) -> String {
+        let rowHeight = 22, labelWidth = 150, barWidth = 200, width = labelWidth + barWidth + 250
         let longest = max(rows.map(\.slowest).max() ?? 1, 1e-12)
         var svg = "<div class=\"chart\"><h3>\(escape(name)) <span>seconds per run</span></h3>"
             + "<svg class=\"bench\" width=\"\(width)\" height=\"\(rows.count * rowHeight + 4)\" role=\"img\">"
@@ -60,9 +59,9 @@ public enum BenchPage {
             var label = String(format: "%.4g s", m.median)
             if let gflops = m.gflops { label += String(format: ", %.1f GFLOP/s", gflops) }
             if let speedUp = m.speedUpOverCPU, m.backend != "cpu" { label += String(format: ", %.2fx", speedUp) }
-            svg += "<text x=\"0\" y=\"\(y + 14)\">\(escape(m.backend))</text>"
-                + String(format: "<rect class=\"bar\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"14\"><title>%@</title></rect>",
-                         labelWidth, y + 3, max(bar, 1), escape(label))
+            svg += "<text x=\"0\" y=\"\(y + 14)\">\(escape(String(m.backend.prefix(24))))</text>"
+                + String(format: "<rect class=\"%@\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"14\"><title>%@</title></rect>",
+                         m.isPeer ? "bar peer" : "bar", labelWidth, y + 3, max(bar, 1), escape(label))
                 + String(format: "<line class=\"range\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\"/>", low, high, y + 10, y + 10)
                 + String(format: "<text x=\"%.1f\" y=\"%d\">%@</text>", Double(labelWidth) + max(bar, high - Double(labelWidth)) + 6,
                          y + 14, escape(label))

@@ -18,8 +18,10 @@ struct BenchCommand: ParsableCommand {
             batch 128), kmeans (k = 2 ... 10, n_init 10, on 70,000 x 64 signatures), silhouette (all nine k, exact), \
             umap (10,000 and 70,000 points), or all. Each case runs once to warm up where that matters, then \
             --repeats times per backend, the backends taking turns; the table gives medians, the spread, GFLOP/s, \
-            the speed-up over the CPU backend and the other processes' share of the CPUs. Writes DIR/bench.json and \
-            DIR/bench.html. Everything but gemm and conv reads MNIST (SIGNET_DATA).
+            the speed-up over the CPU backend and the other processes' share of the CPUs. With --peers, PyTorch, \
+            Keras, scikit-learn and umap-learn run the same cases in processes of their own, taking turns with the \
+            backends (scikit-learn's silhouette and umap-learn at 70,000 points once each: a run takes a minute). \
+            Writes DIR/bench.json and DIR/bench.html. Everything but gemm and conv reads MNIST (SIGNET_DATA).
             """)
 
     @Argument(help: ArgumentHelp("Workloads: gemm, conv, mlp, cnn, kmeans, silhouette, umap, or all (default all).", valueName: "workload"))
@@ -37,6 +39,13 @@ struct BenchCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Folder for bench.json and bench.html.", valueName: "dir"))
     var out: String = "signet-bench"
+
+    @Flag(help: "Run the peer libraries too, beside Signet: PyTorch and Keras (mlp, cnn), scikit-learn (kmeans, silhouette), umap-learn (umap), from the venvs Benchmarks/peers/setup-venv.sh makes.")
+    var peers = false
+
+    @Option(name: .customLong("peer-scripts"), help: ArgumentHelp("The peers' scripts (default: Benchmarks/peers of the working directory).",
+                                                                 valueName: "dir"))
+    var peerScripts: String = "Benchmarks/peers"
 
     @Flag(help: "Print the result as JSON instead of the table.")
     var json = false
@@ -105,8 +114,22 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         let workloads = try chosenWorkloads()
         let store = workloads.contains(where: \.needsData) ? try DatasetStore() : nil
-        let runner = BenchRunner(backends: try backends(), repeats: repeats, gemmSizes: try sizes(), store: store, log: printError)
         let folder = URL(fileURLWithPath: out, isDirectory: true)
+        var peerEnvironment: PeerEnvironment?
+        if peers {
+            // The training peers read MNIST's IDX files from a folder holding mnist/.
+            let data = try store.map { try $0.locate(.mnist).deletingLastPathComponent().path }
+            do {
+                peerEnvironment = try PeerEnvironment.find(scripts: URL(fileURLWithPath: peerScripts, isDirectory: true), data: data,
+                                                           work: folder.appendingPathComponent("peers", isDirectory: true))
+            } catch let error as BenchError {
+                throw CLIFailure(error.description)
+            }
+            if peerEnvironment?.trainingPython == nil { printError("--peers: no training venv (setup-venv.sh --training): mlp and cnn run without PyTorch and Keras") }
+            if peerEnvironment?.analysisPython == nil { printError("--peers: no analysis venv (setup-venv.sh): kmeans, silhouette and umap run without scikit-learn and umap-learn") }
+        }
+        let runner = BenchRunner(backends: try backends(), repeats: repeats, gemmSizes: try sizes(), store: store,
+                                 peerEnvironment: peerEnvironment, log: printError)
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {

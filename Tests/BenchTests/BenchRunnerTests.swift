@@ -49,6 +49,35 @@ struct BenchRunnerTests {
         #expect(slow.speedUpOverCPU! < 1, "slower than the CPU backend")
     }
 
+    /// Peers take turns with the backends, get no warm-up, report their own seconds, and get
+    /// fewer samples where they ask for fewer; their speed-up is the CPU backend's median over theirs.
+    @Test func peersTakeTurnsAndReportTheirOwnSeconds() throws {
+        let ledger = Ledger()
+        let cpu = CPUBackend()
+        let environment = PeerEnvironment(scripts: URL(fileURLWithPath: "/nonexistent"), analysisPython: nil, trainingPython: nil,
+                                          data: nil, work: URL(fileURLWithPath: "/tmp"))
+        var stopped = 0
+        var benchCase = Self.sleeper(ledger, names: [(cpu, "cpu")], seconds: ["cpu": 0.01], warmUp: true)
+        benchCase.peers = [
+            { _ in PeerRun(name: "fast peer", run: { ledger.order.append("fast peer"); return (0.005, nil) }, stop: { stopped += 1 }) },
+            { _ in PeerRun(name: "slow peer", samples: 1, run: { ledger.order.append("slow peer"); return (2.0, nil) }, stop: { stopped += 1 }) },
+            { _ in nil },  // a peer whose environment is missing
+        ]
+        let runner = BenchRunner(backends: [("cpu", cpu)], repeats: 3, minimumSampleSeconds: 0, peerEnvironment: environment)
+        let measurements = try runner.measure(benchCase)
+        #expect(measurements.map(\.backend) == ["cpu", "fast peer", "slow peer"])
+        #expect(measurements.map(\.isPeer) == [false, true, true])
+        #expect(Array(ledger.order.dropFirst()) == ["cpu", "fast peer", "slow peer", "fast peer", "cpu", "cpu", "fast peer"],
+                "after the CPU backend's warm-up: rounds in rotated order, the slow peer once")
+        #expect(measurements[1].samples == [0.005, 0.005, 0.005] && measurements[2].samples == [2.0])
+        #expect(measurements[1].flops == nil && measurements[1].gflops == nil, "a peer's operations are not counted")
+        #expect(abs(measurements[2].speedUpOverCPU! - measurements[0].median / 2.0) < 1e-12)
+        #expect(stopped == 2, "every peer is stopped")
+        // Without a peer environment, the peers are not asked.
+        let alone = try BenchRunner(backends: [("cpu", cpu)], repeats: 1, minimumSampleSeconds: 0).measure(benchCase)
+        #expect(alone.map(\.backend) == ["cpu"])
+    }
+
     /// A run shorter than the minimum sample repeats within its sample: the sample is the mean.
     @Test func shortRunsRepeatWithinASample() throws {
         let ledger = Ledger()

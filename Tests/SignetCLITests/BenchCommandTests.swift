@@ -48,6 +48,7 @@ struct BenchCommandTests {
         (["bench", "gemm", "--gemm-sizes", "64,x"], "--gemm-sizes wants positive integers"),
         (["bench", "gemm", "--device", "opencl:99"], "--device opencl:99: no such OpenCL device"),
         (["bench", "gemm", "--device", "tpu"], "unknown --device 'tpu'"),
+        (["bench", "gemm", "--peers", "--peer-scripts", "/nonexistent"], "--peers: /nonexistent has no sklearn_clustering.py"),
     ])
     func refusesBadInputInOneLine(arguments: [String], message: String) throws {
         let outcome = try SignetProcess.run(arguments)

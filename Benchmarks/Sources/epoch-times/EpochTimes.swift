@@ -33,7 +33,7 @@ struct EpochTimes: ParsableCommand {
     var backends: [BackendKind] = [.cpu, .opencl]
 
     @Option(name: .long, parsing: .upToNextOption, help: "Peers: torch, keras (none: --peers with no value).")
-    var peers: [PeerFramework] = PeerFramework.allCases
+    var peers: [TrainingPeerProcess.Framework] = TrainingPeerProcess.Framework.allCases
 
     @Option(name: .long, help: "The peers' python (default: the training venv's, when it exists).")
     var peerPython: String?
@@ -158,3 +158,5 @@ enum BenchmarkCase: String, CaseIterable, ExpressibleByArgument {
 }
 
 extension BackendKind: @retroactive ExpressibleByArgument {}
+
+extension TrainingPeerProcess.Framework: @retroactive ExpressibleByArgument {}
