@@ -56,7 +56,7 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 # ---------------------------------------------------------------------------------------------
-# CPU accounting (Linux /proc), the same definition as Benchmarks' CPUAccounting.swift: the
+# CPU accounting (Linux /proc), the same definition as Signet's Sources/Bench/CPUSnapshot.swift: the
 # machine's busy ticks (user, nice, system, irq, softirq, steal) less this process's own
 # user + system ticks, as a share of all CPUs' ticks over the interval.
 

@@ -23,7 +23,8 @@ public struct PeerEnvironment: Sendable {
         self.work = work
     }
 
-    /// The environments `setup-venv.sh` makes (`~/.cache/signet/peers-venv` and
+    /// The environments `setup-venv.sh` makes (`$SIGNET_PEERS_VENV`, else
+    /// `~/.cache/signet/peers-venv`, and `$SIGNET_TRAINING_PEERS_VENV`, else
     /// `~/.cache/signet/training-peers-venv`), whichever exist.
     /// - Throws: `BenchError` when the scripts folder lacks the scripts or neither venv exists,
     ///   saying how to make them.
@@ -34,17 +35,20 @@ public struct PeerEnvironment: Sendable {
         where !files.fileExists(atPath: scripts.appendingPathComponent(script).path) {
             throw BenchError("--peers: \(scripts.path) has no \(script) (run from the repository's root, or give --peer-scripts)")
         }
-        let cache = environment["XDG_CACHE_HOME"].map { URL(fileURLWithPath: $0) }
-            ?? URL(fileURLWithPath: environment["HOME"] ?? NSHomeDirectory()).appendingPathComponent(".cache")
-        func python(_ venv: String) -> String? {
-            let path = cache.appendingPathComponent("signet/\(venv)/bin/python").path
-            return files.isExecutableFile(atPath: path) ? path : nil
+        // Where setup-venv.sh puts them: $SIGNET_PEERS_VENV and $SIGNET_TRAINING_PEERS_VENV, else
+        // under ~/.cache/signet.
+        let home = URL(fileURLWithPath: environment["HOME"] ?? NSHomeDirectory())
+        func python(_ variable: String, _ venv: String) -> (folder: String, python: String?) {
+            let folder = environment[variable].flatMap { $0.isEmpty ? nil : $0 }
+                ?? home.appendingPathComponent(".cache/signet/\(venv)").path
+            let path = URL(fileURLWithPath: folder).appendingPathComponent("bin/python").path
+            return (folder, files.isExecutableFile(atPath: path) ? path : nil)
         }
-        let found = PeerEnvironment(scripts: scripts, analysisPython: python("peers-venv"), trainingPython: python("training-peers-venv"),
-                                    data: data, work: work)
+        let analysis = python("SIGNET_PEERS_VENV", "peers-venv"), training = python("SIGNET_TRAINING_PEERS_VENV", "training-peers-venv")
+        let found = PeerEnvironment(scripts: scripts, analysisPython: analysis.python, trainingPython: training.python, data: data, work: work)
         guard found.analysisPython != nil || found.trainingPython != nil else {
-            throw BenchError("--peers: no peer environment in \(cache.path)/signet; make it with Benchmarks/peers/setup-venv.sh "
-                + "(and --training for PyTorch and Keras)")
+            throw BenchError("--peers: no peer venv at \(analysis.folder) or \(training.folder); make them with "
+                + "Benchmarks/peers/setup-venv.sh (and setup-venv.sh --training for PyTorch and Keras)")
         }
         return found
     }
