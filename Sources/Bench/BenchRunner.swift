@@ -11,6 +11,9 @@ import Foundation
 /// a different backend first each round, so that drift in the machine's load falls on all of
 /// them. A run shorter than `minimumSampleSeconds` is repeated within its sample and the
 /// sample divided by the count. Each sample records the other processes' share of the CPUs.
+/// With a peer environment, the peer libraries that run the case take their turns too, timed by
+/// their own clocks (their start-up and imports are not theirs to pay), their processes' CPU
+/// time counted as this run's.
 public struct BenchRunner {
     /// The backends, named as the tables name them (`cpu`, `opencl:N`).
     public var backends: [(name: String, backend: any Backend)]
@@ -77,7 +80,15 @@ public struct BenchRunner {
         defer { peers.forEach { $0.stop() } }
         if let peerEnvironment {
             for makePeer in benchCase.peers {
-                guard let peer = try makePeer(peerEnvironment) else { continue }
+                // A peer that cannot start costs its column, not the run.
+                let made: PeerRun?
+                do {
+                    made = try makePeer(peerEnvironment)
+                } catch {
+                    log("  \(benchCase.name): a peer could not start, going on without it: \(error)")
+                    continue
+                }
+                guard let peer = made else { continue }
                 peers.append(peer)
                 contenders.append(Contender(name: peer.name, isPeer: true, samples: min(repeats, peer.samples ?? repeats), peer: peer))
             }
