@@ -128,19 +128,10 @@ public final class BenchSignatures {
         self.columns = columns
     }
 
-    /// Trains the network and takes its second hidden layer's standardized signatures.
+    /// Trains the network one epoch and takes its second hidden layer's standardized signatures.
     public static func make(train: LabeledImages, test: LabeledImages) throws -> BenchSignatures {
-        let everyDigit = SubsetSpecification(classes: Array(0...9), perClass: nil, selection: .first)
-        let training = try train.examples(everyDigit), testing = try test.examples(everyDigit)
-        var generator = SeededGenerator(seed: 0)
-        let model = try Sequential(spec: .multilayerPerceptron(inputs: 784, hidden: [32, 64], classes: 10),
-                                   backend: CPUBackend(), generator: &generator)
-        let trainer = try Trainer(model: model, configuration: TrainingConfiguration(epochs: 1, batchSize: 32, seed: 0),
-                                  generator: generator)
-        try trainer.fit(TrainingData(features: training.features, targets: training.oneHotTargets(), featureShape: [784], classes: 10))
-        let images = training.features + testing.features, rows = images.count / 784
-        let values = try model.activations(of: ["hidden_2"], for: images)["hidden_2"]!
-        let columns = values.count / rows
+        let network = try SignatureNetwork.train(train: train, test: test, epochs: 1, seed: 0)
+        let values = try network.signatures(of: [layer])[layer]!, rows = network.rows, columns = values.count / rows
         let standardized = try Standardization(fitting: values, rows: rows, columns: columns).transform(values, rows: rows)
         return BenchSignatures(values: standardized, rows: rows, columns: columns)
     }

@@ -1,3 +1,4 @@
+import Bench
 import Datasets
 import Engine
 import Foundation
@@ -18,33 +19,16 @@ struct SignatureMatrices {
 
     static func make(epochs: Int, seed: UInt64) throws -> SignatureMatrices {
         let store = try DatasetStore()
-        let everyDigit = SubsetSpecification(classes: Array(0...9), perClass: nil, selection: .first)
-        let train = try store.load(.mnist, split: .train).examples(everyDigit)
-        let test = try store.load(.mnist, split: .test).examples(everyDigit)
-        var generator = SeededGenerator(seed: seed)
-        let model = try Sequential(spec: .multilayerPerceptron(inputs: 784, hidden: [32, 64], classes: 10),
-                                   backend: CPUBackend(), generator: &generator)
-        let trainer = try Trainer(model: model, configuration: TrainingConfiguration(epochs: epochs, batchSize: 32, seed: seed),
-                                  generator: generator)
-        let start = Date()
-        try trainer.fit(TrainingData(features: train.features, targets: train.oneHotTargets(), featureShape: [784], classes: 10))
-        let seconds = Date().timeIntervalSince(start)
-        let predictions = try model.predict(test.features)
-        var correct = 0
-        for (i, label) in test.classIndices.enumerated() {
-            let row = predictions[i * 10..<(i + 1) * 10]
-            if row.firstIndex(of: row.max()!)! - row.startIndex == label { correct += 1 }
-        }
-        let images = train.features + test.features
-        let rows = images.count / 784
-        let activations = try model.activations(of: layerNames, for: images)
+        let network = try SignatureNetwork.train(train: try store.load(.mnist, split: .train), test: try store.load(.mnist, split: .test),
+                                                 epochs: epochs, seed: seed)
+        let rows = network.rows
+        let activations = try network.signatures(of: layerNames)
         let layers = try layerNames.map { name -> (String, [Float], Int) in
             let values = activations[name]!, columns = values.count / rows
             let standardized = try Standardization(fitting: values, rows: rows, columns: columns).transform(values, rows: rows)
             return (name, standardized, columns)
         }
-        return SignatureMatrices(layers: layers, rows: rows, trainingSeconds: seconds,
-                                 testAccuracy: Double(correct) / Double(test.classIndices.count))
+        return SignatureMatrices(layers: layers, rows: rows, trainingSeconds: network.trainingSeconds, testAccuracy: network.testAccuracy)
     }
 
     /// Writes the matrices as one safetensors file (one F32 tensor per layer), atomically.

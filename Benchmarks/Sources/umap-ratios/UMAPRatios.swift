@@ -1,8 +1,9 @@
 import ArgumentParser
-import GEMMContenders
+import Bench
 import Datasets
 import Engine
 import Foundation
+import GEMMContenders
 import Learning
 import Signatures
 
@@ -80,16 +81,9 @@ struct UMAPRatios: ParsableCommand {
     /// The raw hidden_2 signatures of all 70,000 images, training images first.
     static func signatures() throws -> [Float] {
         let store = DatasetStore()
-        let everyDigit = SubsetSpecification(classes: Array(0...9), perClass: nil, selection: .first)
-        let train = try store.load(.mnist, split: .train).examples(everyDigit)
-        let test = try store.load(.mnist, split: .test).examples(everyDigit)
-        var generator = SeededGenerator(seed: 0)
-        let model = try Sequential(spec: .multilayerPerceptron(inputs: 784, hidden: [32, 64], classes: 10),
-                                   backend: CPUBackend(), generator: &generator)
-        let trainer = try Trainer(model: model, configuration: TrainingConfiguration(epochs: 3, batchSize: 32, seed: 0),
-                                  generator: generator)
-        try trainer.fit(TrainingData(features: train.features, targets: train.oneHotTargets(), featureShape: [784], classes: 10))
-        return try model.activations(of: ["hidden_2"], for: train.features + test.features)["hidden_2"]!
+        let network = try SignatureNetwork.train(train: try store.load(.mnist, split: .train), test: try store.load(.mnist, split: .test),
+                                                 epochs: 3, seed: 0)
+        return try network.signatures(of: ["hidden_2"])["hidden_2"]!
     }
 
     struct PeerReport: Decodable {
