@@ -11,6 +11,9 @@ public struct BenchCase {
     /// analysis cases skip it: a run takes seconds and compiles nothing the backend's own
     /// warm-up did not.
     public var warmUp: Bool
+    /// Timed runs per backend when fewer than the bench's repeats (a case whose run takes
+    /// minutes); nil for as many.
+    public var samples: Int?
     /// Uploads the case's inputs to `backend` (untimed) and returns one run: everything it
     /// computes, finished on the device before it returns.
     public var prepare: (any Backend) throws -> () throws -> Void
@@ -18,13 +21,14 @@ public struct BenchCase {
     /// from the peer environment, or nil where that environment lacks it.
     public var peers: [(PeerEnvironment) throws -> PeerRun?]
 
-    public init(workload: BenchWorkload, name: String, flops: Double? = nil, warmUp: Bool = true,
+    public init(workload: BenchWorkload, name: String, flops: Double? = nil, warmUp: Bool = true, samples: Int? = nil,
                 peers: [(PeerEnvironment) throws -> PeerRun?] = [],
                 prepare: @escaping (any Backend) throws -> () throws -> Void) {
         self.workload = workload
         self.name = name
         self.flops = flops
         self.warmUp = warmUp
+        self.samples = samples
         self.peers = peers
         self.prepare = prepare
     }

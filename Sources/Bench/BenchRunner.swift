@@ -71,7 +71,8 @@ public struct BenchRunner {
     public func measure(_ benchCase: BenchCase) throws -> [BenchMeasurement] {
         var contenders = try backends.map { entry -> Contender in
             do {
-                return Contender(name: entry.name, isPeer: false, samples: repeats, run: try benchCase.prepare(entry.backend))
+                return Contender(name: entry.name, isPeer: false, samples: min(repeats, benchCase.samples ?? repeats),
+                                 run: try benchCase.prepare(entry.backend))
             } catch {
                 throw BenchError("\(benchCase.name) on \(entry.name): \(error)")
             }
@@ -189,6 +190,7 @@ private struct CaseSources {
         case .gemm: return EngineCases.gemm(sizes: gemmSizes)
         case .conv: return EngineCases.conv()
         case .mlp, .cnn: return try TrainingCases.cases(workload, images: try trainImages(), withPeers: peers != nil)
+        case .study: return StudyCases.cases(store: try requireStore())
         case .kmeans, .silhouette, .umap:
             if signatures == nil {
                 log("signatures: training 784-32-64-10 for one epoch (CPU backend) and standardizing its hidden_2")

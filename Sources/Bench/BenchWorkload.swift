@@ -15,6 +15,9 @@ public enum BenchWorkload: String, CaseIterable, Codable, Sendable {
     case silhouette
     /// UMAP of the signatures: the first 10,000 and all 70,000.
     case umap
+    /// The whole study at full scale: training, then both hidden layers of all 70,000 images
+    /// clustered with k chosen by exact silhouette, and the paths (no UMAP: `umap` times it).
+    case study
 
     /// Whether the workload reads MNIST (`SIGNET_DATA`).
     public var needsData: Bool { self != .gemm && self != .conv }

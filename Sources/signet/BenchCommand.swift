@@ -16,7 +16,8 @@ struct BenchCommand: ParsableCommand {
             Workloads: gemm (N = 256 ... 4096 and the dense network's skinny products), conv (the cnn models' \
             convolutions, forward and backward), mlp (one epoch of 784-32-64-10, batch 32 and 128), cnn (one epoch, \
             batch 128), kmeans (k = 2 ... 10, n_init 10, on 70,000 x 64 signatures), silhouette (all nine k, exact), \
-            umap (10,000 and 70,000 points), or all. Each case runs once to warm up where that matters, then \
+            umap (10,000 and 70,000 points), study (the full-70k study without UMAP, one run per backend), or all. \
+            Each case runs once to warm up where that matters, then \
             --repeats times per backend, the backends taking turns; the table gives medians, the spread, GFLOP/s, \
             the speed-up over the CPU backend and the other processes' share of the CPUs. With --peers, PyTorch, \
             Keras, scikit-learn and umap-learn run the same cases in processes of their own, taking turns with the \
@@ -24,7 +25,8 @@ struct BenchCommand: ParsableCommand {
             Writes DIR/bench.json and DIR/bench.html. Everything but gemm and conv reads MNIST (SIGNET_DATA).
             """)
 
-    @Argument(help: ArgumentHelp("Workloads: gemm, conv, mlp, cnn, kmeans, silhouette, umap, or all (default all).", valueName: "workload"))
+    @Argument(help: ArgumentHelp("Workloads: gemm, conv, mlp, cnn, kmeans, silhouette, umap, study, or all (default all).",
+                                 valueName: "workload"))
     var workloads: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("Backends: all (the CPU backend and every OpenCL device), cpu, opencl (every device) or opencl:N.",

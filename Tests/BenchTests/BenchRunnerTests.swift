@@ -98,6 +98,18 @@ struct BenchRunnerTests {
         #expect(measurements[0].samples.count == 2)
     }
 
+    /// A case that asks for fewer samples (a run of minutes) gets them on every backend.
+    @Test func aCaseMayAskForFewerSamples() throws {
+        let ledger = Ledger()
+        let cpu = CPUBackend(), other = CPUBackend()
+        var benchCase = Self.sleeper(ledger, names: [(cpu, "cpu"), (other, "other")], seconds: ["cpu": 0.01, "other": 0.01], warmUp: false)
+        benchCase.samples = 1
+        let measurements = try BenchRunner(backends: [("cpu", cpu), ("other", other)], repeats: 3, minimumSampleSeconds: 0.001)
+            .measure(benchCase)
+        #expect(measurements.map(\.samples.count) == [1, 1])
+        #expect(ledger.runs == ["cpu": 1, "other": 1], "the first run is the sample: nothing to warm up")
+    }
+
     /// The median of an even count is the mean of the middle two; the summary keeps the order.
     @Test func summaryOfSamples() {
         let m = BenchMeasurement(workload: .conv, name: "x", backend: "cpu", samples: [4, 1, 3, 2], flops: nil, otherLoad: 0)
