@@ -4,9 +4,15 @@ with umap.UMAP(n_neighbors, min_dist, n_components=2, unseeded, n_jobs), after a
 small random data so that numba's compilation is not timed, and writes the embedding.
 
   umap_peer.py INPUT.safetensors --tensor hidden_2 [--rows START:END] --out EMBEDDING.safetensors
+  umap_peer.py INPUT.safetensors --tensor hidden_2 --serve
 
 One JSON object goes to stdout (seconds, versions, shape, threads); progress to stderr. Bad input:
 one line on stderr, exit code 2. Run with the peers venv (setup-venv.sh installs umap-learn).
+
+With --serve (what `signet bench --peers` runs) it warms up once, prints a JSON line
+{"ready": true, "version": ...}, then answers each input line `run START:END` with one JSON line
+{"seconds": ...} (the fit of those rows, the embedding not written) until `quit` or the end of
+its input: one process, one numba compilation, for every sample.
 """
 import argparse
 import json
@@ -30,11 +36,14 @@ def main(argv):
     p.add_argument("input")
     p.add_argument("--tensor", required=True)
     p.add_argument("--rows", default=None, help="START:END, a row range (default: all)")
-    p.add_argument("--out", required=True, help="safetensors file for the n x 2 float32 embedding")
+    p.add_argument("--out", help="safetensors file for the n x 2 float32 embedding (required without --serve)")
+    p.add_argument("--serve", action="store_true", help="answer `run START:END` lines (see above)")
     p.add_argument("--neighbors", type=int, default=15)
     p.add_argument("--min-dist", type=float, default=0.1)
     p.add_argument("--jobs", type=int, default=2)
     args = p.parse_args(argv)
+    if not args.serve and not args.out:
+        fail("--out is required without --serve")
     try:
         import numpy as np
         import umap
@@ -62,6 +71,9 @@ def main(argv):
     # Above 4,096 points umap-learn switches to NN-descent (pynndescent): warm that path too.
     warm = np.random.RandomState(0).rand(5000, x.shape[1]).astype(np.float32)
     umap.UMAP(n_neighbors=args.neighbors, min_dist=args.min_dist, n_jobs=args.jobs).fit_transform(warm)
+    if args.serve:
+        serve(x, args, umap, numba)
+        return
     sys.stderr.write(f"[umap-peer] {x.shape[0]} x {x.shape[1]}\n")
     start = time.perf_counter()
     embedding = umap.UMAP(n_neighbors=args.neighbors, min_dist=args.min_dist, n_jobs=args.jobs).fit_transform(x)
@@ -71,6 +83,27 @@ def main(argv):
                       "numba_threads": numba.get_num_threads(), "shape": list(x.shape), "seconds": seconds,
                       "n_neighbors": args.neighbors, "min_dist": args.min_dist, "n_jobs": args.jobs,
                       "out": os.path.abspath(args.out)}))
+
+
+def serve(x, args, umap, numba):
+    """One fit per `run START:END` line, its seconds as one JSON line; `quit` or EOF ends."""
+    print(json.dumps({"ready": True, "tool": "umap-learn", "version": umap.__version__, "numba": numba.__version__,
+                      "numba_threads": numba.get_num_threads(), "shape": list(x.shape), "n_jobs": args.jobs}), flush=True)
+    for line in sys.stdin:
+        command = line.split()
+        if not command or command[0] == "quit":
+            break
+        if command[0] != "run" or len(command) != 2:
+            fail(f"unknown command {line.strip()!r} (run START:END or quit)")
+        try:
+            start, end = (int(v) for v in command[1].split(":"))
+        except ValueError:
+            fail(f"run takes START:END, got {command[1]!r}")
+        rows = x[start:end]
+        sys.stderr.write(f"[umap-peer] {rows.shape[0]} x {rows.shape[1]}\n")
+        began = time.perf_counter()
+        umap.UMAP(n_neighbors=args.neighbors, min_dist=args.min_dist, n_jobs=args.jobs).fit_transform(rows)
+        print(json.dumps({"seconds": time.perf_counter() - began, "shape": list(rows.shape)}), flush=True)
 
 
 if __name__ == "__main__":

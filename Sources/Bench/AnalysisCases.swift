@@ -93,23 +93,17 @@ enum AnalysisCases {
     }
 
     /// umap-learn 0.5 (n_neighbors 15, min_dist 0.1, one job per CPU) on the first `rows`
-    /// signatures: its `fit_transform` seconds, after its own untimed warm-up. At 70,000 points
-    /// one sample (half a minute here).
+    /// signatures: its `fit_transform` seconds, in one `umap_peer.py --serve` process per case
+    /// (numba compiles once, untimed). At 70,000 points one sample (half a minute here).
     static func umapLearn(_ signatures: BenchSignatures, rows: Int) -> (PeerEnvironment) throws -> PeerRun? {
         { environment in
             guard let python = environment.analysisPython else { return nil }
             let files = try signatures.peerFiles(in: environment.work)
-            let script = environment.scripts.appendingPathComponent("umap_peer.py")
-            let version = try PeerScript.version(python: python, module: "umap")
-            let embedding = environment.work.appendingPathComponent("umap-\(rows).safetensors")
-            return PeerRun(name: "umap-learn \(version)", samples: rows > 10_000 ? 1 : nil) {
-                let output = try PeerScript.run(python: python, script: script, [
-                    files.signatures.path, "--tensor", BenchSignatures.layer, "--rows", "0:\(rows)", "--out", embedding.path,
-                    "--jobs", "\(MachineDescription.cores)",
-                ])
-                guard let seconds = output["seconds"] as? Double else { throw BenchError("umap_peer.py reported no seconds") }
-                return (seconds, nil)
-            }
+            let process = try PeerProcess(python: python, script: environment.scripts.appendingPathComponent("umap_peer.py"), arguments: [
+                files.signatures.path, "--tensor", BenchSignatures.layer, "--serve", "--jobs", "\(MachineDescription.cores)",
+            ], peer: "umap-learn peer")
+            return PeerRun(name: "umap-learn \(process.ready["version"] as? String ?? "?")", samples: rows > 10_000 ? 1 : nil,
+                           run: { (try process.seconds(for: "run 0:\(rows)"), process.processIdentifier) }, stop: process.stop)
         }
     }
 }
