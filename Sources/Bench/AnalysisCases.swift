@@ -65,7 +65,7 @@ enum AnalysisCases {
                 let fits = (output["layers"] as? [String: Any])?[BenchSignatures.layer] as? [String: [String: Any]] ?? [:]
                 let seconds = fits.values.compactMap { $0["seconds"] as? Double }
                 guard seconds.count == ks.count else { throw BenchError("sklearn_clustering.py reported \(seconds.count) of \(ks.count) fits") }
-                return (seconds.reduce(0, +), nil)
+                return seconds.reduce(0, +)
             }
         }
     }
@@ -87,7 +87,7 @@ enum AnalysisCases {
                 guard let seconds = scored?.values.first?["silhouette_seconds"] as? Double else {
                     throw BenchError("sklearn_clustering.py reported no silhouette time")
                 }
-                return (seconds * Double(labelings), nil)
+                return seconds * Double(labelings)
             }
         }
     }
@@ -103,7 +103,7 @@ enum AnalysisCases {
                 files.signatures.path, "--tensor", BenchSignatures.layer, "--serve", "--jobs", "\(MachineDescription.cores)",
             ], peer: "umap-learn peer")
             return PeerRun(name: "umap-learn \(process.ready["version"] as? String ?? "?")", samples: rows > 10_000 ? 1 : nil,
-                           run: { (try process.seconds(for: "run 0:\(rows)"), process.processIdentifier) }, stop: process.stop)
+                           process: process.processIdentifier, run: { try process.seconds(for: "run 0:\(rows)") }, stop: process.stop)
         }
     }
 }

@@ -148,13 +148,13 @@ public struct BenchRunner {
     /// `times` runs back to back: seconds per run (a peer's by its own clock), and the other
     /// processes' share of the CPUs (a peer's process counting as ours).
     private func time(_ contender: Contender, times: Int, benchCase: BenchCase) throws -> (Double, Double) {
-        let before = CPUSnapshot.now(), started = DispatchTime.now().uptimeNanoseconds
-        var peerSeconds = 0.0, peerProcess: Int32?
+        // A served peer's process counts as ours in both snapshots.
+        let process = contender.peer?.process
+        let before = CPUSnapshot.now(countingAlso: process), started = DispatchTime.now().uptimeNanoseconds
+        var peerSeconds = 0.0
         do {
             if let peer = contender.peer {
-                let (seconds, process) = try peer.run()
-                peerSeconds = seconds
-                peerProcess = process
+                peerSeconds = try peer.run()
             } else {
                 for _ in 0..<times { try contender.run!() }
             }
@@ -162,10 +162,8 @@ public struct BenchRunner {
             throw BenchError("\(benchCase.name) on \(contender.name): \(error)")
         }
         let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        // A long-lived peer's CPU time counts as its own from before the run to after it.
-        let start = peerProcess.flatMap { CPUSnapshot.now(countingAlso: $0) } ?? before
-        let load = start.flatMap { start in
-            CPUSnapshot.now(countingAlso: peerProcess).map { start.otherProcessesLoad(until: $0, wallSeconds: wall) }
+        let load = before.flatMap { before in
+            CPUSnapshot.now(countingAlso: process).map { before.otherProcessesLoad(until: $0, wallSeconds: wall) }
         } ?? 0
         return (contender.peer != nil ? peerSeconds : wall / Double(times), load)
     }

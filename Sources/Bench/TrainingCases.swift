@@ -53,7 +53,7 @@ enum TrainingCases {
                 guard let python = environment.trainingPython, let data = environment.data else { return nil }
                 let process = try TrainingPeerProcess(framework, case: trainingCase, python: python,
                                                       script: environment.scripts.appendingPathComponent("training_peer.py"), data: data)
-                return PeerRun(name: process.name, run: { (try process.trainEpoch(), process.processIdentifier) }, stop: process.stop)
+                return PeerRun(name: process.name, process: process.processIdentifier, run: process.trainEpoch, stop: process.stop)
             }
         }
     }

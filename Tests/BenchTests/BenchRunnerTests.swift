@@ -59,8 +59,8 @@ struct BenchRunnerTests {
         var stopped = 0
         var benchCase = Self.sleeper(ledger, names: [(cpu, "cpu")], seconds: ["cpu": 0.01], warmUp: true)
         benchCase.peers = [
-            { _ in PeerRun(name: "fast peer", run: { ledger.order.append("fast peer"); return (0.005, nil) }, stop: { stopped += 1 }) },
-            { _ in PeerRun(name: "slow peer", samples: 1, run: { ledger.order.append("slow peer"); return (2.0, nil) }, stop: { stopped += 1 }) },
+            { _ in PeerRun(name: "fast peer", run: { ledger.order.append("fast peer"); return 0.005 }, stop: { stopped += 1 }) },
+            { _ in PeerRun(name: "slow peer", samples: 1, run: { ledger.order.append("slow peer"); return 2.0 }, stop: { stopped += 1 }) },
             { _ in nil },  // a peer whose environment is missing
         ]
         let runner = BenchRunner(backends: [("cpu", cpu)], repeats: 3, minimumSampleSeconds: 0, peerEnvironment: environment)

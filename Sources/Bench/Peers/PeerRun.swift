@@ -3,25 +3,28 @@
 public final class PeerRun {
     /// The peer as the tables name it, e.g. `PyTorch 2.5.1` or `scikit-learn 1.9.1`.
     public let name: String
-    /// Runs per sample the peer is given (a peer whose one run takes minutes gets fewer).
+    /// Timed runs the peer is given when fewer than the bench's repeats (a peer whose one run
+    /// takes minutes); nil for as many.
     public let samples: Int?
-    private let runOnce: () throws -> (seconds: Double, process: Int32?)
+    /// The long-lived process whose CPU time is the peer's own (a served peer); nil for a peer
+    /// run to its end each time, whose CPU time counts once it has ended.
+    public let process: Int32?
+    private let runOnce: () throws -> Double
     private let finish: () -> Void
 
     /// - Parameters:
-    ///   - samples: timed runs for this peer when fewer than the bench's repeats; nil for as many.
-    ///   - run: one run: its seconds, and the process to count as the peer's own CPU time (a
-    ///     long-lived one; a finished child counts already).
+    ///   - run: one run, returning its seconds.
     ///   - stop: ends what the peer keeps running.
-    public init(name: String, samples: Int? = nil, run: @escaping () throws -> (seconds: Double, process: Int32?),
+    public init(name: String, samples: Int? = nil, process: Int32? = nil, run: @escaping () throws -> Double,
                 stop: @escaping () -> Void = {}) {
         self.name = name
         self.samples = samples
+        self.process = process
         runOnce = run
         finish = stop
     }
 
-    public func run() throws -> (seconds: Double, process: Int32?) { try runOnce() }
+    public func run() throws -> Double { try runOnce() }
 
     public func stop() { finish() }
 }
