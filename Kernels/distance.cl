@@ -42,14 +42,45 @@ __kernel void nearest_from_gram(__global const float* gram, __global const float
     distances[i] = fmax(best, 0.0f);
 }
 
+// The centroids as bounded_nearest reads them: packed[p * width + j] = centroids[j, p] (zero for
+// k <= j < width, width a multiple of 16) and norms[j] = |c_j|^2 in row_squared_norms' order
+// (zero past k). One work-item per column of the packed matrix.
+__kernel void pack_centroids(__global const float* centroids, __global float* packed, __global float* norms,
+                             const int k, const int d, const int width) {
+    int j = get_global_id(0);
+    if (j >= width) return;
+    float sum = 0.0f;
+    for (int p = 0; p < d; ++p) {
+        float value = j < k ? centroids[(size_t)j * d + p] : 0.0f;
+        packed[(size_t)p * width + j] = value;
+        sum = fma(value, value, sum);
+    }
+    norms[j] = sum;
+}
+
+// |x|^2 - 2 x.c_j + |c_j|^2 for the 16 packed centroids of group g, a lane each. Every lane's
+// product is summed in coordinate order with fma from 0, as the GEMM sums x.c for
+// nearestCentroids, so both compute the same float32 distances; the lanes run side by side
+// (one scalar chain per centroid left each fma waiting on the last one's latency).
+static inline float16 group_squared_distances(__global const float* x, __global const float* packed,
+                                              __global const float* norms, const int d, const int width,
+                                              const int g, const float norm) {
+    float16 product = (float16)(0.0f);
+    __global const float* column = packed + 16 * g;
+    for (int p = 0; p < d; ++p) product = fma((float16)(x[p]), vload16(0, column + (size_t)p * width), product);
+    return (float16)(norm) - 2.0f * product + vload16(g, norms);
+}
+
 // Hamerly's bounded assignment (see Backend.boundedNearestCentroids): loosen the point's bounds
 // by the centroid shifts; only when they no longer prove its centroid, tighten the upper bound,
-// and only when that fails, scan every centroid for the nearest and second nearest.
+// and only when that fails, scan every centroid for the nearest and second nearest. The
+// distances come 16 centroids at a time from pack_centroids' layout: the group holding the
+// point's centroid tightens its bound, and for k <= 16 is already the whole scan.
 __kernel void bounded_nearest(__global const float* points, __global const float* point_norms,
-                              __global const float* centroids, __global const float* centroid_norms,
+                              __global const float* packed, __global const float* centroid_norms,
                               __global const float* shifts, __global const float* half_separations,
                               __global int* assignments, __global float* upper, __global float* lower,
-                              const int n, const int d, const int k,
+                              const int n, const int d, const int k, const int width,
                               const float largest_shift, const int largest_index, const float second_shift) {
     int i = get_global_id(0);
     if (i >= n) return;
@@ -62,22 +93,24 @@ __kernel void bounded_nearest(__global const float* points, __global const float
     __global const float* x = points + (size_t)i * d;
     float norm = point_norms[i];
     if (u > z) {
+        int own = valid ? a / 16 : 0;
+        float lanes[16];
+        float16 owned = group_squared_distances(x, packed, centroid_norms, d, width, own, norm);
         if (valid) {
-            __global const float* c = centroids + (size_t)a * d;
-            float dot = 0.0f;
-            for (int p = 0; p < d; ++p) dot = fma(x[p], c[p], dot);
-            u = sqrt(fmax(norm - 2.0f * dot + centroid_norms[a], 0.0f));
+            vstore16(owned, 0, lanes);
+            u = sqrt(fmax(lanes[a % 16], 0.0f));
         }
         if (u > z) {
             float best = INFINITY, second = INFINITY;
             int nearest = 0;
-            for (int j = 0; j < k; ++j) {
-                __global const float* cj = centroids + (size_t)j * d;
-                float product = 0.0f;
-                for (int p = 0; p < d; ++p) product = fma(x[p], cj[p], product);
-                float squared = norm - 2.0f * product + centroid_norms[j];
-                if (squared < best) { second = best; best = squared; nearest = j; }
-                else if (squared < second) { second = squared; }
+            for (int g = 0; g * 16 < k; ++g) {
+                vstore16(g == own ? owned : group_squared_distances(x, packed, centroid_norms, d, width, g, norm), 0, lanes);
+                int count = min(16, k - 16 * g);
+                for (int lane = 0; lane < count; ++lane) {
+                    float squared = lanes[lane];
+                    if (squared < best) { second = best; best = squared; nearest = 16 * g + lane; }
+                    else if (squared < second) { second = squared; }
+                }
             }
             a = nearest;
             u = sqrt(fmax(best, 0.0f));
@@ -87,6 +120,77 @@ __kernel void bounded_nearest(__global const float* points, __global const float
     assignments[i] = a;
     upper[i] = u;
     lower[i] = l;
+}
+
+// bounded_nearest for k <= 16 (width 16), four points per work-item. Their products run as four
+// independent chains that hide each other's fma latency, where one chain per work-item left
+// PoCL's loop over the work-items waiting on each fma. When any of the four fails its bounds, all
+// four points' distances are computed (in the time of one chain); a point whose bounds held keeps
+// its loosened bounds, as in bounded_nearest. Same arithmetic, same results.
+__kernel void bounded_nearest_sixteen(__global const float* points, __global const float* point_norms,
+                                      __global const float* packed, __global const float* centroid_norms,
+                                      __global const float* shifts, __global const float* half_separations,
+                                      __global int* assignments, __global float* upper, __global float* lower,
+                                      const int n, const int d, const int k,
+                                      const float largest_shift, const int largest_index, const float second_shift) {
+    int first = get_global_id(0) * 4;
+    if (first >= n) return;
+    int a[4], failing[4];
+    float u[4], l[4], z[4], norm[4];
+    __global const float* x[4];
+    int any = 0;
+    #pragma unroll
+    for (int q = 0; q < 4; ++q) {
+        // Past the end: a copy of the last point, computed along and never written.
+        int i = min(first + q, n - 1);
+        a[q] = assignments[i];
+        int valid = a[q] >= 0 && a[q] < k;
+        if (!valid) a[q] = -1;
+        u[q] = valid ? upper[i] + shifts[a[q]] : INFINITY;
+        l[q] = valid ? lower[i] - (a[q] == largest_index ? second_shift : largest_shift) : 0.0f;
+        z[q] = valid ? fmax(l[q], half_separations[a[q]]) : 0.0f;
+        failing[q] = first + q < n && u[q] > z[q];
+        any |= failing[q];
+        x[q] = points + (size_t)i * d;
+        norm[q] = point_norms[i];
+    }
+    if (any) {
+        float16 product[4] = {(float16)(0.0f), (float16)(0.0f), (float16)(0.0f), (float16)(0.0f)};
+        for (int p = 0; p < d; ++p) {
+            float16 column = vload16(p, packed);
+            #pragma unroll
+            for (int q = 0; q < 4; ++q) product[q] = fma((float16)(x[q][p]), column, product[q]);
+        }
+        float16 norms = vload16(0, centroid_norms);
+        #pragma unroll
+        for (int q = 0; q < 4; ++q) {
+            if (!failing[q]) continue;
+            float lanes[16];
+            vstore16((float16)(norm[q]) - 2.0f * product[q] + norms, 0, lanes);
+            if (a[q] >= 0) u[q] = sqrt(fmax(lanes[a[q]], 0.0f));
+            if (u[q] > z[q]) {
+                float best = INFINITY, second = INFINITY;
+                int nearest = 0;
+                for (int j = 0; j < k; ++j) {
+                    float squared = lanes[j];
+                    if (squared < best) { second = best; best = squared; nearest = j; }
+                    else if (squared < second) { second = squared; }
+                }
+                a[q] = nearest;
+                u[q] = sqrt(fmax(best, 0.0f));
+                l[q] = sqrt(fmax(second, 0.0f));
+            }
+        }
+    }
+    #pragma unroll
+    for (int q = 0; q < 4; ++q) {
+        int i = first + q;
+        if (i >= n) break;
+        // An invalid assignment is always scanned, so a[q] >= 0 here.
+        assignments[i] = a[q];
+        upper[i] = u[q];
+        lower[i] = l[q];
+    }
 }
 
 // memberships[i, offset + c] = labels[i] == c, for c in 0..<classes; a row of width columns.

@@ -42,20 +42,32 @@ extension OpenCLBackend {
         guard n > 0 else { return }
         let owner = ObjectIdentifier(self), operation = "boundedNearestCentroids"
         for (run, k) in zip(runs, clusters) {
-            let centroidNorms = try distanceScratch.centerNorms.matrix(rows: k, columns: 1, owner: owner)
-            try rowSquaredNorms(run.centroids, into: centroidNorms)
+            // The centroids transposed into groups of 16 lanes (see distance.cl), with their norms.
+            let width = (k + 15) / 16 * 16
+            let packed = try distanceScratch.packedCentroids.matrix(rows: d, columns: width, owner: owner)
+            let centroidNorms = try distanceScratch.centerNorms.matrix(rows: width, columns: 1, owner: owner)
+            try launch("pack_centroids", in: .distance, count: width,
+                       [.buffer(buffer(run.centroids, operation)), .buffer(buffer(packed, operation)),
+                        .buffer(buffer(centroidNorms, operation)), .int(k), .int(d), .int(width)])
             let shiftValues = try distanceScratch.shifts.matrix(rows: k, columns: 1, owner: owner)
             let separations = try distanceScratch.separations.matrix(rows: k, columns: 1, owner: owner)
             try write(run.shifts, to: shiftValues)
             try write(run.halfSeparations, to: separations)
             let (largest, index, second) = CentroidShifts.largest(run.shifts)
-            try launch("bounded_nearest", in: .distance, count: n,
-                       [.buffer(buffer(points, operation)), .buffer(buffer(pointNorms, operation)),
-                        .buffer(buffer(run.centroids, operation)), .buffer(buffer(centroidNorms, operation)),
-                        .buffer(buffer(shiftValues, operation)), .buffer(buffer(separations, operation)),
-                        .integers(integers(run.assignments, operation)), .buffer(buffer(run.upper, operation)),
-                        .buffer(buffer(run.lower, operation)),
-                        .int(n), .int(d), .int(k), .float(largest), .int(index), .float(second)])
+            let common: [KernelArgument] = try [
+                .buffer(buffer(points, operation)), .buffer(buffer(pointNorms, operation)),
+                .buffer(buffer(packed, operation)), .buffer(buffer(centroidNorms, operation)),
+                .buffer(buffer(shiftValues, operation)), .buffer(buffer(separations, operation)),
+                .integers(integers(run.assignments, operation)), .buffer(buffer(run.upper, operation)),
+                .buffer(buffer(run.lower, operation)), .int(n), .int(d), .int(k),
+            ]
+            let shifted: [KernelArgument] = [.float(largest), .int(index), .float(second)]
+            // Up to 16 centroids, four points per work-item (see distance.cl).
+            if width == 16 {
+                try launch("bounded_nearest_sixteen", in: .distance, count: (n + 3) / 4, common + shifted)
+            } else {
+                try launch("bounded_nearest", in: .distance, count: n, common + [.int(width)] + shifted)
+            }
         }
     }
 
@@ -158,8 +170,9 @@ final class DistanceScratch {
     let centerNorms: DeviceScratch
     /// `clusterSums`' one-hot matrix.
     let memberships: DeviceScratch
-    /// The centroid shifts and half separations of a bounded assignment.
-    let shifts: DeviceScratch, separations: DeviceScratch
+    /// The centroid shifts and half separations of a bounded assignment, and its centroids packed
+    /// in groups of 16 (`pack_centroids`).
+    let shifts: DeviceScratch, separations: DeviceScratch, packedCentroids: DeviceScratch
     /// `kNearest`'s packed tile of points and their norms (CPU devices).
     let panel: DeviceScratch, panelNorms: DeviceScratch
 
@@ -169,6 +182,7 @@ final class DistanceScratch {
         memberships = DeviceScratch(context: context)
         shifts = DeviceScratch(context: context)
         separations = DeviceScratch(context: context)
+        packedCentroids = DeviceScratch(context: context)
         panel = DeviceScratch(context: context)
         panelNorms = DeviceScratch(context: context)
     }
