@@ -38,12 +38,12 @@ __kernel void im2col(__global const float* input, __global float* patches, CONV_
 }
 
 // The windows along one axis that cover input position i: first..last (empty when first > last).
-inline int first_window(const int i, const int pad, const int window, const int stride) {
+static inline int first_window(const int i, const int pad, const int window, const int stride) {
     const int shifted = i + pad;
     return shifted < window ? 0 : (shifted - window) / stride + 1;
 }
 
-inline int last_window(const int i, const int pad, const int stride, const int outputs) {
+static inline int last_window(const int i, const int pad, const int stride, const int outputs) {
     return min((i + pad) / stride, outputs - 1);
 }
 

@@ -44,7 +44,7 @@ __kernel void gemm_reference(__global const float* A, __global const float* B, _
 // One row of a panel: dst[k][w] = X[k][l0 + w] for w < W (zero where l0 + w >= L), where X is
 // the K x L matrix op(A)^T or op(B), stored either row by row (X[k][l] = src[k*ld + l]) or
 // transposed (X[k][l] = src[l*ld + k], `strided`).
-inline void pack_row(__global const float* src, __global float* dst, const int L, const int ld,
+static inline void pack_row(__global const float* src, __global float* dst, const int L, const int ld,
                      const int strided, const int W, const int k, const int l0) {
     if (!strided) {
         __global const float* row = src + (size_t)k * ld + l0;
@@ -81,7 +81,7 @@ __kernel void gemm_pack_b(__global const float* B, __global float* packed, const
 }
 
 // Stores up to 16 values of one row of C through the epilogue; `count` < 16 at the right edge.
-inline void store_c16(__global float* out, __global const float* bias, float16 value, const int count,
+static inline void store_c16(__global float* out, __global const float* bias, float16 value, const int count,
                       const float beta, const int has_bias, const int relu) {
     if (count == 16) {
         if (beta != 0.0f) value += beta * vload16(0, out);
@@ -173,7 +173,7 @@ __kernel void gemm_packed(__global const float* packed_a, __global const float* 
 // Consecutive work-items read consecutive addresses of X as stored (coalesced on a GPU): along k
 // when X is stored as op(X), along the rows of op(X) when it is stored transposed. The tile goes
 // to tile[k][row] (k-major), so the compute loop reads rows of the tile with stride 1.
-inline void load_tile(__global const float* X, __local float* tile, const int rows, const int R, const int K,
+static inline void load_tile(__global const float* X, __local float* tile, const int rows, const int R, const int K,
                       const int ld, const int transposed, const int row0, const int k0, const int tid) {
     for (int i = tid; i < rows * TSK; i += TILE_THREADS) {
         const int r = transposed ? i % rows : i / TSK;

@@ -20,7 +20,7 @@
 
 // Inserts point j at squared distance value into the sorted list (best, index) of k entries
 // when it is strictly nearer than the k-th; returns the new k-th distance.
-inline float keep_nearer(float* best, int* index, const int k, const float value, const int j) {
+static inline float keep_nearer(float* best, int* index, const int k, const float value, const int j) {
     if (!(value < best[k - 1])) return best[k - 1];
     int position = k - 1;
     while (position > 0 && best[position - 1] > value) {
@@ -34,7 +34,7 @@ inline float keep_nearer(float* best, int* index, const int k, const float value
 }
 
 // |q|^2 - 2 q.p + |p|^2 clamped at 0 (NaN stays NaN, and never enters a list).
-inline float clamped_distance(const float query_norm, const float product, const float point_norm) {
+static inline float clamped_distance(const float query_norm, const float product, const float point_norm) {
     float value = query_norm - 2.0f * product + point_norm;
     return value < 0.0f ? 0.0f : value;
 }

@@ -53,7 +53,7 @@ __kernel void max_pool_forward(__global const float* input, __global float* outp
 }
 
 // The windows along one axis that cover input position i: first..last (empty when first > last).
-inline int first_pool_window(const int i, const int pad, const int window, const int stride) {
+static inline int first_pool_window(const int i, const int pad, const int window, const int stride) {
     const int shifted = i + pad;
     return shifted < window ? 0 : (shifted - window) / stride + 1;
 }
