@@ -3,7 +3,10 @@ import Foundation
 /// A peer script that serves requests in a process of its own: after its warm-up it prints one
 /// JSON `ready` line, then answers each request line on its input with one JSON line, until
 /// `quit` (`training_peer.py`: `epoch`; `umap_peer.py --serve`: `run START:END`). One process
-/// per case, so that a library's start-up and compilation are paid once, untimed.
+/// per case (or per workload, in a `PeerProcessPool`), so that a library's start-up and
+/// compilation are paid once, untimed. A peer that
+/// dies is an error of its requests; for that, the first one started makes this process ignore
+/// SIGPIPE.
 public final class PeerProcess {
     /// The script's ready line (its versions, threads).
     public let ready: [String: Any]
@@ -18,6 +21,9 @@ public final class PeerProcess {
     /// Starts `python script arguments` and waits for its ready line.
     /// - Parameter peer: the peer's name in errors.
     public init(python: String, script: URL, arguments: [String], peer: String) throws {
+        // A request to a peer that has died must be an error, not the end of this process:
+        // writing to its closed pipe raises SIGPIPE, whose default action kills the writer.
+        Self.ignoreBrokenPipes
         self.peer = peer
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [script.path] + arguments
@@ -39,9 +45,17 @@ public final class PeerProcess {
         buffered = pending
     }
 
+    /// Ignores SIGPIPE for the whole process, once: then a write to a closed pipe fails with
+    /// EPIPE, which `request` reports.
+    private static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
+
     /// Sends one request line and returns the answer.
     public func request(_ line: String) throws -> [String: Any] {
-        input.fileHandleForWriting.write(Data((line + "\n").utf8))
+        do {
+            try input.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8))
+        } catch {
+            throw BenchError("\(peer): its process ended (its errors are above)")
+        }
         return try Self.readJSON(from: output.fileHandleForReading, buffered: &buffered, peer: peer)
     }
 
@@ -54,7 +68,7 @@ public final class PeerProcess {
     /// Asks the script to quit, and ends it if it has not within ten seconds (Foundation's
     /// `waitUntilExit` can hang on Linux, so it is polled).
     public func stop() {
-        input.fileHandleForWriting.write(Data("quit\n".utf8))
+        try? input.fileHandleForWriting.write(contentsOf: Data("quit\n".utf8))
         try? input.fileHandleForWriting.close()
         let deadline = Date().addingTimeInterval(10)
         while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
