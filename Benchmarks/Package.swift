@@ -102,6 +102,16 @@ let package = Package(
             path: "Benchmarks/Distances",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "Workloads",
+            dependencies: [
+                "GEMMContenders",
+                .product(name: "Signet", package: "Signet"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/Workloads",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -9,10 +9,10 @@ small random data so that numba's compilation is not timed, and writes the embed
 One JSON object goes to stdout (seconds, versions, shape, threads); progress to stderr. Bad input:
 one line on stderr, exit code 2. Run with the peers venv (setup-venv.sh installs umap-learn).
 
-With --serve (what `signet bench --peers` runs) it warms up once, prints a JSON line
-{"ready": true, "version": ...}, then answers each input line `run START:END` with one JSON line
-{"seconds": ...} (the fit of those rows, the embedding not written) until `quit` or the end of
-its input: one process, one numba compilation, for every sample.
+With --serve (what `signet bench --peers` and `umap-ratios` run) it warms up once, prints a JSON
+line {"ready": true, "version": ...}, then answers each input line `run START:END [OUT]` with one
+JSON line {"seconds": ...} (the fit of those rows; with OUT, the embedding written there too)
+until `quit` or the end of its input: one process, one numba compilation, for every sample.
 """
 import argparse
 import json
@@ -72,7 +72,7 @@ def main(argv):
     warm = np.random.RandomState(0).rand(5000, x.shape[1]).astype(np.float32)
     umap.UMAP(n_neighbors=args.neighbors, min_dist=args.min_dist, n_jobs=args.jobs).fit_transform(warm)
     if args.serve:
-        serve(x, args, umap, numba)
+        serve(x, args, umap, numba, np, save_file)
         return
     sys.stderr.write(f"[umap-peer] {x.shape[0]} x {x.shape[1]}\n")
     start = time.perf_counter()
@@ -85,16 +85,17 @@ def main(argv):
                       "out": os.path.abspath(args.out)}))
 
 
-def serve(x, args, umap, numba):
-    """One fit per `run START:END` line, its seconds as one JSON line; `quit` or EOF ends."""
+def serve(x, args, umap, numba, np, save_file):
+    """One fit per `run START:END [OUT]` line, its seconds as one JSON line (and, with OUT, the
+    embedding written there as by --out); `quit` or EOF ends."""
     print(json.dumps({"ready": True, "tool": "umap-learn", "version": umap.__version__, "numba": numba.__version__,
                       "numba_threads": numba.get_num_threads(), "shape": list(x.shape), "n_jobs": args.jobs}), flush=True)
     for line in sys.stdin:
         command = line.split()
         if not command or command[0] == "quit":
             break
-        if command[0] != "run" or len(command) != 2:
-            fail(f"unknown command {line.strip()!r} (run START:END or quit)")
+        if command[0] != "run" or len(command) not in (2, 3):
+            fail(f"unknown command {line.strip()!r} (run START:END [OUT] or quit)")
         try:
             start, end = (int(v) for v in command[1].split(":"))
         except ValueError:
@@ -102,8 +103,11 @@ def serve(x, args, umap, numba):
         rows = x[start:end]
         sys.stderr.write(f"[umap-peer] {rows.shape[0]} x {rows.shape[1]}\n")
         began = time.perf_counter()
-        umap.UMAP(n_neighbors=args.neighbors, min_dist=args.min_dist, n_jobs=args.jobs).fit_transform(rows)
-        print(json.dumps({"seconds": time.perf_counter() - began, "shape": list(rows.shape)}), flush=True)
+        embedding = umap.UMAP(n_neighbors=args.neighbors, min_dist=args.min_dist, n_jobs=args.jobs).fit_transform(rows)
+        seconds = time.perf_counter() - began
+        if len(command) == 3:
+            save_file({"embedding": np.ascontiguousarray(embedding, dtype=np.float32)}, command[2])
+        print(json.dumps({"seconds": seconds, "shape": list(rows.shape)}), flush=True)
 
 
 if __name__ == "__main__":

@@ -11,14 +11,15 @@ import Signatures
 enum AnalysisCases {
     /// The cases of `workload` (`.kmeans`, `.silhouette` or `.umap`) on `signatures`, with
     /// scikit-learn and umap-learn as peers when asked (on the same signatures, written to a
-    /// safetensors file).
-    static func cases(_ workload: BenchWorkload, signatures: BenchSignatures, withPeers: Bool) -> [BenchCase] {
+    /// safetensors file); umap-learn's served process is kept in `pool` for both UMAP cases.
+    static func cases(_ workload: BenchWorkload, signatures: LazyInput<BenchSignatures>, withPeers: Bool, pool: PeerProcessPool)
+        -> [BenchCase] {
         let ks = Array(2...10)
         switch workload {
         case .kmeans:
             return [BenchCase(workload: .kmeans, name: "K-means k = 2 ... 10, n_init 10, 70,000 x 64", warmUp: false,
                               peers: withPeers ? [scikitLearnKMeans(signatures, ks: ks)] : []) { backend in
-                let matrix = try signatures.matrix(on: backend)
+                let matrix = try signatures.value().matrix(on: backend)
                 return {
                     for k in ks { _ = try KMeans(KMeansConfiguration(clusters: k, restarts: 10, seed: 0)).fit(matrix) }
                     try backend.synchronize()
@@ -27,6 +28,7 @@ enum AnalysisCases {
         case .silhouette:
             return [BenchCase(workload: .silhouette, name: "exact silhouette of 9 labelings, 70,000 x 64", warmUp: false,
                               peers: withPeers ? [scikitLearnSilhouette(signatures, labelings: ks.count)] : []) { backend in
+                let signatures = try signatures.value()
                 let matrix = try signatures.matrix(on: backend), labelings = try signatures.labelings(ks)
                 return {
                     _ = try Silhouette().scores(of: labelings, on: matrix)
@@ -34,10 +36,11 @@ enum AnalysisCases {
                 }
             }]
         case .umap:
-            return [10_000, signatures.rows].map { rows in
+            // MNIST's 70,000 images: the first 10,000, and all.
+            return [10_000, 70_000].map { rows in
                 BenchCase(workload: .umap, name: "UMAP \(rows) x 64", warmUp: false,
-                          peers: withPeers ? [umapLearn(signatures, rows: rows)] : []) { backend in
-                    let matrix = try signatures.matrix(on: backend, rows: rows)
+                          peers: withPeers ? [umapLearn(signatures, rows: rows, pool: pool)] : []) { backend in
+                    let matrix = try signatures.value().matrix(on: backend, rows: rows)
                     return {
                         _ = try UMAP(UMAPConfiguration(seed: 0)).embed(matrix)
                         try backend.synchronize()
@@ -51,10 +54,10 @@ enum AnalysisCases {
 
     /// scikit-learn's `KMeans(n_clusters=k, n_init=10, random_state=0, algorithm="lloyd")` for
     /// every k: a run is the sum of its fits' seconds.
-    static func scikitLearnKMeans(_ signatures: BenchSignatures, ks: [Int]) -> (PeerEnvironment) throws -> PeerRun? {
+    static func scikitLearnKMeans(_ signatures: LazyInput<BenchSignatures>, ks: [Int]) -> (PeerEnvironment) throws -> PeerRun? {
         { environment in
             guard let python = environment.analysisPython else { return nil }
-            let files = try signatures.peerFiles(in: environment.work)
+            let files = try signatures.value().peerFiles(in: environment.work)
             let script = environment.scripts.appendingPathComponent("sklearn_clustering.py")
             let version = try PeerScript.version(python: python, module: "sklearn")
             return PeerRun(name: "scikit-learn \(version)") {
@@ -73,10 +76,10 @@ enum AnalysisCases {
     /// scikit-learn's exact `silhouette_score` of one labeling (k = 2), its seconds times
     /// `labelings` (each labeling costs the same pairwise distances): one sample, the run
     /// taking about a minute here.
-    static func scikitLearnSilhouette(_ signatures: BenchSignatures, labelings: Int) -> (PeerEnvironment) throws -> PeerRun? {
+    static func scikitLearnSilhouette(_ signatures: LazyInput<BenchSignatures>, labelings: Int) -> (PeerEnvironment) throws -> PeerRun? {
         { environment in
             guard let python = environment.analysisPython else { return nil }
-            let files = try signatures.peerFiles(in: environment.work)
+            let files = try signatures.value().peerFiles(in: environment.work)
             let script = environment.scripts.appendingPathComponent("sklearn_clustering.py")
             let version = try PeerScript.version(python: python, module: "sklearn")
             return PeerRun(name: "scikit-learn \(version) (1 labeling, x\(labelings))", samples: 1) {
@@ -93,17 +96,21 @@ enum AnalysisCases {
     }
 
     /// umap-learn 0.5 (n_neighbors 15, min_dist 0.1, one job per CPU) on the first `rows`
-    /// signatures: its `fit_transform` seconds, in one `umap_peer.py --serve` process per case
-    /// (numba compiles once, untimed). At 70,000 points one sample (half a minute here).
-    static func umapLearn(_ signatures: BenchSignatures, rows: Int) -> (PeerEnvironment) throws -> PeerRun? {
+    /// signatures: its `fit_transform` seconds, from one `umap_peer.py --serve` process that
+    /// both UMAP cases share (numba compiles once, untimed). At 70,000 points one sample (half
+    /// a minute here).
+    static func umapLearn(_ signatures: LazyInput<BenchSignatures>, rows: Int, pool: PeerProcessPool) -> (PeerEnvironment) throws -> PeerRun? {
         { environment in
             guard let python = environment.analysisPython else { return nil }
-            let files = try signatures.peerFiles(in: environment.work)
-            let process = try PeerProcess(python: python, script: environment.scripts.appendingPathComponent("umap_peer.py"), arguments: [
-                files.signatures.path, "--tensor", BenchSignatures.layer, "--serve", "--jobs", "\(MachineDescription.cores)",
-            ], peer: "umap-learn peer")
+            let files = try signatures.value().peerFiles(in: environment.work)
+            let process = try pool.process("umap-learn") {
+                try PeerProcess(python: python, script: environment.scripts.appendingPathComponent("umap_peer.py"), arguments: [
+                    files.signatures.path, "--tensor", BenchSignatures.layer, "--serve", "--jobs", "\(MachineDescription.cores)",
+                ], peer: "umap-learn peer")
+            }
+            // No stop: the pool ends the process after the workload.
             return PeerRun(name: "umap-learn \(process.ready["version"] as? String ?? "?")", samples: rows > 10_000 ? 1 : nil,
-                           process: process.processIdentifier, run: { try process.seconds(for: "run 0:\(rows)") }, stop: process.stop)
+                           process: process.processIdentifier, run: { try process.seconds(for: "run 0:\(rows)") })
         }
     }
 }

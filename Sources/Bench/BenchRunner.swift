@@ -10,7 +10,9 @@ import Foundation
 /// warm-up run per backend; then `repeats` rounds, each running the case once on every backend,
 /// a different backend first each round, so that drift in the machine's load falls on all of
 /// them. A run shorter than `minimumSampleSeconds` is repeated within its sample and the
-/// sample divided by the count. Each sample records the other processes' share of the CPUs.
+/// sample divided by the count. A contender whose samples would take longer than
+/// `sampleBudgetSeconds` in all gets fewer, never under three (judged by its first run), as
+/// `Benchmarks/gemm-ratios` does: so that `signet bench all` keeps to minutes. Each sample records the other processes' share of the CPUs.
 /// With a peer environment, the peer libraries that run the case take their turns too, timed by
 /// their own clocks (their start-up and imports are not theirs to pay), their processes' CPU
 /// time counted as this run's.
@@ -21,6 +23,9 @@ public struct BenchRunner {
     public var repeats: Int
     /// A sample repeats a short run until it lasts this long.
     public var minimumSampleSeconds: Double
+    /// The time one contender's samples of one case may take before it gets fewer of them
+    /// (never under three, nor more than `repeats`); 0 for no limit.
+    public var sampleBudgetSeconds: Double
     /// Square GEMM sizes.
     public var gemmSizes: [Int]
     /// Where MNIST is read from, for the workloads that need it.
@@ -30,12 +35,13 @@ public struct BenchRunner {
     /// The peer libraries' environment (`--peers`); nil runs Signet alone.
     public var peerEnvironment: PeerEnvironment?
 
-    public init(backends: [(name: String, backend: any Backend)], repeats: Int = 3, minimumSampleSeconds: Double = 0.2,
-                gemmSizes: [Int] = [256, 512, 1024, 2048, 4096], store: DatasetStore? = nil, peerEnvironment: PeerEnvironment? = nil,
+    public init(backends: [(name: String, backend: any Backend)], repeats: Int = 5, minimumSampleSeconds: Double = 0.2,
+                sampleBudgetSeconds: Double = 30, gemmSizes: [Int] = [256, 512, 1024, 2048, 4096], store: DatasetStore? = nil, peerEnvironment: PeerEnvironment? = nil,
                 log: @escaping (String) -> Void = { _ in }) {
         self.backends = backends
         self.repeats = repeats
         self.minimumSampleSeconds = minimumSampleSeconds
+        self.sampleBudgetSeconds = sampleBudgetSeconds
         self.gemmSizes = gemmSizes
         self.store = store
         self.peerEnvironment = peerEnvironment
@@ -48,11 +54,13 @@ public struct BenchRunner {
     public func run(_ workloads: [BenchWorkload]) throws -> BenchResult {
         let start = Date()
         var measurements: [BenchMeasurement] = [], parts: [BenchPart] = []
-        var sources = CaseSources(store: store, peers: peerEnvironment, log: log)
+        let catalogue = BenchCatalogue(store: store, peers: peerEnvironment, gemmSizes: gemmSizes, log: log)
         for workload in workloads {
             let partStart = Date()
             log("\(workload.rawValue): preparing")
-            let cases = try sources.cases(for: workload, gemmSizes: gemmSizes)
+            let cases = try catalogue.cases(for: workload)
+            // The peers' processes shared by the workload's cases end with it.
+            defer { catalogue.pool.stopAll() }
             for benchCase in cases {
                 measurements += try measure(benchCase)
             }
@@ -102,6 +110,7 @@ public struct BenchRunner {
         for index in contenders.indices where !contenders[index].isPeer {
             let (seconds, load) = try time(contenders[index], times: 1, benchCase: benchCase)
             perSample[index] = seconds >= minimumSampleSeconds ? 1 : min(10_000, Int((minimumSampleSeconds / max(seconds, 1e-6)).rounded(.up)))
+            contenders[index].samples = budgeted(contenders[index].samples, runSeconds: seconds)
             if !benchCase.warmUp && perSample[index] == 1 {
                 samples[index].append(seconds)
                 loads[index].append(load)
@@ -114,6 +123,10 @@ public struct BenchRunner {
                 let (seconds, load) = try time(contenders[index], times: perSample[index], benchCase: benchCase)
                 samples[index].append(seconds)
                 loads[index].append(load)
+                // A peer's first sample is its first run we see (it warmed up on its own).
+                if contenders[index].isPeer && samples[index].count == 1 {
+                    contenders[index].samples = budgeted(contenders[index].samples, runSeconds: seconds)
+                }
             }
         }
         var measurements = contenders.indices.map { index in
@@ -133,6 +146,13 @@ public struct BenchRunner {
                        measurement.samples.count))
         }
         return measurements
+    }
+
+    /// `wanted` samples, or fewer (never under three) where runs of `runSeconds` would take
+    /// longer than the budget.
+    func budgeted(_ wanted: Int, runSeconds: Double) -> Int {
+        guard sampleBudgetSeconds > 0, Double(wanted) * runSeconds > sampleBudgetSeconds else { return wanted }
+        return max(min(3, wanted), Int(sampleBudgetSeconds / runSeconds))
     }
 
     /// A backend's prepared run, or a peer's.
@@ -166,53 +186,6 @@ public struct BenchRunner {
             CPUSnapshot.now(countingAlso: process).map { before.otherProcessesLoad(until: $0, wallSeconds: wall) }
         } ?? 0
         return (contender.peer != nil ? peerSeconds : wall / Double(times), load)
-    }
-}
-
-/// Where each workload's cases come from, loading MNIST and making the signatures once.
-private struct CaseSources {
-    let store: DatasetStore?
-    let peers: PeerEnvironment?
-    let log: (String) -> Void
-    var train: LabeledImages?, test: LabeledImages?
-    var signatures: BenchSignatures?
-
-    init(store: DatasetStore?, peers: PeerEnvironment?, log: @escaping (String) -> Void) {
-        self.store = store
-        self.peers = peers
-        self.log = log
-    }
-
-    mutating func cases(for workload: BenchWorkload, gemmSizes: [Int]) throws -> [BenchCase] {
-        switch workload {
-        case .gemm: return EngineCases.gemm(sizes: gemmSizes)
-        case .conv: return EngineCases.conv()
-        case .mlp, .cnn: return try TrainingCases.cases(workload, images: try trainImages(), withPeers: peers != nil)
-        case .study: return StudyCases.cases(store: try requireStore())
-        case .kmeans, .silhouette, .umap:
-            if signatures == nil {
-                log("signatures: training 784-32-64-10 for one epoch (CPU backend) and standardizing its hidden_2")
-                signatures = try BenchSignatures.make(train: try trainImages(), test: try testImages())
-            }
-            return AnalysisCases.cases(workload, signatures: signatures!, withPeers: peers != nil)
-        }
-    }
-
-    private mutating func trainImages() throws -> LabeledImages {
-        if let train { return train }
-        train = try requireStore().load(.mnist, split: .train)
-        return train!
-    }
-
-    private mutating func testImages() throws -> LabeledImages {
-        if let test { return test }
-        test = try requireStore().load(.mnist, split: .test)
-        return test!
-    }
-
-    private func requireStore() throws -> DatasetStore {
-        guard let store else { throw BenchError("this workload needs MNIST: set SIGNET_DATA or let signet download it") }
-        return store
     }
 }
 

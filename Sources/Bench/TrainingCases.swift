@@ -8,20 +8,27 @@ import Learning
 enum TrainingCases {
     /// The cases of `workload` (`.mlp` or `.cnn`) on `images`, with PyTorch and Keras as peers
     /// when asked (they train the same network on the same images, `training_peer.py`).
-    static func cases(_ workload: BenchWorkload, images: LabeledImages, withPeers: Bool) throws -> [BenchCase] {
-        let examples = try images.examples(SubsetSpecification(classes: Array(0...9), perClass: nil, selection: .first))
+    static func cases(_ workload: BenchWorkload, images: LazyInput<LabeledImages>, withPeers: Bool) -> [BenchCase] {
+        // The training data of one feature shape, made when a case is first prepared.
+        func data(_ featureShape: [Int]) -> LazyInput<TrainingData> {
+            LazyInput {
+                let examples = try images.value().examples(SubsetSpecification(classes: Array(0...9), perClass: nil, selection: .first))
+                return try TrainingData(features: examples.features, targets: examples.oneHotTargets(), featureShape: featureShape,
+                                        classes: 10)
+            }
+        }
         switch workload {
         case .mlp:
-            let data = try TrainingData(features: examples.features, targets: examples.oneHotTargets(), featureShape: [784], classes: 10)
+            let data = data([784])
             let spec = ModelSpec.multilayerPerceptron(inputs: 784, hidden: [32, 64], classes: 10)
             return [32, 128].map { batch in
                 epoch(.mlp, "dense 784-32-64-10 epoch, batch \(batch)", spec: spec, batch: batch, data: data, warmUp: true,
                       peers: withPeers ? peers(case: "mlp-\(batch)") : [])
             }
         case .cnn:
-            let data = try TrainingData(features: examples.features, targets: examples.oneHotTargets(), featureShape: [28, 28, 1],
-                                        classes: 10)
-            let spec = try ModelSpec.parse("conv(32,3) pool(2) dropout(0.25) flatten dropout(0.5)", inputShape: [28, 28, 1], classes: 10)
+            let data = data([28, 28, 1])
+            // A fixed, valid layer string: parsing it cannot fail.
+            let spec = try! ModelSpec.parse("conv(32,3) pool(2) dropout(0.25) flatten dropout(0.5)", inputShape: [28, 28, 1], classes: 10)
             // No warm-up epoch: one takes seconds, and the backend's own warm-up compiled its kernels.
             return [epoch(.cnn, "cnn epoch, batch 128", spec: spec, batch: 128, data: data, warmUp: false,
                           peers: withPeers ? peers(case: "cnn-128") : [])]
@@ -31,9 +38,10 @@ enum TrainingCases {
     }
 
     /// A case whose run trains one more epoch of a model built once per backend (seed 1).
-    static func epoch(_ workload: BenchWorkload, _ name: String, spec: ModelSpec, batch: Int, data: TrainingData,
+    static func epoch(_ workload: BenchWorkload, _ name: String, spec: ModelSpec, batch: Int, data: LazyInput<TrainingData>,
                       warmUp: Bool, peers: [(PeerEnvironment) throws -> PeerRun?]) -> BenchCase {
         BenchCase(workload: workload, name: name, warmUp: warmUp, peers: peers) { backend in
+            let data = try data.value()
             var generator = SeededGenerator(seed: 1)
             let model = try Sequential(spec: spec, backend: backend, generator: &generator)
             // Epochs enough for any number of runs; each run trains one more.

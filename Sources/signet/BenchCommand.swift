@@ -18,7 +18,8 @@ struct BenchCommand: ParsableCommand {
             batch 128), kmeans (k = 2 ... 10, n_init 10, on 70,000 x 64 signatures), silhouette (all nine k, exact), \
             umap (10,000 and 70,000 points), study (the full-70k study without UMAP, one run per backend), or all. \
             Each case runs once to warm up where that matters, then \
-            --repeats times per backend, the backends taking turns; the table gives medians, the spread, GFLOP/s, \
+            --repeats times per backend, the backends taking turns (fewer, never under 3, where they would take longer \
+            than --sample-budget seconds); the table gives medians, the spread, GFLOP/s, \
             the speed-up over the CPU backend and the other processes' share of the CPUs. With --peers, PyTorch, \
             Keras, scikit-learn and umap-learn run the same cases in processes of their own, taking turns with the \
             backends (scikit-learn's silhouette and umap-learn at 70,000 points once each: a run takes a minute). \
@@ -34,7 +35,12 @@ struct BenchCommand: ParsableCommand {
     var device: String = "all"
 
     @Option(help: ArgumentHelp("Timed runs per case and backend.", valueName: "n"))
-    var repeats: Int = 3
+    var repeats: Int = 5
+
+    @Option(name: .customLong("sample-budget"),
+            help: ArgumentHelp("Seconds one backend's (or peer's) samples of a case may take before it gets fewer, never under 3; 0 for no limit.",
+                               valueName: "seconds"))
+    var sampleBudget: Double = 30
 
     @Option(name: .customLong("gemm-sizes"), help: ArgumentHelp("Square GEMM sizes, e.g. 256,1024.", valueName: "list"))
     var gemmSizes: String = "256,512,1024,2048,4096"
@@ -54,6 +60,9 @@ struct BenchCommand: ParsableCommand {
 
     func validate() throws {
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1, got \(repeats)") }
+        guard sampleBudget >= 0, sampleBudget.isFinite else {
+            throw ValidationError("--sample-budget must be a number of seconds, 0 or more, got \(sampleBudget)")
+        }
         _ = try chosenWorkloads()
         _ = try sizes()
     }
@@ -115,7 +124,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let workloads = try chosenWorkloads()
-        let store = workloads.contains(where: \.needsData) ? try DatasetStore() : nil
+        let store = workloads.contains(where: \.needsData) ? DatasetStore() : nil
         let folder = URL(fileURLWithPath: out, isDirectory: true)
         var peerEnvironment: PeerEnvironment?
         if peers {
@@ -130,7 +139,8 @@ struct BenchCommand: ParsableCommand {
             if peerEnvironment?.trainingPython == nil { printError("--peers: no training venv (setup-venv.sh --training): mlp and cnn run without PyTorch and Keras") }
             if peerEnvironment?.analysisPython == nil { printError("--peers: no analysis venv (setup-venv.sh): kmeans, silhouette and umap run without scikit-learn and umap-learn") }
         }
-        let runner = BenchRunner(backends: try backends(), repeats: repeats, gemmSizes: try sizes(), store: store,
+        let runner = BenchRunner(backends: try backends(), repeats: repeats, sampleBudgetSeconds: sampleBudget, gemmSizes: try sizes(),
+                                 store: store,
                                  peerEnvironment: peerEnvironment, log: printError)
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -78,6 +78,26 @@ struct BenchRunnerTests {
         #expect(alone.map(\.backend) == ["cpu"])
     }
 
+    /// A contender whose samples would outlast the budget gets fewer, never under three; one
+    /// well within it gets every repeat; a peer is judged by its first sample.
+    @Test func longRunsGetFewerSamplesWithinTheBudget() throws {
+        let ledger = Ledger()
+        let cpu = CPUBackend(), other = CPUBackend()
+        let environment = PeerEnvironment(scripts: URL(fileURLWithPath: "/nonexistent"), analysisPython: nil, trainingPython: nil,
+                                          data: nil, work: URL(fileURLWithPath: "/tmp"))
+        var benchCase = Self.sleeper(ledger, names: [(cpu, "cpu"), (other, "slow")], seconds: ["cpu": 0.001, "slow": 0.05], warmUp: false)
+        // By its own clock the peer takes 10 s a run: three samples of a 0.1 s budget.
+        benchCase.peers = [{ _ in PeerRun(name: "slow peer", run: { 10 }) }]
+        let runner = BenchRunner(backends: [("cpu", cpu), ("slow", other)], repeats: 6, minimumSampleSeconds: 0,
+                                 sampleBudgetSeconds: 0.1, peerEnvironment: environment)
+        let measurements = try runner.measure(benchCase)
+        #expect(measurements.map(\.samples.count) == [6, 3, 3], "\(measurements.map(\.samples))")
+        // No budget: every repeat.
+        let unlimited = try BenchRunner(backends: [("slow", other)], repeats: 4, minimumSampleSeconds: 0, sampleBudgetSeconds: 0)
+            .measure(Self.sleeper(ledger, names: [(other, "slow")], seconds: ["slow": 0.05], warmUp: false))
+        #expect(unlimited[0].samples.count == 4)
+    }
+
     /// A run shorter than the minimum sample repeats within its sample: the sample is the mean.
     @Test func shortRunsRepeatWithinASample() throws {
         let ledger = Ledger()

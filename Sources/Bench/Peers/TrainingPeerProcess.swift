@@ -1,7 +1,7 @@
 import Foundation
 
 /// PyTorch or Keras training the same network on the same data in a process of its own, driven
-/// by `Benchmarks/peers/training_peer.py` (a `PeerProcess`): after its warm-up epoch it is
+/// by `Benchmarks/peers/training_peer.py` (a `PeerProcess`): after its warm-up it is
 /// ready, then trains one more epoch per `epoch` request and answers with that epoch's seconds.
 public final class TrainingPeerProcess {
     /// The peer library.
@@ -18,7 +18,7 @@ public final class TrainingPeerProcess {
     /// The peer's process, whose CPU time is the peer's own.
     public var processIdentifier: Int32 { process.processIdentifier }
 
-    /// Starts the script and waits until it is ready (after its warm-up epoch).
+    /// Starts the script and waits until it is ready (after its warm-up).
     /// - Parameter trainingCase: the script's case: `mlp-32`, `mlp-128` or `cnn-128`.
     public init(_ framework: Framework, case trainingCase: String, python: String, script: URL, data folder: String,
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
