@@ -17,9 +17,10 @@ struct ClusterRatios: ParsableCommand {
         discussion: """
             Trains 784-32-64-10 on MNIST's 60,000 training images (CPU backend, seeded), takes both \
             hidden layers' standardized signatures of all 70,000 images, and writes them to \
-            --work/signatures.safetensors. Then per layer: scikit-learn's KMeans sweep, then \
-            Signet's on each backend (all nine k, then one silhouette pass for all nine \
-            labelings). scikit-learn scores Signet's labelings with silhouette_score: one (layer \
+            --work/signatures.safetensors. Then per layer, --rounds times: scikit-learn's KMeans \
+            sweep and Signet's on each backend (all nine k, then one silhouette pass for all nine \
+            labelings), a different one first each round; the tables give medians. scikit-learn \
+            scores Signet's labelings with silhouette_score, once: one (layer \
             hidden_2, the first k) by default, whose time is multiplied by the number of labelings, \
             or all of them with --peer-silhouettes all (about 35 s each here) to check every score. \
             Needs SIGNET_DATA and the peer venv (Benchmarks/peers/setup-venv.sh).
@@ -36,6 +37,7 @@ struct ClusterRatios: ParsableCommand {
     @Option(help: "K-means restarts (n_init).") var nInit = 10
     @Option(help: "Seed of training and clustering.") var seed: UInt64 = 0
     @Option(help: "Training epochs of the network whose signatures are clustered.") var epochs = 3
+    @Option(help: "Interleaved rounds per layer (medians of them).") var rounds = 5
     @Option(help: "Silhouettes scikit-learn computes: one or all.") var peerSilhouettes: PeerSilhouettes = .one
     @Option(help: "Threads for scikit-learn (default: its own choice, one per CPU).") var peerThreads: Int?
     @Flag(help: "Run the peer without OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE.") var unsetOpenBLASCoreType = false
@@ -50,6 +52,7 @@ struct ClusterRatios: ParsableCommand {
     func validate() throws {
         guard kmin >= 2, kmax >= kmin else { throw ValidationError("need 2 <= --kmin <= --kmax") }
         guard nInit >= 1 else { throw ValidationError("--n-init must be at least 1") }
+        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
     }
 
     func run() throws {
@@ -81,23 +84,30 @@ struct ClusterRatios: ParsableCommand {
         ]
 
         var labels = SafeTensors()
+        // Made once: an OpenCL backend compiles (or loads) its programs when it starts.
+        let made = try backends.map { ($0, try Self.backend($0)) }
         for layer in signatures.layers where layers.isEmpty || layers.contains(layer.name) {
-            // Interleaved: the peer's sweep, then ours per backend, so drift in the machine's load
-            // falls on both sides.
-            var load = LoadMeter()
-            let fits = skipPeer ? [:] : try peer.fitKMeans(signatureFile, layer: layer.name, ks: ks, restarts: nInit, seed: seed)
-            report.peerFits[layer.name] = fits
-            report.load.append(("scikit-learn K-means \(layer.name)", load.share()))
-            for kind in backends {
-                load = LoadMeter()
-                let outcome = try SignetClustering.run(layer.values, rows: signatures.rows, columns: layer.columns,
-                                                       backend: try Self.backend(kind), ks: ks, restarts: nInit, seed: seed,
-                                                       silhouette: !skipSilhouette)
-                report.signet[Report.Key(layer: layer.name, backend: kind)] = outcome
-                report.load.append(("Signet \(kind.rawValue) \(layer.name)", load.share()))
-                if kind == backends.first {
-                    for (k, result) in outcome.results {
-                        labels.tensors["\(layer.name)/\(k)"] = .init(shape: [signatures.rows], integers: result.assignments)
+            // Interleaved rounds, each starting with another contender (nil: scikit-learn), so
+            // that drift in the machine's load falls on every side.
+            let contenders: [(BackendKind, any Backend)?] = (skipPeer ? [] : [nil]) + made.map { Optional($0) }
+            for round in 0..<rounds {
+                for offset in contenders.indices {
+                    let load = LoadMeter()
+                    guard let (kind, backend) = contenders[(round + offset) % contenders.count] else {
+                        let fits = try peer.fitKMeans(signatureFile, layer: layer.name, ks: ks, restarts: nInit, seed: seed)
+                        report.peerFits[layer.name, default: []].append(fits)
+                        report.addLoad("scikit-learn K-means \(layer.name)", load.share())
+                        continue
+                    }
+                    let outcome = try SignetClustering.run(layer.values, rows: signatures.rows, columns: layer.columns,
+                                                           backend: backend, ks: ks, restarts: nInit, seed: seed,
+                                                           silhouette: !skipSilhouette)
+                    report.signet[Report.Key(layer: layer.name, backend: kind), default: []].append(outcome)
+                    report.addLoad("Signet \(kind.rawValue) \(layer.name)", load.share())
+                    if kind == backends.first && labels.tensors["\(layer.name)/\(kmin)"] == nil {
+                        for (k, result) in outcome.results {
+                            labels.tensors["\(layer.name)/\(k)"] = .init(shape: [signatures.rows], integers: result.assignments)
+                        }
                     }
                 }
             }
@@ -116,7 +126,7 @@ struct ClusterRatios: ParsableCommand {
         try scored.encoded().write(to: labelFile, options: .atomic)
         let load = LoadMeter()
         report.peerSilhouettes = try peer.silhouettes(signatureFile, labels: labelFile)
-        report.load.append(("scikit-learn silhouette", load.share()))
+        report.addLoad("scikit-learn silhouette", load.share())
         report.labelings = labels.tensors.count
         report.print()
     }

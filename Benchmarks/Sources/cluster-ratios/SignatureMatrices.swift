@@ -18,7 +18,7 @@ struct SignatureMatrices {
     static let layerNames = ["hidden_1", "hidden_2"]
 
     static func make(epochs: Int, seed: UInt64) throws -> SignatureMatrices {
-        let store = try DatasetStore()
+        let store = DatasetStore()
         let network = try SignatureNetwork.train(train: try store.load(.mnist, split: .train), test: try store.load(.mnist, split: .test),
                                                  epochs: epochs, seed: seed)
         let rows = network.rows

@@ -12,9 +12,11 @@ import Signatures
 /// The input is issue 10's: the raw (unstandardized) 64-d second-hidden-layer signatures of a dense
 /// network 784-32-64-10 trained 3 epochs with seed 0 (Adam 1e-3, batch 32, cross-entropy: the
 /// modern preset) on MNIST's 60,000 training images; all 70,000 images, or the 10,000 test
-/// images. umap-learn runs first (warm), then Signet on each backend; both maps are scored by
-/// the same trustworthiness code (exact up to 10,000 points, else a seeded 10,000-point sample
-/// with ranks among all points).
+/// images. Per size, `--rounds` rounds: umap-learn (warm, in one served process for the whole
+/// run) and Signet on each backend, a different one first each round; the table gives each
+/// one's median, fastest and slowest. Both sides' first maps are scored by the same
+/// trustworthiness code (exact up to 10,000 points, else a seeded 10,000-point sample with ranks
+/// among all points); Signet's maps are the same every round (seeded).
 @main
 struct UMAPRatios: ParsableCommand {
     @Option(help: "Rows: test (the 10,000 test images), all (70,000), or both.")
@@ -32,6 +34,13 @@ struct UMAPRatios: ParsableCommand {
     @Option(help: "Folder for the signatures and the embeddings.")
     var folder: String = "/tmp/signet-umap-ratios"
 
+    @Option(help: "Interleaved rounds per size (medians of them).")
+    var rounds = 5
+
+    func validate() throws {
+        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
+    }
+
     func run() throws {
         let directory = URL(fileURLWithPath: folder, isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -48,34 +57,75 @@ struct UMAPRatios: ParsableCommand {
         let total = values.count / 64
         let ranges: [(String, Range<Int>)] = rows == "test" ? [("test", 60_000..<total)] : rows == "all" ? [("all", 0..<total)]
             : [("test", 60_000..<total), ("all", 0..<total)]
-        print("| rows | who | seconds | phases | trustworthiness(15) |")
-        print("| --- | --- | ---: | --- | ---: |")
+        let peer = skipPeer ? nil : try Self.peer(signaturesURL)
+        defer { peer?.stop() }
+        let made: [(String, any Backend)] = try backends.split(separator: ",").map { kind in
+            (String(kind), kind == "opencl" ? try OpenCLBackend(device: BenchmarkDevice.pick().device) : CPUBackend())
+        }
+        print("OPENBLAS_CORETYPE=\(MachineDescription.openBLASCoreType ?? "(unset)"); medians of \(rounds) interleaved rounds, "
+            + "fastest - slowest in parentheses; other load: the other processes' median share of the CPUs during the runs")
+        print("")
+        print("| rows | who | seconds | phases | trustworthiness(15) | other load |")
+        print("| --- | --- | ---: | --- | ---: | ---: |")
         for (name, range) in ranges {
             let slice = Array(values[range.lowerBound * 64..<range.upperBound * 64])
             let n = range.count, sample = n > 10_000 ? 10_000 : nil
-            var peerSeconds: Double?
-            if !skipPeer {
-                let out = directory.appendingPathComponent("umap-learn-\(name).safetensors")
-                let report = try Self.peer(signaturesURL, rows: range, out: out)
-                peerSeconds = report.seconds
-                let embedding = try SafeTensors(decoding: Data(contentsOf: out)).tensors["embedding"]!.values
-                let trust = try Trustworthiness.score(original: slice, dimensions: 64, embedding: embedding, embeddingDimensions: 2,
-                                                      neighbors: 15, sampleSize: sample, seed: 0)
-                print("| \(name) (\(n)) | umap-learn \(report.version) | \(String(format: "%.2f", report.seconds)) | warm, n_jobs 2 | \(String(format: "%.4f", trust)) |")
+            func trustworthiness(_ embedding: [Float]) throws -> Double {
+                try Trustworthiness.score(original: slice, dimensions: 64, embedding: embedding, embeddingDimensions: 2,
+                                          neighbors: 15, sampleSize: sample, seed: 0)
             }
-            for kind in backends.split(separator: ",") {
-                let backend: any Backend = kind == "opencl" ? try OpenCLBackend(device: BenchmarkDevice.pick().device) : CPUBackend()
-                let matrix = try PointMatrix(slice, rows: n, columns: 64, backend: backend)
-                let start = Date()
-                let map = try UMAP(UMAPConfiguration(seed: 0)).embed(matrix)
-                let seconds = Date().timeIntervalSince(start)
-                let trust = try Trustworthiness.score(original: slice, dimensions: 64, embedding: map.coordinates, embeddingDimensions: 2,
-                                                      neighbors: 15, sampleSize: sample, seed: 0)
+            // Contender nil is umap-learn; the others, the backends in `made`.
+            let contenders: [Int?] = (peer == nil ? [] : [nil]) + made.indices.map { Optional($0) }
+            var seconds = [[Double]](repeating: [], count: contenders.count), loads = seconds
+            var maps = [UMAPEmbedding?](repeating: nil, count: made.count), peerTrust: Double?
+            for round in 0..<rounds {
+                for offset in contenders.indices {
+                    let slot = (round + offset) % contenders.count
+                    let before = CPUSnapshot.now(countingAlso: peer?.processIdentifier), start = Date()
+                    if let index = contenders[slot] {
+                        let matrix = try PointMatrix(slice, rows: n, columns: 64, backend: made[index].1)
+                        let began = Date()
+                        let map = try UMAP(UMAPConfiguration(seed: 0)).embed(matrix)
+                        seconds[slot].append(Date().timeIntervalSince(began))
+                        if maps[index] == nil { maps[index] = map }
+                    } else {
+                        // The first round's map is written, for its trustworthiness.
+                        let out = directory.appendingPathComponent("umap-learn-\(name).safetensors")
+                        let first = peerTrust == nil
+                        seconds[slot].append(try peer!.seconds(for: "run \(range.lowerBound):\(range.upperBound)" + (first ? " \(out.path)" : "")))
+                        if first {
+                            peerTrust = try trustworthiness(try SafeTensors(decoding: Data(contentsOf: out)).tensors["embedding"]!.values)
+                        }
+                    }
+                    if let before, let after = CPUSnapshot.now(countingAlso: peer?.processIdentifier) {
+                        loads[slot].append(before.otherProcessesLoad(until: after, wallSeconds: Date().timeIntervalSince(start)))
+                    }
+                }
+            }
+            let peerSlot = contenders.firstIndex { $0 == nil }
+            let peerMedian = peerSlot.map { Self.median(seconds[$0]) }
+            for slot in contenders.indices {
+                let median = Self.median(seconds[slot])
+                let timing = String(format: "%.2f (%.2f - %.2f)", median, seconds[slot].min()!, seconds[slot].max()!)
+                let load = String(format: "%.0f%%", 100 * Self.median(loads[slot]))
+                guard let index = contenders[slot] else {
+                    print("| \(name) (\(n)) | umap-learn \(peer!.ready["version"] as? String ?? "?") | \(timing) | warm, n_jobs \(MachineDescription.cores) | "
+                        + "\(String(format: "%.4f", peerTrust!)) | \(load) |")
+                    continue
+                }
+                let map = maps[index]!
                 let phases = map.phases.map { "\($0.phase) \(String(format: "%.2f", $0.seconds))" }.joined(separator: ", ")
-                let ratio = peerSeconds.map { String(format: " (%.1fx)", $0 / seconds) } ?? ""
-                print("| \(name) (\(n)) | Signet \(kind) | \(String(format: "%.2f", seconds))\(ratio) | \(phases), \(map.initialization) init | \(String(format: "%.4f", trust)) |")
+                let ratio = peerMedian.map { String(format: " (%.1fx)", $0 / median) } ?? ""
+                print("| \(name) (\(n)) | Signet \(made[index].0) | \(timing)\(ratio) | first run: \(phases), \(map.initialization) init | "
+                    + "\(String(format: "%.4f", try trustworthiness(map.coordinates))) | \(load) |")
             }
         }
+    }
+
+    /// The median of `values` (the mean of the middle two for an even count).
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted(), middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 
     /// The raw hidden_2 signatures of all 70,000 images, training images first.
@@ -86,26 +136,14 @@ struct UMAPRatios: ParsableCommand {
         return try network.signatures(of: ["hidden_2"])["hidden_2"]!
     }
 
-    struct PeerReport: Decodable {
-        var seconds: Double
-        var version: String
-    }
-
-    /// Runs `peers/umap_peer.py` with the peers venv's python.
-    static func peer(_ input: URL, rows: Range<Int>, out: URL) throws -> PeerReport {
+    /// `peers/umap_peer.py --serve` with the peers venv's python, warmed up and ready.
+    static func peer(_ input: URL) throws -> PeerProcess {
         let python = ProcessInfo.processInfo.environment["SIGNET_PEERS_PYTHON_BIN"]
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/signet/peers-venv/bin/python").path
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("peers/umap_peer.py").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script, input.path, "--tensor", "hidden_2", "--rows", "\(rows.lowerBound):\(rows.upperBound)", "--out", out.path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw ValidationError("umap_peer.py failed (status \(process.terminationStatus))") }
-        return try JSONDecoder().decode(PeerReport.self, from: data)
+            .deletingLastPathComponent().appendingPathComponent("peers/umap_peer.py")
+        return try PeerProcess(python: python, script: script, arguments: [input.path, "--tensor", "hidden_2", "--serve",
+                                                                           "--jobs", "\(MachineDescription.cores)"],
+                               peer: "umap-learn peer")
     }
 }
