@@ -11,8 +11,11 @@ public struct BenchResult: Codable, Equatable, Sendable {
     public var openBLASCoreType: String?
     /// The backends compared, in order; the first is the CPU backend when it ran.
     public var backends: [BenchBackendInfo]
-    /// Timed runs per case and backend, after the warm-up.
+    /// Timed runs per case and backend, after the warm-up (fewer where the budget says so).
     public var repeats: Int
+    /// The seconds one contender's samples of a case could take before it got fewer of them,
+    /// never under three (0: no limit); see `BenchRunner.sampleBudgetSeconds`.
+    public var sampleBudgetSeconds: Double
     /// One entry per case and backend.
     public var measurements: [BenchMeasurement]
     /// Seconds each workload took, its setup and warm-ups included, in run order.
@@ -21,13 +24,15 @@ public struct BenchResult: Codable, Equatable, Sendable {
     public var totalSeconds: Double
 
     public init(date: String, processor: String, cores: Int, openBLASCoreType: String?, backends: [BenchBackendInfo],
-                repeats: Int, measurements: [BenchMeasurement], parts: [BenchPart], totalSeconds: Double) {
+                repeats: Int, sampleBudgetSeconds: Double = 0, measurements: [BenchMeasurement], parts: [BenchPart],
+                totalSeconds: Double) {
         self.date = date
         self.processor = processor
         self.cores = cores
         self.openBLASCoreType = openBLASCoreType
         self.backends = backends
         self.repeats = repeats
+        self.sampleBudgetSeconds = sampleBudgetSeconds
         self.measurements = measurements
         self.parts = parts
         self.totalSeconds = totalSeconds

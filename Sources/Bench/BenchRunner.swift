@@ -71,7 +71,7 @@ public struct BenchRunner {
         return BenchResult(date: formatter.string(from: start), processor: MachineDescription.processor, cores: MachineDescription.cores,
                            openBLASCoreType: MachineDescription.openBLASCoreType,
                            backends: backends.map { BenchBackendInfo(name: $0.name, description: $0.backend.description) },
-                           repeats: repeats, measurements: measurements, parts: parts, totalSeconds: Date().timeIntervalSince(start))
+                           repeats: repeats, sampleBudgetSeconds: sampleBudgetSeconds, measurements: measurements, parts: parts, totalSeconds: Date().timeIntervalSince(start))
     }
 
     /// One case on every backend (and peer): its measurements, with the speed-ups over the CPU

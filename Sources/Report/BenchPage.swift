@@ -12,7 +12,7 @@ public enum BenchPage {
             <main>
             <section class="panel"><h2>The run</h2><dl class="config">
             <dt>OPENBLAS_CORETYPE</dt><dd>\(escape(result.openBLASCoreType ?? "unset")) (the CPU backend's GEMM is OpenBLAS)</dd>
-            <dt>runs per case</dt><dd>\(result.repeats), the backends taking turns; medians</dd>
+            <dt>runs per case</dt><dd>\(result.repeats)\(escape(BenchTable.budgetNote(result))), the backends taking turns; medians</dd>
             <dt>total</dt><dd>\(String(format: "%.1f s", result.totalSeconds)): \(escape(result.parts.map { String(format: "%@ %.1f s", $0.workload.rawValue, $0.seconds) }.joined(separator: ", ")))</dd>
 
             """
@@ -71,11 +71,11 @@ public enum BenchPage {
 
     /// The workload's numbers.
     static func table(_ measurements: [BenchMeasurement]) -> String {
-        var html = "<table class=\"data\"><tr><th>case</th><th>backend</th><th>median s</th><th>fastest - slowest s</th>"
+        var html = "<table class=\"data\"><tr><th>case</th><th>backend</th><th>median s</th><th>runs</th><th>fastest - slowest s</th>"
             + "<th>GFLOP/s</th><th>speed-up over cpu</th><th>other load</th></tr>\n"
         for m in measurements {
             html += "<tr><td>\(escape(m.name))</td><td>\(escape(m.backend))</td>"
-                + String(format: "<td>%.4g</td><td>%.4g - %.4g</td>", m.median, m.fastest, m.slowest)
+                + String(format: "<td>%.4g</td><td>%d</td><td>%.4g - %.4g</td>", m.median, m.samples.count, m.fastest, m.slowest)
                 + "<td>\(m.gflops.map { String(format: "%.1f", $0) } ?? "-")</td>"
                 + "<td>\(m.speedUpOverCPU.map { String(format: "%.2fx", $0) } ?? "-")</td>"
                 + String(format: "<td>%.0f%%</td></tr>\n", 100 * m.otherLoad)

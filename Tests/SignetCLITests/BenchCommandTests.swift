@@ -14,9 +14,11 @@ struct BenchCommandTests {
         #expect(out.contains("| gemm | GEMM 48 | cpu |"), "\(out)")
         #expect(out.contains("| gemm | GEMM 48 | opencl:0 |"), "CI installs PoCL: the OpenCL device runs too")
         #expect(out.contains("OPENBLAS_CORETYPE"), "the BLAS figures say how OpenBLAS was told to run")
+        #expect(out.contains("| median s | runs |") && out.contains("over 30 s"), "each row says how many runs its median is of")
 
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("bench.json"))) as? [String: Any]
         let measurements = try #require(json?["measurements"] as? [[String: Any]])
+        #expect(json?["sampleBudgetSeconds"] as? Double == 30)
         // One square size and three dense shapes, on two backends.
         #expect(measurements.count == 8)
         for m in measurements {
@@ -45,6 +47,7 @@ struct BenchCommandTests {
     @Test(arguments: [
         (["bench", "gemv"], "unknown workload 'gemv'"),
         (["bench", "gemm", "--repeats", "0"], "--repeats must be at least 1"),
+        (["bench", "gemm", "--sample-budget=-1"], "--sample-budget must be a number of seconds, 0 or more"),
         (["bench", "gemm", "--gemm-sizes", "64,x"], "--gemm-sizes wants positive integers"),
         (["bench", "gemm", "--device", "opencl:99"], "--device opencl:99: no such OpenCL device"),
         (["bench", "gemm", "--device", "tpu"], "unknown --device 'tpu'"),
