@@ -12,7 +12,8 @@ import Foundation
 /// them. A run shorter than `minimumSampleSeconds` is repeated within its sample and the
 /// sample divided by the count. A contender whose samples would take longer than
 /// `sampleBudgetSeconds` in all gets fewer, never under three (judged by its first run), as
-/// `Benchmarks/gemm-ratios` does: so that `signet bench all` keeps to minutes. Each sample records the other processes' share of the CPUs.
+/// `Benchmarks/gemm-ratios` does: so that `signet bench all` keeps to minutes. Each sample
+/// records the other processes' share of the CPUs.
 /// With a peer environment, the peer libraries that run the case take their turns too, timed by
 /// their own clocks (their start-up and imports are not theirs to pay), their processes' CPU
 /// time counted as this run's.
@@ -36,8 +37,8 @@ public struct BenchRunner {
     public var peerEnvironment: PeerEnvironment?
 
     public init(backends: [(name: String, backend: any Backend)], repeats: Int = 5, minimumSampleSeconds: Double = 0.2,
-                sampleBudgetSeconds: Double = 30, gemmSizes: [Int] = [256, 512, 1024, 2048, 4096], store: DatasetStore? = nil, peerEnvironment: PeerEnvironment? = nil,
-                log: @escaping (String) -> Void = { _ in }) {
+                sampleBudgetSeconds: Double = 30, gemmSizes: [Int] = [256, 512, 1024, 2048, 4096], store: DatasetStore? = nil,
+                peerEnvironment: PeerEnvironment? = nil, log: @escaping (String) -> Void = { _ in }) {
         self.backends = backends
         self.repeats = repeats
         self.minimumSampleSeconds = minimumSampleSeconds
@@ -71,7 +72,8 @@ public struct BenchRunner {
         return BenchResult(date: formatter.string(from: start), processor: MachineDescription.processor, cores: MachineDescription.cores,
                            openBLASCoreType: MachineDescription.openBLASCoreType,
                            backends: backends.map { BenchBackendInfo(name: $0.name, description: $0.backend.description) },
-                           repeats: repeats, sampleBudgetSeconds: sampleBudgetSeconds, measurements: measurements, parts: parts, totalSeconds: Date().timeIntervalSince(start))
+                           repeats: repeats, sampleBudgetSeconds: sampleBudgetSeconds, measurements: measurements, parts: parts,
+                           totalSeconds: Date().timeIntervalSince(start))
     }
 
     /// One case on every backend (and peer): its measurements, with the speed-ups over the CPU
