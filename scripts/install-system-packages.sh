@@ -7,6 +7,7 @@
 #   Build:   pkg-config (finds OpenCL)
 #   Tests only (--tests): chromium, chromium-driver (the report's browser tests, over WebDriver)
 #   Benchmarks only (--benchmarks): libclblast-dev (the CLBlast reference), hyperfine (whole-command timings)
+#   Bundle only (--bundle): libcurl4-openssl-dev (scripts/bundle.sh links Foundation's networking statically)
 set -euo pipefail
 
 packages=(
@@ -17,7 +18,8 @@ for option in "$@"; do
   case "$option" in
     --tests) packages+=(chromium chromium-driver) ;;
     --benchmarks) packages+=(libclblast-dev hyperfine) ;;
-    *) echo "install-system-packages: unknown option $option (--tests, --benchmarks)" >&2; exit 2 ;;
+    --bundle) packages+=(libcurl4-openssl-dev) ;;
+    *) echo "install-system-packages: unknown option $option (--tests, --benchmarks, --bundle)" >&2; exit 2 ;;
   esac
 done
 
