@@ -192,9 +192,10 @@ void gemm_tiled(__global const float* A, __global const float* B, __global float
                 const int has_bias, const int relu) {
     const int tn = get_local_id(0), tm = get_local_id(1);
     const int tid = tm * RTSN + tn;
-    // Rows of C by group id 0, columns by group id 1 (see above): M may need more groups than
-    // a GPU allows in dimension 1.
-    const int row0 = (int)get_group_id(0) * TSM, col0 = (int)get_group_id(1) * TSN;
+    // Rows of C by group 0, columns by group 1 (see above): M may need more groups than a GPU
+    // allows in dimension 1. The groups are counted from the global ids, not get_group_id, which
+    // ignores the global offset of a launch the host split (CommandQueue.enqueue).
+    const int row0 = (int)(get_global_id(0) / RTSN) * TSM, col0 = (int)(get_global_id(1) / RTSM) * TSN;
     __local float a_tile[TSK * TSM];  // a_tile[k][m] = op(A)[row0 + m][k0 + k]
     __local float b_tile[TSK * TSN];  // b_tile[k][n] = op(B)[k0 + k][col0 + n]
 

@@ -30,8 +30,17 @@ public final class CommandQueue: @unchecked Sendable {
         clReleaseCommandQueue(handle)
     }
 
+    /// The most work-groups one launch may have along dimension 1 or 2: NVIDIA's devices take no
+    /// more (their grid's y and z limits), and OpenCL has no query for it.
+    public static let maximumGroupsBeyondFirstDimension = 65_535
+
     /// Launches `kernel` over a 1-, 2- or 3-D range. `localSize` nil lets the runtime choose.
-    /// Returns the command's event only when asked (`wantEvent`), so ordinary launches allocate none.
+    /// A range with more than `maximumGroupsBeyondFirstDimension` groups along dimension 1 or 2
+    /// (one work-item per group counted where the runtime chooses) goes as several launches over
+    /// slices of it, each with its global offset: kernels that index by `get_global_id` see the
+    /// same ids as in one launch. Returns the command's event only when asked (`wantEvent`), so
+    /// ordinary launches allocate none; for a split range, the last launch's (the queue runs in
+    /// order, so it completes last).
     @discardableResult
     public func enqueue(_ kernel: Kernel, globalSize: [Int], localSize: [Int]? = nil,
                         wantEvent: Bool = false) throws -> Event? {
@@ -39,18 +48,50 @@ public final class CommandQueue: @unchecked Sendable {
             throw OpenCLError.invalidRequest("kernel \(kernel.name): bad work sizes \(globalSize) / \(localSize ?? [])")
         }
         if globalSize.contains(0) { return nil }
-        var event: cl_event?
-        let status = globalSize.withUnsafeBufferPointer { global in
-            withOptionalPointer(localSize) { local in
-                if wantEvent {
-                    return clEnqueueNDRangeKernel(handle, kernel.handle, cl_uint(globalSize.count), nil,
-                                                  global.baseAddress, local, 0, nil, &event)
+        var event: Event?
+        for slice in Self.slices(globalSize: globalSize, localSize: localSize) {
+            event = try launch(kernel, offset: slice.offset, globalSize: slice.size, localSize: localSize, wantEvent: wantEvent)
+        }
+        return event
+    }
+
+    /// The slices one launch of `globalSize` is split into: every dimension past the first cut
+    /// into runs of at most `maximumGroupsBeyondFirstDimension` groups, offsets in row order.
+    public static func slices(globalSize: [Int], localSize: [Int]?) -> [(offset: [Int], size: [Int])] {
+        var slices: [(offset: [Int], size: [Int])] = [([Int](repeating: 0, count: globalSize.count), globalSize)]
+        for dimension in globalSize.indices.dropFirst() {
+            let step = maximumGroupsBeyondFirstDimension * max(localSize?[dimension] ?? 1, 1)
+            guard globalSize[dimension] > step else { continue }
+            slices = slices.flatMap { slice in
+                stride(from: 0, to: globalSize[dimension], by: step).map { start in
+                    var offset = slice.offset, size = slice.size
+                    offset[dimension] = start
+                    size[dimension] = min(step, globalSize[dimension] - start)
+                    return (offset, size)
                 }
-                return clEnqueueNDRangeKernel(handle, kernel.handle, cl_uint(globalSize.count), nil,
-                                              global.baseAddress, local, 0, nil, nil)
             }
         }
-        try OpenCLError.check(status, "clEnqueueNDRangeKernel(\(kernel.name), global \(globalSize), local \(localSize.map { "\($0)" } ?? "auto"))")
+        return slices
+    }
+
+    private func launch(_ kernel: Kernel, offset: [Int], globalSize: [Int], localSize: [Int]?, wantEvent: Bool) throws -> Event? {
+        var event: cl_event?
+        let split = offset.contains { $0 != 0 }
+        let status = globalSize.withUnsafeBufferPointer { global in
+            offset.withUnsafeBufferPointer { offsets in
+                withOptionalPointer(localSize) { local in
+                    let start = split ? offsets.baseAddress : nil
+                    if wantEvent {
+                        return clEnqueueNDRangeKernel(handle, kernel.handle, cl_uint(globalSize.count), start, global.baseAddress, local,
+                                                      0, nil, &event)
+                    }
+                    return clEnqueueNDRangeKernel(handle, kernel.handle, cl_uint(globalSize.count), start, global.baseAddress, local,
+                                                  0, nil, nil)
+                }
+            }
+        }
+        try OpenCLError.check(status, "clEnqueueNDRangeKernel(\(kernel.name), global \(globalSize)\(split ? " at \(offset)" : ""), "
+            + "local \(localSize.map { "\($0)" } ?? "auto"))")
         return event.map(Event.init(handle:))
     }
 

@@ -29,6 +29,8 @@ struct PoolCase: Sendable, CustomTestStringConvertible {
         PoolCase(batch: 1, 7, 6, 32, pool: (3, 3), stride: (2, 2), .same),
         PoolCase(batch: 2, 5, 5, 16, pool: (2, 2), .same),
         PoolCase(batch: 1, 6, 6, 17, pool: (3, 3), stride: (1, 1), .valid),
+        // Past 65,535 images: the launches split along dimension 2 (see CommandQueue.enqueue).
+        PoolCase(batch: 70_000, 2, 3, 2, pool: (2, 2), .same),
     ]
 }
 
