@@ -3,29 +3,34 @@ import OpenCL
 import SplitMix
 import Testing
 
-/// Every OpenCL GEMM variant against OpenBLAS (`CPUBackend`), on the PoCL CPU device.
+/// Every OpenCL GEMM variant against OpenBLAS (`CPUBackend`), on every OpenCL device there is
+/// (PoCL's CPU device in CI; a GPU too where there is one), skipped with a message where there
+/// is none.
 ///
-/// Each variant is forced explicitly, so the GPU variant (`tiled`) is checked here too, on
-/// shapes that are mostly not multiples of any tile: 1, 7, 13, 127, 257, 1000 and mixes of
-/// them, in all four transpose combinations, with scaling and the fused bias + ReLU epilogue.
+/// Each variant is forced explicitly, so the GPU variant (`tiled`) is checked on a CPU device
+/// too, and the CPU variant (`packed`) on a GPU, on shapes that are mostly not multiples of any
+/// tile: 1, 7, 13, 127, 257, 1000 and mixes of them, in all four transpose combinations, with
+/// scaling and the fused bias + ReLU epilogue.
 ///
 /// The suite runs on the main actor: `OpenCLBackend` is not `Sendable`, and one backend per
-/// variant is shared by every case (building one per case would rebuild its context).
+/// variant and device is shared by every case (building one per case would rebuild its context).
 @MainActor
-@Suite("GEMM parity: OpenCL variants against OpenBLAS")
+@Suite("GEMM parity: OpenCL variants against OpenBLAS",
+       .enabled(if: SharedBackends.deviceCount > 0, "no OpenCL device: install pocl-opencl-icd (scripts/install-system-packages.sh)"))
 struct GEMMParityTests {
     @Test("matches OpenBLAS", arguments: GEMMVariant.allCases, GEMMCase.all)
     func matchesCPU(variant: GEMMVariant, problem: GEMMCase) throws {
-        try checkParity(problem, on: SharedBackends.backend(variant))
+        for backend in try SharedBackends.backends(variant) { try checkParity(problem, on: backend) }
     }
 
     /// The packed variant's scratch panels grow to the largest problem and are then reused:
     /// a small product after a large one must not read the large one's leftovers.
     @Test("scratch panels are reused across shapes", arguments: GEMMVariant.allCases)
     func reusesScratch(variant: GEMMVariant) throws {
-        let backend = try SharedBackends.backend(variant)
-        for problem in [GEMMCase(300, 200, 150), GEMMCase(9, 40, 7, transposeA: true), GEMMCase(70, 33, 500, transposeB: true)] {
-            try checkParity(problem, on: backend)
+        for backend in try SharedBackends.backends(variant) {
+            for problem in [GEMMCase(300, 200, 150), GEMMCase(9, 40, 7, transposeA: true), GEMMCase(70, 33, 500, transposeB: true)] {
+                try checkParity(problem, on: backend)
+            }
         }
     }
 
@@ -33,7 +38,7 @@ struct GEMMParityTests {
     /// succeeds (no zero-sized launch) and writes none of the operands.
     @Test("empty products write nothing", arguments: GEMMVariant.allCases)
     func emptyProducts(variant: GEMMVariant) throws {
-        for backend in [try SharedBackends.backend(variant) as any Backend, CPUBackend()] {
+        for backend in try SharedBackends.backends(variant) as [any Backend] + [CPUBackend()] {
             for (m, n, k) in [(0, 5, 3), (5, 0, 3), (0, 0, 0), (0, 5, 0)] {
                 var random = SplitMix64(seed: UInt64(m * 100 + n * 10 + k))
                 let bValues = random.floats(k * n), biasValues = random.floats(n)
@@ -56,7 +61,7 @@ struct GEMMParityTests {
         let (m, n) = (7, 13)
         let cValues = (0..<m * n).map { Float($0 % 17 - 8) / 8 }
         let biasValues = (0..<n).map { Float($0 % 5 - 2) / 4 }
-        for backend in [try SharedBackends.backend(variant) as any Backend, CPUBackend()] {
+        for backend in try SharedBackends.backends(variant) as [any Backend] + [CPUBackend()] {
             for beta: Float in [0.5, -2, 1, 0] {
                 for activation in [nil, ActivationFunction.relu] {
                     let c = try backend.upload(beta == 0 ? cValues.map { _ in .nan } : cValues, shape: [m, n])
@@ -75,7 +80,7 @@ struct GEMMParityTests {
 
     @Test("warm-up builds every program", arguments: GEMMVariant.allCases)
     func warmUp(variant: GEMMVariant) throws {
-        try SharedBackends.backend(variant).warmUp()
+        for backend in try SharedBackends.backends(variant) { try backend.warmUp() }
     }
 }
 
@@ -141,27 +146,20 @@ struct GEMMCase: Sendable, CustomTestStringConvertible {
     }()
 }
 
-/// One OpenCL backend per variant on the PoCL CPU device, built on first use.
+/// One OpenCL backend per variant and OpenCL device, built on first use.
 @MainActor
 enum SharedBackends {
-    private static var backends: [GEMMVariant: OpenCLBackend] = [:]
+    private static var backends: [GEMMVariant: [OpenCLBackend]] = [:]
 
-    static func backend(_ variant: GEMMVariant) throws -> OpenCLBackend {
-        if let backend = backends[variant] { return backend }
-        guard let device = try Device.all().first(where: { $0.kind == .cpu }) else {
-            throw GEMMTestError.noCPUDevice
-        }
-        let backend = try OpenCLBackend(device: device, gemm: variant)
-        backends[variant] = backend
-        return backend
-    }
-}
+    /// How many OpenCL devices there are (0 where listing them fails).
+    nonisolated static var deviceCount: Int { (try? Device.all().count) ?? 0 }
 
-enum GEMMTestError: Error, CustomStringConvertible {
-    case noCPUDevice
-
-    var description: String {
-        "no OpenCL CPU device: the GEMM parity tests need PoCL (apt install pocl-opencl-icd)"
+    /// The variant on every device, in `signet devices` order.
+    static func backends(_ variant: GEMMVariant) throws -> [OpenCLBackend] {
+        if let made = backends[variant] { return made }
+        let made = try Device.all().map { try OpenCLBackend(device: $0, gemm: variant) }
+        backends[variant] = made
+        return made
     }
 }
 
