@@ -103,12 +103,14 @@ enum CacheEntry {
     static func decode(_ bytes: [UInt8], expecting descriptor: [UInt8]) -> [UInt8]? {
         var cursor = magic.count
         guard bytes.count >= magic.count + 24, Array(bytes[0..<magic.count]) == magic else { return nil }
+        // Lengths are checked against what is left, never added to the cursor unchecked: a
+        // crafted entry may hold any 64 bits there.
         guard let descriptorLength = readLength(bytes, at: &cursor),
-              cursor + descriptorLength <= bytes.count,
+              descriptorLength <= bytes.count - cursor,
               Array(bytes[cursor..<cursor + descriptorLength]) == descriptor else { return nil }
         cursor += descriptorLength
         guard let binaryLength = readLength(bytes, at: &cursor),
-              cursor + binaryLength + 8 == bytes.count else { return nil }
+              bytes.count - cursor >= 8, binaryLength == bytes.count - cursor - 8 else { return nil }
         let binary = Array(bytes[cursor..<cursor + binaryLength])
         cursor += binaryLength
         guard let stored = readWord(bytes, at: &cursor), stored == fnv1a64(bytes[0..<bytes.count - 8]) else { return nil }
@@ -121,7 +123,7 @@ enum CacheEntry {
 
     /// A little-endian 64-bit word at `cursor`, advancing it.
     private static func readWord(_ bytes: [UInt8], at cursor: inout Int) -> UInt64? {
-        guard cursor + 8 <= bytes.count else { return nil }
+        guard cursor >= 0, bytes.count - cursor >= 8 else { return nil }
         var value: UInt64 = 0
         for index in 0..<8 { value |= UInt64(bytes[cursor + index]) << (8 * UInt64(index)) }
         cursor += 8

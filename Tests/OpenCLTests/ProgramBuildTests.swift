@@ -72,7 +72,9 @@ struct ProgramBuildTests {
         #expect(other.origin == .compiledFromSource)
     }
 
-    @Test(arguments: ["truncated", "empty", "garbage", "flipped"])
+    /// Damaged entries, among them lengths that overflow an offset when added to it (a crafted
+    /// entry trapped the process before).
+    @Test(arguments: ["truncated", "empty", "garbage", "flipped", "huge descriptor length", "huge binary length"])
     func corruptCacheEntryIsRebuilt(damage: String) throws {
         let context = try context()
         let cache = try temporaryCache()
@@ -85,6 +87,12 @@ struct ProgramBuildTests {
         case "truncated": bytes = bytes.prefix(bytes.count / 2)
         case "empty": bytes = Data()
         case "garbage": bytes = Data(repeating: 0x5A, count: bytes.count)
+        case "huge descriptor length", "huge binary length":
+            // Int.max, little-endian, over the descriptor's length (after the 8-byte magic) or
+            // the binary's (after the descriptor).
+            let descriptorLength = bytes[8..<16].reversed().reduce(0) { $0 << 8 | Int($1) }
+            let at = damage == "huge descriptor length" ? 8 : 16 + descriptorLength
+            bytes.replaceSubrange(at..<at + 8, with: [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F])
         default: bytes[bytes.count / 2] ^= 0xFF
         }
         try bytes.write(to: file)
