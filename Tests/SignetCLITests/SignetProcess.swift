@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import SharedTestData
 
@@ -19,8 +20,19 @@ struct SignetProcess {
 
     /// - Parameter directory: the working directory, for relative paths in the arguments.
     static func run(_ arguments: [String], environment extra: [String: String] = [:], in directory: URL? = nil) throws -> Outcome {
+        try run(executable, arguments, environment: extra, in: directory)
+    }
+
+    /// What a finished stream's reader read, handed from its thread to the waiting one.
+    private final class Collected: @unchecked Sendable {
+        var data = Data()
+    }
+
+    /// Runs `program` with `signet`'s environment (the one `run` gives signet).
+    static func run(_ program: URL, _ arguments: [String], environment extra: [String: String] = [:],
+                    in directory: URL? = nil) throws -> Outcome {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = program
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         var environment = ProcessInfo.processInfo.environment
@@ -32,12 +44,19 @@ struct SignetProcess {
         process.standardOutput = output
         process.standardError = error
         try process.run()
-        // Read before waiting, so a full pipe cannot block the child.
+        // Both streams are read at once, and before waiting: a child blocked on a full pipe
+        // (64 KiB) that nobody reads would never end. Standard error on a thread of its own,
+        // standard output here.
+        let err = Collected(), errorRead = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            err.data = error.fileHandleForReading.readDataToEndOfFile()
+            errorRead.signal()
+        }
         let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
+        errorRead.wait()
         process.waitUntilExit()
         return Outcome(status: process.terminationStatus,
                        standardOutput: String(decoding: out, as: UTF8.self),
-                       standardError: String(decoding: err, as: UTF8.self))
+                       standardError: String(decoding: err.data, as: UTF8.self))
     }
 }
