@@ -55,14 +55,7 @@ struct DistanceWorkload {
 }
 
 let benchmarks: @Sendable () -> Void = {
-    let device = try? BenchmarkDevice.pick()
-    let backends: [(String, () throws -> any Backend)] = [("CPUBackend", { CPUBackend() })]
-        + (device.map { picked in [("OpenCLBackend", { () throws -> any Backend in
-            let backend = try OpenCLBackend(device: picked.device)
-            try backend.warmUp()
-            return backend
-        })] } ?? [])
-    for (name, make) in backends {
+    for (name, make) in BenchmarkDevice.backends(cpuName: "CPUBackend", openCLName: { _ in "OpenCLBackend" }) {
         for operation in ["nearest", "sums", "silhouette"] {
             let configuration = Benchmark.Configuration(metrics: [.wallClock, .cpuTotal, .throughput], warmupIterations: 1,
                                                         maxDuration: .seconds(3), maxIterations: operation == "silhouette" ? 5 : 100)

@@ -21,13 +21,7 @@ let benchmarks: @Sendable () -> Void = {
     let environment = ProcessInfo.processInfo.environment
     let store = environment["SIGNET_DATA"].flatMap { $0.isEmpty ? nil : DatasetStore(downloader: nil) }
     let catalogue = BenchCatalogue(store: store, gemmSizes: [256, 1024, 2048])
-    let device = try? BenchmarkDevice.pick()
-    let backends: [(String, () throws -> any Backend)] = [("cpu", { CPUBackend() })]
-        + (device.map { picked in [("opencl:\(picked.index)", { () throws -> any Backend in
-            let backend = try OpenCLBackend(device: picked.device)
-            try backend.warmUp()
-            return backend
-        })] } ?? [])
+    let backends = BenchmarkDevice.backends()
     for workload in BenchWorkload.allCases where store != nil || !workload.needsData {
         guard let cases = try? catalogue.cases(for: workload) else { continue }
         for benchCase in cases {

@@ -84,4 +84,17 @@ public enum BenchmarkDevice {
         }
         return (chosen, devices[chosen])
     }
+
+    /// The suites' backends, made when a benchmark's setup asks: the CPU backend, and an
+    /// OpenCL backend (programs built) on the device `pick()` takes, where there is one; each
+    /// named by `cpuName` or by `openCLName` given the device's number.
+    public static func backends(cpuName: String = "cpu", openCLName: (Int) -> String = { "opencl:\($0)" })
+        -> [(name: String, make: () throws -> any Backend)] {
+        guard let picked = try? pick() else { return [(cpuName, { CPUBackend() })] }
+        return [(cpuName, { CPUBackend() }), (openCLName(picked.index), {
+            let backend = try OpenCLBackend(device: picked.device)
+            try backend.warmUp()
+            return backend
+        })]
+    }
 }
