@@ -1,4 +1,5 @@
 import Engine
+import GEMMContenders
 import Foundation
 
 /// The tables `cluster-ratios` prints: per layer and k, then the totals and ratios we quote,
@@ -31,13 +32,8 @@ struct Report {
         }
     }
 
-    /// The median of `values` (the mean of the middle two for an even count); 0 for none.
-    static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        guard !sorted.isEmpty else { return 0 }
-        let middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-    }
+    /// GEMMContenders' median, 0 for none (a side that did not run).
+    static func median(_ values: [Double]) -> Double { values.isEmpty ? 0 : GEMMContenders.median(values) }
 
     /// scikit-learn's median seconds for one k of a layer, and its first round's fit.
     func peer(_ layer: String, _ k: Int) -> (seconds: Double, fit: ScikitLearnPeer.Fit)? {

@@ -103,11 +103,11 @@ struct UMAPRatios: ParsableCommand {
                 }
             }
             let peerSlot = contenders.firstIndex { $0 == nil }
-            let peerMedian = peerSlot.map { Self.median(seconds[$0]) }
+            let peerMedian = peerSlot.map { GEMMContenders.median(seconds[$0]) }
             for slot in contenders.indices {
-                let median = Self.median(seconds[slot])
+                let median = GEMMContenders.median(seconds[slot])
                 let timing = String(format: "%.2f (%.2f - %.2f)", median, seconds[slot].min()!, seconds[slot].max()!)
-                let load = String(format: "%.0f%%", 100 * Self.median(loads[slot]))
+                let load = loads[slot].isEmpty ? "?" : String(format: "%.0f%%", 100 * GEMMContenders.median(loads[slot]))
                 guard let index = contenders[slot] else {
                     print("| \(name) (\(n)) | umap-learn \(peer!.ready["version"] as? String ?? "?") | \(timing) | warm, n_jobs \(MachineDescription.cores) | "
                         + "\(String(format: "%.4f", peerTrust!)) | \(load) |")
@@ -120,12 +120,6 @@ struct UMAPRatios: ParsableCommand {
                     + "\(String(format: "%.4f", try trustworthiness(map.coordinates))) | \(load) |")
             }
         }
-    }
-
-    /// The median of `values` (the mean of the middle two for an even count).
-    static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted(), middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 
     /// The raw hidden_2 signatures of all 70,000 images, training images first.
