@@ -78,12 +78,15 @@ static inline float16 group_squared_distances(__global const float* x, __global 
 // point's centroid tightens its bound, and for k <= 16 is already the whole scan.
 __kernel void bounded_nearest(__global const float* points, __global const float* point_norms,
                               __global const float* packed, __global const float* centroid_norms,
-                              __global const float* shifts, __global const float* half_separations,
+                              __global const float* moves,
                               __global int* assignments, __global float* upper, __global float* lower,
                               const int n, const int d, const int k, const int width,
                               const float largest_shift, const int largest_index, const float second_shift) {
     int i = get_global_id(0);
     if (i >= n) return;
+    // moves: each centroid's shift, then each one's half separation (one write from the host).
+    __global const float* shifts = moves;
+    __global const float* half_separations = moves + k;
     int a = assignments[i];
     // An assignment outside 0..<k has no bounds to trust: scan every centroid.
     int valid = a >= 0 && a < k;
@@ -129,12 +132,14 @@ __kernel void bounded_nearest(__global const float* points, __global const float
 // its loosened bounds, as in bounded_nearest. Same arithmetic, same results.
 __kernel void bounded_nearest_sixteen(__global const float* points, __global const float* point_norms,
                                       __global const float* packed, __global const float* centroid_norms,
-                                      __global const float* shifts, __global const float* half_separations,
+                                      __global const float* moves,
                                       __global int* assignments, __global float* upper, __global float* lower,
                                       const int n, const int d, const int k,
                                       const float largest_shift, const int largest_index, const float second_shift) {
     int first = get_global_id(0) * 4;
     if (first >= n) return;
+    __global const float* shifts = moves;
+    __global const float* half_separations = moves + k;
     int a[4], failing[4];
     float u[4], l[4], z[4], norm[4];
     __global const float* x[4];

@@ -49,15 +49,14 @@ extension OpenCLBackend {
             try launch("pack_centroids", in: .distance, count: width,
                        [.buffer(buffer(run.centroids, operation)), .buffer(buffer(packed, operation)),
                         .buffer(buffer(centroidNorms, operation)), .int(k), .int(d), .int(width)])
-            let shiftValues = try distanceScratch.shifts.matrix(rows: k, columns: 1, owner: owner)
-            let separations = try distanceScratch.separations.matrix(rows: k, columns: 1, owner: owner)
-            try write(run.shifts, to: shiftValues)
-            try write(run.halfSeparations, to: separations)
+            // The shifts and the half separations in one buffer: one blocking write per run, not two.
+            let moves = try distanceScratch.moves.matrix(rows: 2 * k, columns: 1, owner: owner)
+            try write(run.shifts + run.halfSeparations, to: moves)
             let (largest, index, second) = CentroidShifts.largest(run.shifts)
             let common: [KernelArgument] = try [
                 .buffer(buffer(points, operation)), .buffer(buffer(pointNorms, operation)),
                 .buffer(buffer(packed, operation)), .buffer(buffer(centroidNorms, operation)),
-                .buffer(buffer(shiftValues, operation)), .buffer(buffer(separations, operation)),
+                .buffer(buffer(moves, operation)),
                 .integers(integers(run.assignments, operation)), .buffer(buffer(run.upper, operation)),
                 .buffer(buffer(run.lower, operation)), .int(n), .int(d), .int(k),
             ]
@@ -170,9 +169,9 @@ final class DistanceScratch {
     let centerNorms: DeviceScratch
     /// `clusterSums`' one-hot matrix.
     let memberships: DeviceScratch
-    /// The centroid shifts and half separations of a bounded assignment, and its centroids packed
-    /// in groups of 16 (`pack_centroids`).
-    let shifts: DeviceScratch, separations: DeviceScratch, packedCentroids: DeviceScratch
+    /// The centroid shifts then half separations of a bounded assignment, and its centroids
+    /// packed in groups of 16 (`pack_centroids`).
+    let moves: DeviceScratch, packedCentroids: DeviceScratch
     /// `kNearest`'s packed tile of points and their norms (CPU devices).
     let panel: DeviceScratch, panelNorms: DeviceScratch
 
@@ -180,8 +179,7 @@ final class DistanceScratch {
         gram = DeviceScratch(context: context)
         centerNorms = DeviceScratch(context: context)
         memberships = DeviceScratch(context: context)
-        shifts = DeviceScratch(context: context)
-        separations = DeviceScratch(context: context)
+        moves = DeviceScratch(context: context)
         packedCentroids = DeviceScratch(context: context)
         panel = DeviceScratch(context: context)
         panelNorms = DeviceScratch(context: context)
