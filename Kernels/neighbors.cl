@@ -1,10 +1,11 @@
 // k nearest neighbours (Backend.kNearest): each work-item owns its query rows, scans the points
 // in index order and keeps each row's k nearest, sorted, in private memory (at most MAX_K).
 //
-// Every squared distance is max(0, |q|^2 - 2 q.p + |p|^2) with q.p one chain of fma over the
+// Every squared distance is max(0, (|q|^2 + |p|^2) - 2 q.p) with q.p one chain of fma over the
 // dimensions in order, from 0: the same operations, in the same order, as the CPU backend's
 // panel products, so both backends get the same float32 values from the same norms, and so
-// the same neighbours, ties included. A point enters a list only when strictly nearer than its
+// the same neighbours, ties included. The norms are added first, so the distance from q to p
+// is the one from p to q (the CPU backend's symmetric scan computes each pair once). A point enters a list only when strictly nearer than its
 // current k-th entry and goes after every entry of equal distance: points come in index order,
 // so ties keep the lower index first. NaN never enters; a slot no point filled keeps index -1
 // and distance +infinity.
@@ -33,9 +34,9 @@ static inline float keep_nearer(float* best, int* index, const int k, const floa
     return best[k - 1];
 }
 
-// |q|^2 - 2 q.p + |p|^2 clamped at 0 (NaN stays NaN, and never enters a list).
+// (|q|^2 + |p|^2) - 2 q.p clamped at 0 (NaN stays NaN, and never enters a list).
 static inline float clamped_distance(const float query_norm, const float product, const float point_norm) {
-    float value = query_norm - 2.0f * product + point_norm;
+    float value = (query_norm + point_norm) - 2.0f * product;
     return value < 0.0f ? 0.0f : value;
 }
 
@@ -121,7 +122,7 @@ __kernel void k_nearest_packed(__global const float* queries, __global const flo
             const int self_index = self_offset >= 0 ? self_offset + q0 + r : -1;
 #pragma unroll
             for (int v = 0; v < NV; ++v) {
-                float16 value = (float16)(norm[r]) - 2.0f * acc[r][v] + vload16(v, panel_norms + g * PANEL);
+                float16 value = ((float16)(norm[r]) + vload16(v, panel_norms + g * PANEL)) - 2.0f * acc[r][v];
                 value = select(value, (float16)(0.0f), value < (float16)(0.0f));
                 if (!any(value < (float16)(kth[r]))) continue;
                 float lanes[16];

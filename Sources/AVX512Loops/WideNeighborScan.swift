@@ -59,6 +59,49 @@ public enum WideNeighborScan {
         }
     }
 
+    /// One step of the symmetric scan: rows `rows` of `x` (block I) against the packed points of
+    /// block J (the first of them point `firstColumn`), four rows at a time, each quad's Gram
+    /// values merged into the rows' lists and the columns' (`SymmetricNeighborMerge`; with
+    /// `diagonal`, I is J and only the rows' side is merged).
+    public static func mergeSymmetric(_ x: UnsafePointer<Float>, rows: Range<Int>, dimensions d: Int, norms: UnsafePointer<Float>,
+                                      panel: UnsafePointer<Float>, groups: Int, laneNorms: UnsafePointer<Float>,
+                                      firstColumn: Int, diagonal: Bool, k: Int, best: UnsafeMutablePointer<Float>,
+                                      index: UnsafeMutablePointer<Int32>, kth: UnsafeMutablePointer<Float>) {
+        let width = groups * lanes
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: max(4 * width, 1)) { buffer in
+            let quadGram = buffer.baseAddress!
+            var i = rows.lowerBound
+            while i < rows.upperBound {
+                let count = min(4, rows.upperBound - i), last = rows.upperBound - 1
+                // Rows past the end repeat the last one; nothing is merged for them.
+                let x0 = x + i * d, x1 = x + min(i + 1, last) * d, x2 = x + min(i + 2, last) * d, x3 = x + min(i + 3, last) * d
+                var g = 0
+                while g < groups {
+                    // An odd last group is computed twice and stored once.
+                    let paired = g + 1 < groups
+                    let products = octet(x0, x1, x2, x3, panel + g * d * lanes, panel + (paired ? g + 1 : g) * d * lanes, d)
+                    let first = UnsafeMutableRawPointer(quadGram + g * lanes), line = width * 4
+                    first.storeBytes(of: products.0, as: SIMD16<Float>.self)
+                    first.storeBytes(of: products.2, toByteOffset: line, as: SIMD16<Float>.self)
+                    first.storeBytes(of: products.4, toByteOffset: 2 * line, as: SIMD16<Float>.self)
+                    first.storeBytes(of: products.6, toByteOffset: 3 * line, as: SIMD16<Float>.self)
+                    if paired {
+                        let second = first + lanes * 4
+                        second.storeBytes(of: products.1, as: SIMD16<Float>.self)
+                        second.storeBytes(of: products.3, toByteOffset: line, as: SIMD16<Float>.self)
+                        second.storeBytes(of: products.5, toByteOffset: 2 * line, as: SIMD16<Float>.self)
+                        second.storeBytes(of: products.7, toByteOffset: 3 * line, as: SIMD16<Float>.self)
+                    }
+                    g += 2
+                }
+                SymmetricNeighborMerge.merge(gram: quadGram, ldGram: width, rows: count, firstRow: i, norms: norms, groups: groups,
+                                             firstColumn: firstColumn, columnNorms: laneNorms, diagonal: diagonal, k: k,
+                                             best: best, index: index, kth: kth)
+                i += 4
+            }
+        }
+    }
+
     /// The Gram values of four rows against two groups of 16 points: row r's against the first
     /// group at `2 r`, against the second at `2 r + 1`.
     @inline(__always)

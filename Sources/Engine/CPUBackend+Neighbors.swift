@@ -2,7 +2,9 @@ import AVX512Loops
 
 /// `kNearest` on the host: the points stream through in packed tiles, the queries split across
 /// threads within each tile, every query's list kept in the outputs themselves (squared
-/// distances until the last tile), so the only memory beyond them is one packed tile.
+/// distances until the last tile), so the only memory beyond them is one packed tile. When the
+/// queries are the points, the symmetric scan (CPUBackend+SymmetricNeighbors) computes each
+/// distance once for both of its points.
 extension CPUBackend {
     /// Points per tile of `kNearest`: whole panels of 16, about 256 KB packed (65,536 values), so
     /// that a tile stays in L2 while every query passes over it, and few tiles (69 at 70,000 x 64)
@@ -23,6 +25,23 @@ extension CPUBackend {
         let pi = SharedPointer(try integers(indices, operation)), pd = SharedPointer(try pointer(distances, operation))
         pd.base.update(repeating: .infinity, count: m * k)
         pi.base.update(repeating: -1, count: m * k)
+        if selfOffset == 0, m == n, pq.base == pp, pqn.base == ppn {
+            // The queries are the points themselves (one tensor): each distance serves both lists.
+            symmetricNearest(pp, norms: ppn, count: n, dimensions: d, k: k, best: pd.base, index: pi.base)
+        } else {
+            scanTiles(pq, norms: pqn, rows: m, points: pp, pointNorms: ppn, count: n, dimensions: d, k: k, selfOffset: selfOffset,
+                      best: pd, index: pi)
+        }
+        parallelChunks(m * k, minimumChunk: 16_384) { range in
+            VectorMath.clampedSquareRoots(pd.base + range.lowerBound, range.count)
+        }
+    }
+
+    /// The one-sided scan: the points stream through in packed tiles, in index order, the
+    /// queries split across threads within each tile.
+    private func scanTiles(_ pq: SharedPointer<Float>, norms pqn: SharedPointer<Float>, rows m: Int, points pp: UnsafeMutablePointer<Float>,
+                           pointNorms ppn: UnsafeMutablePointer<Float>, count n: Int, dimensions d: Int, k: Int, selfOffset: Int?,
+                           best pd: SharedPointer<Float>, index pi: SharedPointer<Int32>) {
         let tile = Self.neighborTilePoints(dimensions: d)
         for first in stride(from: 0, to: n, by: tile) {
             let packed = PackedCenters(pp + first * d, count: min(tile, n - first), dimensions: d, norms: ppn + first)
@@ -37,9 +56,6 @@ extension CPUBackend {
                                                    firstPoint: first, selfOffset: selfOffset, k: k, best: pd.base, index: pi.base)
                 }
             }
-        }
-        parallelChunks(m * k, minimumChunk: 16_384) { range in
-            VectorMath.clampedSquareRoots(pd.base + range.lowerBound, range.count)
         }
     }
 }

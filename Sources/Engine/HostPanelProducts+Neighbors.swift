@@ -56,3 +56,28 @@ extension HostPanelProducts {
                                best: allBest + row * k, index: allIndex + row * k)
     }
 }
+
+extension HostPanelProducts {
+    /// One step of the symmetric scan (`WideNeighborScan.mergeSymmetric`, in the Engine's own
+    /// build): rows `rows` of `x` against the packed points of `tile`, four rows at a time, each
+    /// quad's Gram values merged into the rows' lists and the columns'.
+    static func mergeSymmetric(_ x: UnsafePointer<Float>, rows: Range<Int>, dimensions d: Int, norms: UnsafePointer<Float>,
+                               tile: PackedCenters, firstColumn: Int, diagonal: Bool, k: Int, best: UnsafeMutablePointer<Float>,
+                               index: UnsafeMutablePointer<Int32>, kth: UnsafeMutablePointer<Float>) {
+        let width = tile.groups * lanes
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: max(4 * width, 1)) { buffer in
+            let quadGram = buffer.baseAddress!
+            // `gram` stores no padding lanes: zero, they give +infinity from the padding norms.
+            quadGram.initialize(repeating: 0, count: buffer.count)
+            var i = rows.lowerBound
+            while i < rows.upperBound {
+                let quad = i..<min(i + 4, rows.upperBound)
+                gram(x, rows: quad, dimensions: d, panel: tile.panel, count: tile.count, into: quadGram, ldOut: width)
+                SymmetricNeighborMerge.merge(gram: quadGram, ldGram: width, rows: quad.count, firstRow: i, norms: norms,
+                                             groups: tile.groups, firstColumn: firstColumn, columnNorms: tile.laneNorms,
+                                             diagonal: diagonal, k: k, best: best, index: index, kth: kth)
+                i += 4
+            }
+        }
+    }
+}

@@ -1,4 +1,4 @@
-import Engine
+@testable import Engine
 import Testing
 
 /// `kNearest` on the CPU (both builds of its scan: the AVX-512 loops and the Engine's own) and on
@@ -102,6 +102,49 @@ struct NeighborParityTests {
                 #expect(block.distances == Array(all.distances[rows.lowerBound * k..<rows.upperBound * k]), "\(name) rows \(rows)")
             }
         }
+    }
+
+    /// The queries as the points' own tensor: the CPU backend's symmetric scan (each distance
+    /// once, for both lists, in rounds of block pairs) gives the lists of the one-sided scan, bit
+    /// for bit, on both builds of its loops; and so does every other backend given one tensor.
+    /// Shapes around the scan's 256-point blocks (one, an odd count, a short last block),
+    /// duplicates spread over the blocks (ties across them), and a NaN point.
+    @Test(arguments: [(2, 1, 1), (7, 32, 6), (256, 5, 15), (257, 65, 15), (769, 3, 64), (1000, 17, 14),
+                      (2000, 32, 15)] as [(Int, Int, Int)])
+    func oneTensorGivesTheOneSidedLists(_ shape: (n: Int, d: Int, k: Int)) throws {
+        let (n, d, k) = shape
+        var points = TestData.values(n * d, seed: 96 + UInt64(n))
+        // Every seventh point copies one from another block; one point is NaN.
+        for i in stride(from: 3, to: n, by: 7) {
+            let source = (i * 131 + 17) % n
+            for p in 0..<d { points[i * d + p] = points[source * d + p] }
+        }
+        if n > 100 { points[(n / 2) * d] = .nan }
+        let c = NeighborCase(n: n, d: d, k: k, selfOffset: 0)
+        let norms = try normsOnCPU(points, c)
+        let oneSided = try run(cpu, points: points, c, norms: norms)
+        for (name, backend) in backends {
+            let lists = try run(backend, points: points, c, norms: norms, sameTensor: true)
+            let wrong = (0..<n * k).filter { lists.indices[$0] != oneSided.indices[$0] }
+            #expect(wrong.isEmpty, "\(name), \(c): \(wrong.count) indices differ from the one-sided scan's, first \(wrong.prefix(3))")
+            #expect(lists.distances == oneSided.distances, "\(name), \(c): distances")
+        }
+    }
+
+    /// The symmetric scan's schedule: every pair of blocks exactly once, no block twice in a round.
+    @Test(arguments: [1, 2, 3, 4, 5, 16, 17, 274])
+    func blockRoundsPairEveryBlockOnce(blocks: Int) {
+        let rounds = CPUBackend.blockRounds(blocks)
+        var seen: [Int: Int] = [:]
+        for round in rounds {
+            let members = round.flatMap { [$0.0, $0.1] }
+            #expect(Set(members).count == round.count * 2 - round.filter { $0.0 == $0.1 }.count, "\(blocks) blocks: a block twice in a round")
+            for (a, b) in round {
+                #expect(a <= b && b < blocks)
+                seen[a * blocks + b, default: 0] += 1
+            }
+        }
+        #expect(seen.count == blocks * (blocks + 1) / 2 && seen.values.allSatisfy { $0 == 1 }, "\(blocks) blocks")
     }
 
     /// Exact duplicates tie exactly: the lower index first, on every backend, across panels and
@@ -224,18 +267,23 @@ struct NeighborParityTests {
     }
 
     /// Runs one case: the queries are rows `c.rows` of the points, with `norms` (all the points')
-    /// when given, else the backend's own; the outputs start as seeded noise.
-    private func run(_ backend: any Backend, points: [Float], _ c: NeighborCase, norms: [Float]?) throws -> NeighborLists {
+    /// when given, else the backend's own; the outputs start as seeded noise. With `sameTensor`
+    /// (every point a query, itself left out), the queries are the points' own tensors, which
+    /// the CPU backend scans symmetrically; else copies of them.
+    private func run(_ backend: any Backend, points: [Float], _ c: NeighborCase, norms: [Float]?,
+                     sameTensor: Bool = false) throws -> NeighborLists {
         let m = c.rows.count, d = c.d
+        precondition(!sameTensor || (c.rows == 0..<c.n && c.selfOffset == 0), "one tensor needs every point, self left out")
         let p = try backend.upload(points, shape: [c.n, d])
-        let queries = try backend.upload(Array(points[c.rows.lowerBound * d..<c.rows.upperBound * d]), shape: [m, d])
-        let pointNorms = try backend.zeros([c.n]), queryNorms = try backend.zeros([m])
+        let pointNorms = try backend.zeros([c.n])
+        let queries = sameTensor ? p : try backend.upload(Array(points[c.rows.lowerBound * d..<c.rows.upperBound * d]), shape: [m, d])
+        let queryNorms = sameTensor ? pointNorms : try backend.zeros([m])
         if let norms {
             try backend.write(norms, to: pointNorms)
-            try backend.write(Array(norms[c.rows]), to: queryNorms)
+            if !sameTensor { try backend.write(Array(norms[c.rows]), to: queryNorms) }
         } else {
             try backend.rowSquaredNorms(p, into: pointNorms)
-            try backend.rowSquaredNorms(queries, into: queryNorms)
+            if !sameTensor { try backend.rowSquaredNorms(queries, into: queryNorms) }
         }
         let indices = try backend.uploadIntegers(seededLabels(m * c.k, k: 1000, seed: 93), shape: [m, c.k])
         let distances = try backend.upload(TestData.values(m * c.k, seed: 94), shape: [m, c.k])
