@@ -104,6 +104,56 @@ struct UMAPTests {
         #expect(coordinates.map(abs).max()! <= 10.001, "scaled to 10 at most")
     }
 
+    /// The Lanczos iteration on a graph shaped like UMAP's: three clusters of unequal size (random
+    /// sparse edges within, a few between), so `D^-1/2 W D^-1/2` has two eigenvalues just below
+    /// the trivial 1, apart from the rest (near 0.7 and below). What it returns must be those
+    /// eigenvectors: residuals near round-off, eigenvalues above 0.9, orthogonal to the trivial
+    /// eigenvector and to each other. At 3,000 vertices (54 steps) the reorthogonalization matters.
+    @Test(arguments: [300, 3000])
+    func lanczosFindsTheClustersLeadingEigenvectors(n: Int) throws {
+        var generator = SeededGenerator(seed: 7)
+        var neighbours = [Set<Int>](repeating: [], count: n)
+        let bounds = [0, n / 5, n / 2, n]   // clusters of n/5, 3n/10 and n/2 vertices
+        for cluster in 0..<3 {
+            let members = bounds[cluster]..<bounds[cluster + 1]
+            for i in members {
+                for _ in 0..<4 {
+                    let j = members.lowerBound + Int(generator.next() % UInt64(members.count))
+                    if j != i { neighbours[i].insert(j); neighbours[j].insert(i) }
+                }
+            }
+        }
+        for i in stride(from: 0, to: n, by: 25) {
+            let j = (i + n / 3) % n
+            neighbours[i].insert(j)
+            neighbours[j].insert(i)
+        }
+        var rows: [Int] = [0], columns: [Int32] = []
+        for i in 0..<n {
+            columns += neighbours[i].sorted().map(Int32.init)
+            rows.append(columns.count)
+        }
+        let graph = SparseGraph(vertices: n, rowStart: rows, columns: columns, weights: [Float](repeating: 1, count: columns.count))
+        let degree = (0..<n).map { Double(rows[$0 + 1] - rows[$0]) }, inverseRoot = degree.map { 1 / $0.squareRoot() }
+        var trivial = degree.map { $0.squareRoot() }
+        SpectralInitialization.normalize(&trivial)
+        let multiply = { (x: [Double]) -> [Double] in SpectralInitialization.product(graph, inverseRoot, x) }
+        let vectors = try #require(SpectralInitialization.leadingEigenvectors(count: 2, dimension: n, deflating: trivial,
+                                                                              generator: &generator, multiply: multiply))
+        var unit: [[Double]] = []
+        for (rank, vector) in vectors.enumerated() {
+            var v = vector
+            SpectralInitialization.normalize(&v)
+            let image = multiply(v), value = SpectralInitialization.dot(image, v)
+            let residual = zip(image, v).map { ($0 - value * $1) * ($0 - value * $1) }.reduce(0, +).squareRoot()
+            #expect(value > 0.9, "n \(n), eigenvalue \(rank + 2): \(value)")
+            #expect(residual < 1e-6, "n \(n), eigenvector \(rank + 2): residual \(residual)")
+            #expect(abs(SpectralInitialization.dot(v, trivial)) < 1e-9, "n \(n): orthogonal to the trivial eigenvector")
+            unit.append(v)
+        }
+        #expect(abs(SpectralInitialization.dot(unit[0], unit[1])) < 1e-9, "n \(n): the two are orthogonal")
+    }
+
     /// Three Gaussian blobs in 8-D.
     static func blobs(_ perBlob: Int) -> (values: [Float], labels: [Int]) {
         var generator = SeededGenerator(seed: 3)

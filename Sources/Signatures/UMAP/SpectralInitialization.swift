@@ -76,9 +76,15 @@ enum SpectralInitialization {
             var w = multiply(v)
             let a = dot(w, v)
             alpha.append(a)
-            // Full reorthogonalization, twice: against the known vector and every basis vector.
+            // The three-term recurrence, then full reorthogonalization against the known vector
+            // and every basis vector, repeated only when it took much of what was left (the
+            // DGKS test, 1/sqrt 2): after the recurrence the old components are round-off, and
+            // one pass of the basis (its whole cost: the basis is streamed from memory) removes them.
+            subtract(a, times: v, from: &w)
+            if let last = beta.last { subtract(last, times: basis[step - 1], from: &w) }
+            let before = dot(w, w).squareRoot()
             orthogonalize(&w, against: [known] + basis)
-            orthogonalize(&w, against: [known] + basis)
+            if dot(w, w).squareRoot() < before * 0.5.squareRoot() { orthogonalize(&w, against: [known] + basis) }
             let b = normalize(&w)
             if step == m - 1 || b < 1e-10 { break }
             beta.append(b)
@@ -138,44 +144,79 @@ enum SpectralInitialization {
         return ((0..<m).map { a[$0][$0] }, v)
     }
 
-    /// `x . y` in eight-lane vectors, two of them, lanes summed at the end: one accumulator made
-    /// every step wait for the last, and the reorthogonalization's 14,000 dots of 70,000 values
-    /// (120 steps) took most of the initialization.
+    /// `x . y` in eight-lane vectors (`dot` over the whole arrays).
     static func dot(_ x: [Double], _ y: [Double]) -> Double {
         x.withUnsafeBufferPointer { a in
-            y.withUnsafeBufferPointer { b in
-                let n = min(a.count, b.count), body = n / 16 * 16
-                let ra = UnsafeRawPointer(a.baseAddress), rb = UnsafeRawPointer(b.baseAddress)
-                var s0 = SIMD8<Double>(), s1 = SIMD8<Double>()
-                var i = 0
-                while i < body {
-                    s0.addProduct(ra!.loadUnaligned(fromByteOffset: i * 8, as: SIMD8<Double>.self),
-                                  rb!.loadUnaligned(fromByteOffset: i * 8, as: SIMD8<Double>.self))
-                    s1.addProduct(ra!.loadUnaligned(fromByteOffset: (i + 8) * 8, as: SIMD8<Double>.self),
-                                  rb!.loadUnaligned(fromByteOffset: (i + 8) * 8, as: SIMD8<Double>.self))
-                    i += 16
+            y.withUnsafeBufferPointer { b in dot(a.baseAddress!, b.baseAddress!, min(a.count, b.count)) }
+        }
+    }
+
+    /// `x . y` over `n` values in eight-lane vectors, two of them, lanes summed at the end: one
+    /// accumulator made every step wait for the last.
+    static func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ n: Int) -> Double {
+        let body = n / 16 * 16
+        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+        var s0 = SIMD8<Double>(), s1 = SIMD8<Double>()
+        var i = 0
+        while i < body {
+            s0.addProduct(ra.loadUnaligned(fromByteOffset: i * 8, as: SIMD8<Double>.self),
+                          rb.loadUnaligned(fromByteOffset: i * 8, as: SIMD8<Double>.self))
+            s1.addProduct(ra.loadUnaligned(fromByteOffset: (i + 8) * 8, as: SIMD8<Double>.self),
+                          rb.loadUnaligned(fromByteOffset: (i + 8) * 8, as: SIMD8<Double>.self))
+            i += 16
+        }
+        let lanes = s0 + s1, four = lanes.lowHalf + lanes.highHalf, two = four.lowHalf + four.highHalf
+        var sum = two[0] + two[1]
+        while i < n {
+            sum += a[i] * b[i]
+            i += 1
+        }
+        return sum
+    }
+
+    /// Fixed ranges of the elements for `orthogonalize`'s threads: the ranges, and so the sums,
+    /// never depend on the thread count.
+    static let orthogonalizationPieces = 16
+
+    /// `w` less its projections on `vectors`, by classical Gram-Schmidt: every dot from `w` as it
+    /// came, then one update. Twice in a row (as `leadingEigenvectors` calls it) it orthogonalizes
+    /// as well as the modified form, whose dots wait each on the last update, and both steps run
+    /// threaded over fixed ranges of the elements: the dots' partial sums added in range order,
+    /// the update range by range. The reorthogonalization streams the whole basis twice a pass
+    /// (at 70,000 points and 120 steps, 16 GB in all), and one thread did not keep memory busy.
+    static func orthogonalize(_ w: inout [Double], against vectors: [[Double]]) {
+        let n = w.count, m = vectors.count
+        guard n > 0, m > 0 else { return }
+        let pieces = min(orthogonalizationPieces, n)
+        let partials = UnsafeMutablePointer<Double>.allocate(capacity: pieces * m)
+        defer { partials.deallocate() }
+        let sharedPartials = UncheckedPointer(partials)
+        w.withUnsafeMutableBufferPointer { target in
+            let shared = UncheckedPointer(target.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: pieces) { piece in
+                let start = n * piece / pieces, count = n * (piece + 1) / pieces - start
+                for (v, vector) in vectors.enumerated() {
+                    sharedPartials.pointer[piece * m + v] = vector.withUnsafeBufferPointer { dot(shared.pointer + start, $0.baseAddress! + start, count) }
                 }
-                let lanes = s0 + s1, four = lanes.lowHalf + lanes.highHalf, two = four.lowHalf + four.highHalf
-                var sum = two[0] + two[1]
-                while i < n {
-                    sum += a[i] * b[i]
-                    i += 1
+            }
+            var sums = [Double](repeating: 0, count: m)
+            for piece in 0..<pieces { for v in 0..<m { sums[v] += partials[piece * m + v] } }
+            let projections = sums
+            DispatchQueue.concurrentPerform(iterations: pieces) { piece in
+                let start = n * piece / pieces, end = n * (piece + 1) / pieces
+                for (v, vector) in vectors.enumerated() {
+                    let projection = projections[v]
+                    vector.withUnsafeBufferPointer { source in
+                        for i in start..<end { shared.pointer[i] -= projection * source[i] }
+                    }
                 }
-                return sum
             }
         }
     }
 
-    /// Modified Gram-Schmidt: `w` less its projection on each vector in turn.
-    static func orthogonalize(_ w: inout [Double], against vectors: [[Double]]) {
-        for vector in vectors {
-            let projection = dot(w, vector)
-            w.withUnsafeMutableBufferPointer { target in
-                vector.withUnsafeBufferPointer { source in
-                    for i in 0..<min(target.count, source.count) { target[i] -= projection * source[i] }
-                }
-            }
-        }
+    /// `w -= scale * x`.
+    static func subtract(_ scale: Double, times x: [Double], from w: inout [Double]) {
+        for i in w.indices { w[i] -= scale * x[i] }
     }
 
     @discardableResult
