@@ -176,13 +176,19 @@ struct UMAPLayout {
         func sample(_ e: Int, _ x: inout Float, _ y: inout Float, vertex i: Int) {
             let c = constants
             let j = Int(columns[e])
+            // The pull and the pushes are both computed from where the sample found the vertex
+            // and applied together: independent, so the processor overlaps them, where pushing
+            // from the pulled position made each sample one chain of two powers and two divisions
+            // (umap-learn moves between them; with a learning rate at most 1 and every move
+            // clipped to 4, the difference is second order, as for the pushes below).
             let dx = x - old[2 * j], dy = y - old[2 * j + 1]
             let d2 = dx * dx + dy * dy
+            var pullX: Float = 0, pullY: Float = 0
             if d2 > 0 {
                 let power = fastPower(d2, c.b)   // d^2b; d^(2b - 2) is power / d2
                 let coefficient = -2 * c.a * c.b * (power / d2) / (c.a * power + 1)
-                x += 2 * clip(coefficient * dx) * alpha
-                y += 2 * clip(coefficient * dy) * alpha
+                pullX = 2 * clip(coefficient * dx)
+                pullY = 2 * clip(coefficient * dy)
             }
             schedule.nextSample[e] += schedule.perSample[e]
             let negativePeriod = schedule.perNegative[e]
@@ -191,8 +197,7 @@ struct UMAPLayout {
             var state = SplitMix64.mix(epochKey ^ UInt64(e))
             // The draws' pushes are computed from the same position and summed, each clipped as
             // umap-learn clips it, eight draws to a vector: independent lanes, where moving after
-            // every draw made each wait for the last (umap-learn moves between draws; with a
-            // learning rate at most 1 and pushes clipped to 4 the difference is second order).
+            // every draw made each wait for the last.
             var sumX = SIMD8<Float>(), sumY = SIMD8<Float>()
             var remaining = draws
             while remaining > 0 {
@@ -214,9 +219,8 @@ struct UMAPLayout {
                 sumX += clip(coefficient * ndx).replacing(with: 0, where: .!apart)
                 sumY += clip(coefficient * ndy).replacing(with: 0, where: .!apart)
             }
-            let pushX = laneSum(sumX), pushY = laneSum(sumY)
-            x += pushX * alpha
-            y += pushY * alpha
+            x += (pullX + laneSum(sumX)) * alpha
+            y += (pullY + laneSum(sumY)) * alpha
             schedule.nextNegative[e] += Float(draws) * negativePeriod
         }
     }
@@ -242,6 +246,6 @@ struct UMAPLayout {
     /// multiply-shift, parenthesized because in Swift >> binds tighter than *).
     @inline(__always)
     static func vertex(_ bits: UInt64, vertices: Int) -> Int {
-        Int(((bits >> 32) * UInt64(vertices)) >> 32)
+        Int(((bits >> 32) &* UInt64(vertices)) >> 32)
     }
 }
