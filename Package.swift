@@ -6,6 +6,7 @@
 //   Engine -> AVX512Loops -> VectorLanes;  Engine -> VectorLanes, CPUFeatures
 //   Signatures -> Datasets -> CZlib
 //   Engine, Datasets, Signatures -> SplitMix (the one seeded mixer they need; see SplitMix64.swift)
+//   Learning, Signatures, signet -> SignetBuild (which build is running; the CommitStamp plugin)
 // Benchmarks live in their own package (Benchmarks/) so that `swift build` and `swift test`
 // here never build benchmark code or need its libraries.
 
@@ -38,7 +39,7 @@ let avx512Settings: [SwiftSetting] = tuneForAVX2
 let package = Package(
     name: "Signet",
     products: [
-        .library(name: "Signet", targets: ["SplitMix", "OpenCL", "Engine", "Learning", "Datasets", "Signatures", "Bench", "Report"]),
+        .library(name: "Signet", targets: ["SplitMix", "SignetBuild", "OpenCL", "Engine", "Learning", "Datasets", "Signatures", "Bench", "Report"]),
         .executable(name: "signet", targets: ["signet"]),
     ],
     dependencies: [
@@ -72,13 +73,17 @@ let package = Package(
         .target(name: "Engine", dependencies: ["OpenCL", "Kernels", "CBLAS", "SplitMix", "CPUFeatures", "VectorLanes", "AVX512Loops"],
                 swiftSettings: engineSettings),
         .target(name: "CPUFeatures"),
+        // Which build is running (version, commit, compiler, engine target); the commit comes
+        // from the CommitStamp plugin.
+        .target(name: "SignetBuild", swiftSettings: checksProcessor, plugins: ["CommitStamp"]),
+        .plugin(name: "CommitStamp", capability: .buildTool()),
         // Row minima and neighbour lists, inlined into both builds of the host loops.
         .target(name: "VectorLanes", swiftSettings: engineSettings),
         .target(name: "AVX512Loops", dependencies: ["VectorLanes"], swiftSettings: avx512Settings),
-        .target(name: "Learning", dependencies: ["Engine"]),
+        .target(name: "Learning", dependencies: ["Engine", "SignetBuild"]),
         .target(name: "Datasets", dependencies: ["CZlib", "SplitMix"]),
         // UMAP's layout and trustworthiness loops want FMA as much as the engine's.
-        .target(name: "Signatures", dependencies: ["Engine", "Learning", "Datasets", "SplitMix"], swiftSettings: engineSettings),
+        .target(name: "Signatures", dependencies: ["Engine", "Learning", "Datasets", "SplitMix", "SignetBuild"], swiftSettings: engineSettings),
         // The browsable report: pages from templates, our own script and style, compiled in.
         // `signet bench`: the timed workloads on every backend, and their Codable result.
         .target(name: "Bench", dependencies: ["Engine", "Learning", "Datasets", "Signatures"]),
@@ -94,7 +99,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "signet",
-            dependencies: ["Engine", "Learning", "Datasets", "Signatures", "Bench", "Report", "CPUFeatures",
+            dependencies: ["Engine", "Learning", "Datasets", "Signatures", "Bench", "Report", "CPUFeatures", "SignetBuild",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: checksProcessor
         ),
@@ -103,13 +108,13 @@ let package = Package(
         .testTarget(name: "SplitMixTests", dependencies: ["SplitMix"]),
         .testTarget(name: "OpenCLTests", dependencies: ["OpenCL"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "OpenCL", "SplitMix"]),
-        .testTarget(name: "LearningTests", dependencies: ["Learning", "Engine"]),
+        .testTarget(name: "LearningTests", dependencies: ["Learning", "Engine", "SignetBuild"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "SharedTestData"]),
         // Fixtures/ holds reference values made by Benchmarks/peers/umap_reference.py (read by path).
         .testTarget(name: "SignaturesTests", dependencies: ["Signatures", "Engine", "SplitMix", "SharedTestData"], exclude: ["Fixtures"]),
         .testTarget(name: "BenchTests", dependencies: ["Bench", "Engine"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Bench", "Signatures", "Datasets", "SharedTestData"]),
-        .testTarget(name: "SignetCLITests", dependencies: ["signet", "SharedTestData"]),
+        .testTarget(name: "SignetCLITests", dependencies: ["signet", "SharedTestData", "SignetBuild", "Learning"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import SignetBuild
 
 /// Everything needed to continue training exactly where it stopped, stored as one safetensors
 /// file: the weights, the optimizer's state and step count, the epochs done and their history,
@@ -20,6 +21,9 @@ public struct Checkpoint {
     public var optimizerState: [String: SafeTensors.Entry]
     /// The caller's own notes (which data the model was trained on, say), kept verbatim.
     public var annotations: [String: String]
+    /// The build of Signet that wrote it (`signet.build`, JSON); nil for a checkpoint written
+    /// before builds were recorded, or by another program.
+    public var build: SignetBuild?
 
     static let format = "signet-checkpoint-1"
 
@@ -39,6 +43,7 @@ public struct Checkpoint {
             ($0.name, SafeTensors.Entry(shape: $0.tensor.shape, values: try backend.read($0.tensor)))
         })
         self.annotations = annotations
+        build = .current
     }
 
     /// Writes the checkpoint to `url` atomically: a reader never sees half a file.
@@ -55,6 +60,7 @@ public struct Checkpoint {
         // Hex words: JSON numbers above 2^53 lose bits in many readers.
         metadata["signet.generator"] = generator.state.map { String($0, radix: 16) }.joined(separator: ",")
         metadata["signet.history"] = try json(history)
+        if let build { metadata["signet.build"] = try json(build) }
         let file = SafeTensors(tensors: parameters.merging(optimizerState) { first, _ in first }, metadata: metadata)
         try file.encoded().write(to: url, options: .atomic)
     }
@@ -90,12 +96,14 @@ public struct Checkpoint {
             history: try decode([EpochRecord].self, "signet.history"),
             parameters: file.tensors.filter { !$0.key.hasPrefix("optimizer/") },
             optimizerState: file.tensors.filter { $0.key.hasPrefix("optimizer/") },
-            annotations: metadata.filter { !$0.key.hasPrefix("signet.") })
+            annotations: metadata.filter { !$0.key.hasPrefix("signet.") },
+            // Informative only: a missing or unreadable build does not make the weights unusable.
+            build: metadata["signet.build"].flatMap { try? decoder.decode(SignetBuild.self, from: Data($0.utf8)) })
     }
 
     private init(model: ModelSpec, configuration: TrainingConfiguration, epochsCompleted: Int, optimizerSteps: Int,
                  generator: SeededGenerator, history: [EpochRecord], parameters: [String: SafeTensors.Entry],
-                 optimizerState: [String: SafeTensors.Entry], annotations: [String: String]) {
+                 optimizerState: [String: SafeTensors.Entry], annotations: [String: String], build: SignetBuild?) {
         self.model = model
         self.configuration = configuration
         self.epochsCompleted = epochsCompleted
@@ -105,6 +113,7 @@ public struct Checkpoint {
         self.parameters = parameters
         self.optimizerState = optimizerState
         self.annotations = annotations
+        self.build = build
     }
 
     /// Rebuilds the model on `backend` with the stored weights and a trainer in the stored

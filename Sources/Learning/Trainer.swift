@@ -48,6 +48,7 @@ public final class Trainer {
         }
         var records: [EpochRecord] = []
         let last = min(configuration.epochs, lastEpoch ?? configuration.epochs)
+        if epochsCompleted < last { observer?.trainingStarted(self) }
         while epochsCompleted < last {
             let epoch = epochsCompleted + 1
             var record = try trainEpoch(epoch, data, observer: observer)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CPUFeatures
 import Foundation
+import SignetBuild
 
 /// `signet`: the Signet engine and the MNIST activation-signature study.
 @main
@@ -8,8 +9,28 @@ struct SignetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "signet",
         abstract: "Train neural networks with OpenCL or the CPU, and study their activation signatures.",
-        subcommands: [StudyCommand.self, SweepCommand.self, ReportCommand.self, TrainCommand.self, EvaluateCommand.self, BenchCommand.self, DevicesCommand.self, SelfTestCommand.self]
+        version: SignetBuild.current.line,
+        subcommands: [StudyCommand.self, SweepCommand.self, ReportCommand.self, TrainCommand.self, EvaluateCommand.self, SummaryCommand.self, BenchCommand.self, DevicesCommand.self, SelfTestCommand.self]
     )
+
+    /// `signet` alone: where to start, the main command first, instead of the full help.
+    func run() throws {
+        print(Self.overview)
+    }
+
+    static let overview = """
+        signet \(SignetBuild.current.version): train neural networks on the CPU or OpenCL and study their activation signatures.
+
+        Start here:
+          signet study                  the 2021 study (1 and 7, 100 images each, anomalies 3 and 4),
+                                        into ./study with its report, study/index.html
+          signet study --preset modern --digits 1,7 --per-class all --out study-17
+                                        the same question asked of every 1 and 7
+          signet sweep                  the original's experiments, one folder each
+
+        Also: train, evaluate, report, bench, devices, selftest.
+        'signet help <command>' lists a command's options, 'signet --help' every command, 'signet --version' this build.
+        """
 
     static func main() {
         #if SIGNET_AVX2

@@ -87,6 +87,9 @@ struct StudyCommand: ParsableCommand {
     @Flag(help: "Print the whole result as JSON (result.json's content) instead of the summary.")
     var json = false
 
+    @Flag(help: "Hide the model summary and the progress bar (the phase and epoch lines stay).")
+    var quiet = false
+
     func validate() throws {
         if seeds < 1 { throw ValidationError("--seeds must be at least 1, got \(seeds)") }
         if let kmax, kmax < 2 { throw ValidationError("--kmax must be at least 2, got \(kmax)") }
@@ -141,7 +144,7 @@ struct StudyCommand: ParsableCommand {
         // Checked and loaded before the backend is made: bad input costs no device set-up.
         let study = try Study(configuration, store: dataOptions.store())
         let backend = try deviceOptions.makeBackend()
-        let progress = StudyProgress(save: save, every: checkpointEvery, data: configuration.data)
+        let progress = StudyProgress(save: save, every: checkpointEvery, data: configuration.data, quiet: quiet)
         let outcome = try study.run(on: backend, observer: progress)
         let folder = URL(fileURLWithPath: out, isDirectory: true)
         try StudyFiles.write(outcome, to: folder)

@@ -9,9 +9,17 @@ final class StudyProgress: StudyObserver {
     private let saver: CheckpointSaver?
     private let training: TrainingProgress
 
-    init(save: String?, every: Int, data: DataChoice) {
+    /// With `save`, checkpoints of the trained model go there (every `every` epochs and at the
+    /// end); `quiet` hides the model summary and the progress bar.
+    init(save: String?, every: Int, data: DataChoice, quiet: Bool) {
         saver = save.map { CheckpointSaver(url: URL(fileURLWithPath: $0), every: every, choice: data) }
-        training = TrainingProgress(console: console, saver: saver)
+        training = TrainingProgress(console: console, saver: saver, quiet: quiet)
+    }
+
+    /// Progress only, no checkpoints (each experiment of a sweep).
+    init(quiet: Bool) {
+        saver = nil
+        training = TrainingProgress(console: console, saver: nil, quiet: quiet)
     }
 
     func runStarted(_ run: Int, of runs: Int, seed: UInt64) {

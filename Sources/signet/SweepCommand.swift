@@ -88,6 +88,9 @@ struct SweepCommand: ParsableCommand {
     @Flag(help: "Print the index as JSON instead of the table.")
     var json = false
 
+    @Flag(help: "Hide each experiment's model summary and progress bar (the phase and epoch lines stay).")
+    var quiet = false
+
     func validate() throws {
         if seeds < 1 { throw ValidationError("--seeds must be at least 1, got \(seeds)") }
         if perClass < 1 { throw ValidationError("--per-class must be at least 1, got \(perClass)") }
@@ -103,7 +106,7 @@ struct SweepCommand: ParsableCommand {
         let sweep = try Sweep(experiments, store: store)
         try sweep.check()
         let backend = try deviceOptions.makeBackend()
-        let progress = SweepProgress()
+        let progress = SweepProgress(study: StudyProgress(quiet: quiet))
         let folder = URL(fileURLWithPath: out, isDirectory: true)
         let index = try sweep.run(on: backend, into: folder, observer: progress)
         let page = try Report.writeSweep(index, to: folder, store: store)
@@ -144,6 +147,13 @@ struct SweepCommand: ParsableCommand {
 /// The sweep's observer for the CLI: a line as each experiment starts (on standard error) and one
 /// as it finishes.
 final class SweepProgress: SweepObserver {
+    /// Each study's phases, model summary and training progress.
+    let studyObserver: (any StudyObserver)?
+
+    init(study: StudyProgress) {
+        studyObserver = study
+    }
+
     func experimentStarted(_ name: String, position: Int, of count: Int) {
         printError("Running \(name) (\(position)/\(count))")
     }

@@ -37,6 +37,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Print the history and metrics as JSON.")
     var json = false
 
+    @Flag(help: "Hide the model summary and the progress bar (the epoch lines stay).")
+    var quiet = false
+
     func validate() throws {
         if checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
         if let save { try Self.checkWritable(save) }
@@ -81,7 +84,7 @@ struct TrainCommand: ParsableCommand {
             + "\(choice.subset.classes.map(String.init).joined(separator: ", "))"
             + (validation.map { ", validating on \($0.count)" } ?? ""))
         let saver = save.map { CheckpointSaver(url: URL(fileURLWithPath: $0), every: checkpointEvery, choice: choice) }
-        try trainer.fit(training, validation: validation, observer: TrainingProgress(console: console, saver: saver))
+        try trainer.fit(training, validation: validation, observer: TrainingProgress(console: console, saver: saver, quiet: quiet))
         try saver?.saveFinal(trainer)
         let test = try choice.testExamples(from: store)
         let report = try TrainingReport(trainer: trainer, backend: backend, choice: choice,

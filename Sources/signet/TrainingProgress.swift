@@ -2,7 +2,8 @@ import Foundation
 import Learning
 
 /// Where human-readable progress goes: standard output normally, standard error under `--json`
-/// (standard output then holds only the JSON); a live bar only when that stream is a terminal.
+/// (standard output then holds only the JSON); a live bar only when that stream is a terminal,
+/// so that a log or a pipe gets whole lines and no control characters. Signet prints no colours.
 final class ConsoleReporter {
     let json: Bool
     let isTerminal: Bool
@@ -16,26 +17,52 @@ final class ConsoleReporter {
         if json { printError(line) } else { print(line) }
     }
 
-    /// Rewrites the current terminal line.
+    /// The terminal's width in columns (nil when unknown).
+    var columns: Int? {
+        var size = winsize()
+        let descriptor = json ? STDERR_FILENO : STDOUT_FILENO
+        if ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil }
+    }
+
+    /// Rewrites the current terminal line, cut to the terminal's width: a longer line would wrap,
+    /// and the next rewrite would clear only its last row.
     func overwrite(_ line: String) {
-        let text = "\r\u{1B}[2K" + line
+        let fitted = columns.map { String(line.prefix(max($0 - 1, 1))) } ?? line
+        let text = "\r\u{1B}[2K" + fitted
         // Written straight to the file descriptor: a partial line must appear now, unbuffered.
         FileHandle(fileDescriptor: json ? STDERR_FILENO : STDOUT_FILENO).write(Data(text.utf8))
     }
 }
 
-/// The trainer's observer for the CLI: a progress bar per epoch on a terminal, one line per
-/// epoch otherwise, and checkpoints through the saver.
+/// The trainer's observer for the CLI: the model's summary before it first trains, a progress
+/// bar per epoch on a terminal, one line per epoch, and checkpoints through the saver.
+/// `quiet` (`--quiet`) keeps the epoch lines only, as Keras's `verbose=2`.
 final class TrainingProgress: TrainingObserver {
     let console: ConsoleReporter
     let saver: CheckpointSaver?
+    let quiet: Bool
     private var epoch = 0, epochs = 0
     private var started = Date()
     private var lastDrawn = Date.distantPast
+    private var summarized: ModelSpec?
 
-    init(console: ConsoleReporter, saver: CheckpointSaver?) {
+    init(console: ConsoleReporter, saver: CheckpointSaver?, quiet: Bool = false) {
         self.console = console
         self.saver = saver
+        self.quiet = quiet
+    }
+
+    /// The summary of each new model: a study of several seeds trains the same one again, a
+    /// sweep a new one per experiment.
+    func trainingStarted(_ trainer: Trainer) {
+        let model = trainer.model
+        guard !quiet, summarized != model.spec else { return }
+        summarized = model.spec
+        if let summary = try? ModelSummary(spec: model.spec, batch: trainer.configuration.batchSize,
+                                           optimizer: trainer.configuration.optimizer) {
+            console.note(summary.table(device: model.backend.description))
+        }
     }
 
     func epochStarted(_ epoch: Int, of epochs: Int, batches: Int) {
@@ -47,7 +74,7 @@ final class TrainingProgress: TrainingObserver {
 
     func batchEnded(_ batch: Int, of batches: Int, metrics: () throws -> RunningMetrics) throws {
         // Reading the metrics waits for the device: only a few times a second, only on a terminal.
-        guard console.isTerminal, Date().timeIntervalSince(lastDrawn) > 0.2 || batch == batches else { return }
+        guard !quiet, console.isTerminal, Date().timeIntervalSince(lastDrawn) > 0.2 || batch == batches else { return }
         lastDrawn = Date()
         let running = try metrics()
         let elapsed = Date().timeIntervalSince(started)
@@ -60,7 +87,7 @@ final class TrainingProgress: TrainingObserver {
     }
 
     func epochEnded(_ record: EpochRecord, trainer: Trainer) throws {
-        if console.isTerminal { console.overwrite("") }
+        if console.isTerminal && !quiet { console.overwrite("") }
         var line = "Epoch \(record.epoch)/\(epochs)  loss \(MetricText.fixed(record.loss, 4))  accuracy \(MetricText.percent(record.accuracy))"
         if let loss = record.validationLoss, let accuracy = record.validationAccuracy {
             line += "  val_loss \(MetricText.fixed(loss, 4))  val_accuracy \(MetricText.percent(accuracy))"

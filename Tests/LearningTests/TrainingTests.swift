@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Learning
+import SignetBuild
 import Testing
 
 @Suite("Training", .serialized)
@@ -96,6 +97,24 @@ struct TrainingTests {
         stored.metadata["signet.optimizer_steps"] = String(Int.max)
         try stored.encoded().write(to: file)
         #expect(throws: LearningError.self) { try Checkpoint.read(from: file) }
+    }
+
+    /// A checkpoint records the build that wrote it; one without the record (older, or written by
+    /// another program) or with an unreadable one still loads, its build unknown.
+    @Test func checkpointNamesItsBuildAndLoadsWithout() throws {
+        let trainer = try train(.cpu, epochs: 1)
+        let file = temporaryFile("build.safetensors")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Checkpoint(trainer: trainer).write(to: file)
+        #expect(try Checkpoint.read(from: file).build == SignetBuild.current)
+        var stored = try SafeTensors(decoding: Data(contentsOf: file))
+        for damaged in [nil, "{not json"] as [String?] {
+            stored.metadata["signet.build"] = damaged
+            try stored.encoded().write(to: file)
+            let read = try Checkpoint.read(from: file)
+            #expect(read.build == nil)
+            #expect(try weights(read.makeTrainer(on: CPUBackend())) == weights(trainer))
+        }
     }
 
     @Test func checkpointRejectsAnotherModel() throws {

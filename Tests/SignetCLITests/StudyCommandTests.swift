@@ -1,4 +1,5 @@
 import Foundation
+import SignetBuild
 import Testing
 
 /// `signet study` on real MNIST through the built binary: small studies (`--n-init 2 --kmax 4`,
@@ -76,6 +77,8 @@ struct StudyCommandTests {
         }
         let result = try result(scratch)
         #expect(result["schema"] as? String == "signet.study/1")
+        let build = try #require(result["build"] as? [String: Any], "result.json names the build that made it")
+        #expect(build["version"] as? String == SignetBuild.current.version && build["commit"] as? String == SignetBuild.current.commit)
         let settings = try configuration(result)
         #expect(settings["anomalies"] as? [Int] == [3, 4], "the original's anomalies")
         #expect(settings["restarts"] as? Int == 2)

@@ -1,4 +1,5 @@
 import Learning
+import SignetBuild
 
 /// What a study found: the one value `Study.run` returns, written as `result.json`, and all the
 /// report reads.
@@ -22,6 +23,8 @@ public struct StudyResult: Codable, Equatable, Sendable {
     public var spread: [FigureSpread]
     /// Time per phase, summed over runs.
     public var phases: [PhaseTime]
+    /// The build of Signet that ran the study (absent from results written before it was recorded).
+    public var build: SignetBuild?
 
     /// The schema `Study` writes.
     public static let currentSchema = "signet.study/1"
@@ -35,6 +38,7 @@ public struct StudyResult: Codable, Equatable, Sendable {
         self.runs = runs
         spread = FigureSpread.spreads(of: runs.map { $0.figures() })
         self.phases = phases
+        build = .current
     }
 
     /// The name of `label` ("7", "Trouser").

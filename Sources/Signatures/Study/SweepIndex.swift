@@ -1,4 +1,5 @@
 import Learning
+import SignetBuild
 
 /// What `index.json` lists: every experiment of a sweep with its headline numbers.
 ///
@@ -6,12 +7,16 @@ import Learning
 public struct SweepIndex: Codable, Equatable, Sendable {
     public var schema: String
     public var entries: [SweepEntry]
+    /// The build of Signet that wrote the index (each experiment's `result.json` names its own;
+    /// absent from indexes written before it was recorded).
+    public var build: SignetBuild?
 
     public static let currentSchema = "signet.sweep/1"
 
     public init(entries: [SweepEntry]) {
         schema = Self.currentSchema
         self.entries = entries
+        build = .current
     }
 }
 
