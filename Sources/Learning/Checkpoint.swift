@@ -8,6 +8,10 @@ import SignetBuild
 ///
 /// On the CPU backend, training E epochs in one go and E1 + (E - E1) with a resume in between
 /// gives identical weights.
+///
+/// A checkpoint may also hold only the weights and the model (`signet.format`, `signet.model`,
+/// one tensor per parameter), as a model trained elsewhere is written (docs/GUIDE.md): it reads
+/// as one trained 0 epochs here, with the default settings and a fresh optimizer.
 public struct Checkpoint {
     public var model: ModelSpec
     public var configuration: TrainingConfiguration
@@ -82,6 +86,22 @@ public struct Checkpoint {
             }
             return value
         }
+        let model = try decode(ModelSpec.self, "signet.model")
+        let parameters = file.tensors.filter { !$0.key.hasPrefix("optimizer/") }
+        let optimizerState = file.tensors.filter { $0.key.hasPrefix("optimizer/") }
+        let annotations = metadata.filter { !$0.key.hasPrefix("signet.") }
+        // Informative only: a missing or unreadable build does not make the weights unusable.
+        let build = metadata["signet.build"].flatMap { try? decoder.decode(SignetBuild.self, from: Data($0.utf8)) }
+        guard metadata["signet.training"] != nil else {
+            // Weights only (a model trained elsewhere, see docs/GUIDE.md): nothing trained here yet.
+            guard optimizerState.isEmpty, metadata["signet.epochs_completed"] == nil, metadata["signet.history"] == nil else {
+                throw fail("training state without signet.training: a checkpoint holds all of it or only the weights")
+            }
+            let configuration = TrainingConfiguration()
+            return Checkpoint(model: model, configuration: configuration, epochsCompleted: 0, optimizerSteps: 0,
+                              generator: SeededGenerator(seed: configuration.seed), history: [], parameters: parameters,
+                              optimizerState: [:], annotations: annotations, build: build)
+        }
         let words = (metadata["signet.generator"] ?? "").split(separator: ",").compactMap { UInt64($0, radix: 16) }
         guard let generator = SeededGenerator(state: words) else { throw fail("missing or unreadable signet.generator") }
         // Bounded so that counting on from them can never overflow.
@@ -90,15 +110,10 @@ public struct Checkpoint {
             throw fail("missing or unreadable epoch or step count")
         }
         return Checkpoint(
-            model: try decode(ModelSpec.self, "signet.model"),
-            configuration: try decode(TrainingConfiguration.self, "signet.training"),
+            model: model, configuration: try decode(TrainingConfiguration.self, "signet.training"),
             epochsCompleted: epochs, optimizerSteps: steps, generator: generator,
             history: try decode([EpochRecord].self, "signet.history"),
-            parameters: file.tensors.filter { !$0.key.hasPrefix("optimizer/") },
-            optimizerState: file.tensors.filter { $0.key.hasPrefix("optimizer/") },
-            annotations: metadata.filter { !$0.key.hasPrefix("signet.") },
-            // Informative only: a missing or unreadable build does not make the weights unusable.
-            build: metadata["signet.build"].flatMap { try? decoder.decode(SignetBuild.self, from: Data($0.utf8)) })
+            parameters: parameters, optimizerState: optimizerState, annotations: annotations, build: build)
     }
 
     private init(model: ModelSpec, configuration: TrainingConfiguration, epochsCompleted: Int, optimizerSteps: Int,
@@ -129,7 +144,11 @@ public struct Checkpoint {
             throw LearningError.badCheckpoint(path: path, reason: "the checkpoint's optimizer state is for another optimizer")
         }
         try load(parameters, into: model.parameters.map { ($0.name, $0.value) }, backend: backend, path: path)
-        try load(optimizerState, into: trainer.optimizer.stateTensors, backend: backend, path: path)
+        // A weights-only checkpoint starts the optimizer afresh (zero state), as Keras's
+        // `load_weights` does.
+        if !optimizerState.isEmpty || optimizerSteps > 0 {
+            try load(optimizerState, into: trainer.optimizer.stateTensors, backend: backend, path: path)
+        }
         trainer.optimizer.stepCount = optimizerSteps
         trainer.epochsCompleted = epochsCompleted
         trainer.history = history

@@ -117,6 +117,31 @@ struct TrainingTests {
         }
     }
 
+    /// A model trained elsewhere is written as its weights and model only (docs/GUIDE.md): it
+    /// reads as trained 0 epochs here, with a fresh optimizer; training state without the
+    /// training settings is refused.
+    @Test func weightsOnlyCheckpointsRead() throws {
+        let trainer = try train(.cpu, epochs: 2)
+        let file = temporaryFile("weights.safetensors")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Checkpoint(trainer: trainer).write(to: file)
+        let full = try SafeTensors(decoding: Data(contentsOf: file))
+        var weightsOnly = full
+        weightsOnly.tensors = full.tensors.filter { !$0.key.hasPrefix("optimizer/") }
+        weightsOnly.metadata = full.metadata.filter { ["signet.format", "signet.model"].contains($0.key) }
+        try weightsOnly.encoded().write(to: file)
+        let read = try Checkpoint.read(from: file)
+        #expect(read.epochsCompleted == 0 && read.optimizerSteps == 0 && read.history.isEmpty && read.build == nil)
+        let restored = try read.makeTrainer(on: CPUBackend())
+        #expect(try weights(restored) == weights(trainer))
+        #expect(restored.optimizer.stepCount == 0)
+
+        var halfState = full
+        halfState.metadata.removeValue(forKey: "signet.training")
+        try halfState.encoded().write(to: file)
+        #expect(throws: LearningError.self) { try Checkpoint.read(from: file) }
+    }
+
     @Test func checkpointRejectsAnotherModel() throws {
         let trainer = try train(.cpu, epochs: 1)
         let file = temporaryFile("model.safetensors")
