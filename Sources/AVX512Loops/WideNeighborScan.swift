@@ -36,9 +36,7 @@ public enum WideNeighborScan {
         let rawNorms = UnsafeRawPointer(laneNorms)
         var i = rows.lowerBound
         while i < rows.upperBound {
-            let count = min(4, rows.upperBound - i), last = rows.upperBound - 1
-            // Rows past the end repeat the last one; nothing is merged for them.
-            let x0 = x + i * d, x1 = x + min(i + 1, last) * d, x2 = x + min(i + 2, last) * d, x3 = x + min(i + 3, last) * d
+            let (count, x0, x1, x2, x3) = quadRows(x, from: i, of: rows, dimensions: d)
             var g = 0
             while g < groups {
                 // An odd last group is computed twice and merged once.
@@ -72,9 +70,7 @@ public enum WideNeighborScan {
             let quadGram = buffer.baseAddress!
             var i = rows.lowerBound
             while i < rows.upperBound {
-                let count = min(4, rows.upperBound - i), last = rows.upperBound - 1
-                // Rows past the end repeat the last one; nothing is merged for them.
-                let x0 = x + i * d, x1 = x + min(i + 1, last) * d, x2 = x + min(i + 2, last) * d, x3 = x + min(i + 3, last) * d
+                let (count, x0, x1, x2, x3) = quadRows(x, from: i, of: rows, dimensions: d)
                 var g = 0
                 while g < groups {
                     // An odd last group is computed twice and stored once.
@@ -100,6 +96,15 @@ public enum WideNeighborScan {
                 i += 4
             }
         }
+    }
+
+    /// Row `i` of `x` and the three after it, with how many of the four are in `rows`: rows
+    /// past the end repeat the last one, and nothing is merged for them.
+    @inline(__always)
+    static func quadRows(_ x: UnsafePointer<Float>, from i: Int, of rows: Range<Int>, dimensions d: Int)
+        -> (count: Int, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>) {
+        let last = rows.upperBound - 1
+        return (min(4, rows.upperBound - i), x + i * d, x + min(i + 1, last) * d, x + min(i + 2, last) * d, x + min(i + 3, last) * d)
     }
 
     /// The Gram values of four rows against two groups of 16 points: row r's against the first
