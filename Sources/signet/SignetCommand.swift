@@ -28,7 +28,7 @@ struct SignetCommand: ParsableCommand {
                                         the same question asked of every 1 and 7
           signet sweep                  the original's experiments, one folder each
 
-        Also: train, evaluate, report, bench, devices, selftest.
+        Also: train, evaluate, summary, report, bench, devices, selftest.
         'signet help <command>' lists a command's options, 'signet --help' every command, 'signet --version' this build.
         """
 

@@ -144,8 +144,8 @@ struct SweepCommand: ParsableCommand {
     }
 }
 
-/// The sweep's observer for the CLI: a line as each experiment starts (on standard error) and one
-/// as it finishes.
+/// The sweep's observer for the CLI: a line as each experiment starts (on standard error), each
+/// study's phases, model summary and training progress, and a line as it finishes.
 final class SweepProgress: SweepObserver {
     /// Each study's phases, model summary and training progress.
     let studyObserver: (any StudyObserver)?
