@@ -27,7 +27,8 @@ final class DeviceScratch {
 
     /// A `rows x columns` tensor over the scratch buffer (its previous contents are garbage).
     func matrix(rows: Int, columns: Int, owner: ObjectIdentifier) throws -> Tensor {
-        let count = rows * columns
+        // Checked as the host's: `rows * columns` of a crafted shape would trap, not throw.
+        let count = try validatedCount([rows, columns], operation: "scratch")
         if storage == nil || storage!.count < count {
             // Replacing the buffer is safe with work still queued on the old one: OpenCL frees
             // it only once the commands using it have finished.
