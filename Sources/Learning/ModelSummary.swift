@@ -97,7 +97,7 @@ public struct ModelSummary: Codable, Equatable, Sendable {
         let header = ["Layer (type)", "Output shape", "Params", "Activation"]
         let rows = layers.map { row in
             ["\(row.name) (\(row.type))", "(None, " + row.outputShape.map(String.init).joined(separator: ", ") + ")",
-             Self.grouped(row.parameters), row.activation ?? ""]
+             MetricText.grouped(row.parameters), row.activation ?? ""]
         }
         let widths = (0..<header.count).map { column in ([header] + rows).map { $0[column].count }.max()! }
         func line(_ cells: [String]) -> String {
@@ -111,35 +111,11 @@ public struct ModelSummary: Codable, Equatable, Sendable {
         var text = ["Model: \(model), input (None, " + inputShape.map(String.init).joined(separator: ", ") + ")", rule, line(header), rule]
         text += rows.map(line)
         text.append(rule)
-        text.append("Trainable parameters: \(Self.grouped(trainableParameters)) (\(Self.bytes(parameterBytes)))")
-        text.append("Training memory per batch of \(batch), estimated: \(Self.bytes(trainingBytesPerBatch)) on \(device)")
-        text.append("  weights, gradients and \(optimizerSlots) optimizer slot\(optimizerSlots == 1 ? "" : "s") \(Self.bytes(parameterStateBytes)); "
-            + "activations and their gradients \(Self.bytes(activationBytesPerBatch))")
+        text.append("Trainable parameters: \(MetricText.grouped(trainableParameters)) (\(MetricText.bytes(parameterBytes)))")
+        text.append("Training memory per batch of \(batch), estimated: \(MetricText.bytes(trainingBytesPerBatch)) on \(device)")
+        text.append("  weights, gradients and \(optimizerSlots) optimizer slot\(optimizerSlots == 1 ? "" : "s") \(MetricText.bytes(parameterStateBytes)); "
+            + "activations and their gradients \(MetricText.bytes(activationBytesPerBatch))")
         return text.joined(separator: "\n")
-    }
-
-    /// `27882` as `27,882`.
-    static func grouped(_ value: Int) -> String {
-        let digits = String(value.magnitude)
-        var groups: [Substring] = []
-        var end = digits.endIndex
-        while end > digits.startIndex {
-            let start = digits.index(end, offsetBy: -3, limitedBy: digits.startIndex) ?? digits.startIndex
-            groups.insert(digits[start..<end], at: 0)
-            end = start
-        }
-        return (value < 0 ? "-" : "") + groups.joined(separator: ",")
-    }
-
-    /// Bytes in binary units, one decimal: `108.9 KiB`.
-    static func bytes(_ count: Int) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(count), unit = 0
-        while value >= 1024 && unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(count) B" : MetricText.fixed(value, 1) + " " + units[unit]
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import Learning
 import OpenCL
 
 /// `signet devices`: every OpenCL platform and device, and what `--device auto` picks.
@@ -80,9 +81,9 @@ struct DeviceReport: Encodable {
             lines.append("  [\(entry.selector)] \(entry.name)\(entry.autoPick ? "   <- auto" : "")")
             lines.append("      type \(entry.type), vendor \(entry.vendor), driver \(entry.driverVersion)")
             lines.append("      \(entry.openCLVersion); \(entry.openCLCVersion)")
-            lines.append("      \(entry.computeUnits) compute units, global memory \(formatBytes(entry.globalMemoryBytes)), "
-                + "local memory \(formatBytes(entry.localMemoryBytes)), max work-group \(entry.maxWorkGroupSize), "
-                + "max allocation \(formatBytes(entry.maxAllocationBytes))")
+            lines.append("      \(entry.computeUnits) compute units, global memory \(MetricText.bytes(entry.globalMemoryBytes)), "
+                + "local memory \(MetricText.bytes(entry.localMemoryBytes)), max work-group \(entry.maxWorkGroupSize), "
+                + "max allocation \(MetricText.bytes(entry.maxAllocationBytes))")
         }
         lines.append("[cpu] CPU backend (OpenBLAS)\(auto == "cpu" ? "   <- auto" : "")")
         lines.append("--device auto picks \(auto): \(autoReason)")
@@ -94,16 +95,4 @@ struct DeviceReport: Encodable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
-}
-
-/// Bytes in the largest binary unit that keeps the number at or above 1 (`23.5 GiB`).
-func formatBytes(_ bytes: Int) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-    var value = Double(bytes)
-    var unit = 0
-    while value >= 1024 && unit < units.count - 1 {
-        value /= 1024
-        unit += 1
-    }
-    return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
 }
