@@ -51,7 +51,12 @@ public struct Checkpoint {
     }
 
     /// Writes the checkpoint to `url` atomically: a reader never sees half a file.
+    /// - Throws: `LearningError.nonFiniteWeight` (and writes nothing) when a weight is NaN or
+    ///   infinite: a diverged model is never saved.
     public func write(to url: URL) throws {
+        for name in parameters.keys.sorted() where !parameters[name]!.values.allSatisfy(\.isFinite) {
+            throw LearningError.nonFiniteWeight(parameter: name, path: url.path)
+        }
         var metadata = annotations
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

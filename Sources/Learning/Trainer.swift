@@ -105,8 +105,25 @@ public final class Trainer {
         let totals = try readTotals()
         let loss = totals.loss / Double(data.count) + (try model.regularizationLoss())
         guard loss.isFinite else { throw LearningError.nonFiniteLoss(epoch: epoch, batch: nil) }
+        let dataLoss = totals.loss / Double(data.count), accuracy = totals.correct / Double(data.count)
+        if configuration.loss == .categoricalCrossEntropy && Self.isPinnedAtClipBound(loss: dataLoss, accuracy: accuracy) {
+            throw LearningError.pinnedLoss(epoch: epoch, step: optimizer.stepCount, loss: dataLoss, accuracy: accuracy)
+        }
         return EpochRecord(epoch: epoch, loss: loss, accuracy: totals.correct / Double(data.count),
                            seconds: Date().timeIntervalSince(start))
+    }
+
+    /// Whether an epoch's mean cross-entropy (regularisation left out) says the network has
+    /// diverged into certainty: its wrong images cost, on average, at least 99% of the clip
+    /// bound `-ln(1e-7)` each (16.1 nats; the right ones cost about 0), and the mean is at least
+    /// a quarter of the bound. That is what a far too large learning rate leaves, e.g. `--lr 1e6`
+    /// on ten digits: 14.5 nats at 10% accuracy, where the loss stays finite and nothing else
+    /// stops the run. Healthy training never comes near: it starts at ln(classes) (2.3 for ten)
+    /// and falls. The floor keeps a well-trained model with a few confident mistakes (mean loss
+    /// a few hundredths) from ever matching.
+    public static func isPinnedAtClipBound(loss: Double, accuracy: Double) -> Bool {
+        let bound = -log(Double(Loss.epsilon))
+        return accuracy < 1 && loss >= 0.99 * (1 - accuracy) * bound && loss >= bound / 4
     }
 
     /// One optimisation step on a batch already on the backend.

@@ -190,6 +190,51 @@ struct TrainingTests {
         }
     }
 
+    /// Adam at 1e6 drives the softmax into certainty: the loss stays finite but is pinned at the
+    /// clip bound for every wrong answer (as `--lr 1e6` on MNIST did, training on to 10% without
+    /// a word). Training must stop with the epoch and step, and leave no checkpoint.
+    @Test func crossEntropyPinnedAtTheClipBoundStopsTraining() throws {
+        let data = blobs(count: 300, features: 6, classes: 3, seed: 2)
+        let config = TrainingConfiguration(epochs: 3, batchSize: 16, optimizer: .adam(AdamHyperparameters(learningRate: 1e6)), seed: 1)
+        do {
+            let trainer = try train(.cpu, epochs: 3, data: data, configuration: config)
+            Issue.record("training at Adam 1e6 did not stop: \(trainer.history)")
+        } catch let error as LearningError {
+            guard case let .pinnedLoss(epoch, step, loss, accuracy) = error else { Issue.record("unexpected \(error)"); return }
+            #expect(step == 19 * epoch, "300 images in batches of 16 make 19 steps an epoch; stopped at the epoch's last")
+            #expect(loss.isFinite && loss >= 0.99 * (1 - accuracy) * -log(1e-7))
+            #expect(error.description.contains("epoch \(epoch), step \(step)") && error.description.contains("lower learning rate"))
+        }
+    }
+
+    /// The rule that stops it, at its edges: a diverged run's numbers stop; a fresh network
+    /// (ln 10 at chance), a trained one with a few certain mistakes, and a perfect one do not.
+    @Test func thePinnedLossRuleSparesHealthyTraining() {
+        let bound = -log(1e-7)
+        #expect(Trainer.isPinnedAtClipBound(loss: 14.46, accuracy: 0.0976))
+        #expect(Trainer.isPinnedAtClipBound(loss: 0.99 * bound, accuracy: 0))
+        #expect(Trainer.isPinnedAtClipBound(loss: 8.06, accuracy: 0.5))
+        #expect(!Trainer.isPinnedAtClipBound(loss: log(10), accuracy: 0.1))
+        #expect(!Trainer.isPinnedAtClipBound(loss: 0.0116, accuracy: 0.9999))
+        #expect(!Trainer.isPinnedAtClipBound(loss: 0.98 * 0.9 * bound, accuracy: 0.1))
+        #expect(!Trainer.isPinnedAtClipBound(loss: 0, accuracy: 1))
+    }
+
+    /// A NaN weight is never written: the checkpoint refuses, naming the weight, and no file appears.
+    @Test func nonFiniteWeightsAreNeverSaved() throws {
+        let trainer = try train(.cpu, epochs: 1)
+        let parameter = trainer.model.parameters[1]
+        var values = try trainer.model.backend.read(parameter.value)
+        values[values.count / 2] = .nan
+        try trainer.model.backend.write(values, to: parameter.value)
+        let file = temporaryFile("diverged.safetensors")
+        defer { try? FileManager.default.removeItem(at: file) }
+        #expect(throws: LearningError.nonFiniteWeight(parameter: parameter.name, path: file.path)) {
+            try Checkpoint(trainer: trainer).write(to: file)
+        }
+        #expect(!FileManager.default.fileExists(atPath: file.path))
+    }
+
     @Test func badSettingsAreRefused() throws {
         for config in [TrainingConfiguration(epochs: 0), TrainingConfiguration(batchSize: 0),
                        TrainingConfiguration(optimizer: .adam(AdamHyperparameters(learningRate: -1))),

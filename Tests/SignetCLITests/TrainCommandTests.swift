@@ -1,4 +1,5 @@
 import Foundation
+import Learning
 import Testing
 
 /// `signet train` and `signet evaluate` on real MNIST, small subsets so the suite stays fast.
@@ -119,6 +120,26 @@ struct TrainCommandTests {
         let errorLine = outcome.standardError.split(separator: "\n").first { $0.hasPrefix("Error:") }
         #expect(errorLine?.contains(message) == true, "stderr was: \(outcome.standardError)")
         #expect(!outcome.standardOutput.contains("Epoch"), "rejected before any training")
+    }
+
+    /// `--lr 1e6` on ten digits once trained on to 10% accuracy without a word (the loss stays
+    /// finite, pinned at the clip bound): it must stop in one line naming the epoch and step, exit
+    /// non-zero, and checkpoint nothing past the last sound epoch.
+    @Test func divergingTrainingStopsInOneLine() throws {
+        let checkpoint = temporaryPath("diverged.safetensors")
+        defer { try? FileManager.default.removeItem(atPath: checkpoint) }
+        let outcome = try SignetProcess.run(["train", "--per-class", "50", "--lr", "1e6", "--epochs", "3", "--device", "cpu",
+                                             "--quiet", "--save", checkpoint])
+        #expect(outcome.status != 0)
+        let errors = outcome.standardError.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+        #expect(errors.count == 1 && errors[0].contains("diverged by epoch") && errors[0].contains("step")
+                && errors[0].contains("lower learning rate"), "stderr was: \(outcome.standardError)")
+        #expect(!outcome.standardOutput.contains("Test:"), "no test metrics of a diverged model")
+        let epoch = try #require(errors.first.flatMap { $0.split(separator: "epoch ").last?.prefix { $0.isNumber } }.flatMap { Int($0) })
+        if FileManager.default.fileExists(atPath: checkpoint) {
+            let saved = try Checkpoint.read(from: URL(fileURLWithPath: checkpoint))
+            #expect(saved.epochsCompleted < epoch, "the checkpoint holds an epoch before the diverged one")
+        }
     }
 
     @Test(arguments: ["cnn", "cnn-sig", "conv(8,5,stride=2,same) pool(2) flatten dense(16,tanh)"])
