@@ -1,4 +1,5 @@
 import COpenCL
+import Glibc
 
 /// An in-order command queue on a context's device: kernel launches and host <-> device copies.
 public final class CommandQueue: @unchecked Sendable {
@@ -25,9 +26,22 @@ public final class CommandQueue: @unchecked Sendable {
         self.profiling = profiling
     }
 
+    /// Lets the queued work run to its end, then releases the queue. There is no caller left to
+    /// throw to, so a failure is said on standard error (`releaseWarning`) rather than dropped:
+    /// a device lost or reset under a long run shows up here when nothing else read after it.
     deinit {
-        clFinish(handle)
+        let status = clFinish(handle)
+        if status != CL_SUCCESS {
+            let line = Self.releaseWarning(status: status, device: context.device.name) + "\n"
+            _ = line.withCString { Glibc.write(STDERR_FILENO, $0, strlen($0)) }
+        }
         clReleaseCommandQueue(handle)
+    }
+
+    /// The line `deinit` writes when the work still queued at release failed.
+    public static func releaseWarning(status: Int32, device: String) -> String {
+        "warning: work queued on \(device) failed as its queue was released: \(OpenCLError.call("clFinish", code: status)); "
+            + "results not read back since the last finish were lost"
     }
 
     /// The most work-groups one launch may have along dimension 1 or 2: NVIDIA's devices take no
