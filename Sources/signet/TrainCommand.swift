@@ -60,6 +60,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        let fault = try FaultHook.fromEnvironment()
         let backend = try deviceOptions.makeBackend()
         let store = dataOptions.store()
         let (choice, trainer) = try prepare(backend: backend, store: store)
@@ -84,7 +85,7 @@ struct TrainCommand: ParsableCommand {
             + "\(choice.subset.classes.map(String.init).joined(separator: ", "))"
             + (validation.map { ", validating on \($0.count)" } ?? ""))
         let saver = save.map { CheckpointSaver(url: URL(fileURLWithPath: $0), every: checkpointEvery, choice: choice) }
-        try trainer.fit(training, validation: validation, observer: TrainingProgress(console: console, saver: saver, quiet: quiet))
+        try trainer.fit(training, validation: validation, observer: TrainingProgress(console: console, saver: saver, quiet: quiet, fault: fault))
         try saver?.saveFinal(trainer)
         let test = try choice.testExamples(from: store)
         let report = try TrainingReport(trainer: trainer, backend: backend, choice: choice,

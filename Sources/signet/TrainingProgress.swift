@@ -13,8 +13,10 @@ final class ConsoleReporter {
         isTerminal = isatty(json ? STDERR_FILENO : STDOUT_FILENO) == 1
     }
 
+    /// Prints `line`, flushed at once: into a pipe or a log standard output is block-buffered,
+    /// and a run that is killed (or followed with `tail -f`) would show none of its lines.
     func note(_ line: String) {
-        if json { printError(line) } else { print(line) }
+        if json { printError(line) } else { print(line); fflush(nil) }
     }
 
     /// The terminal's width in columns (nil when unknown).
@@ -42,20 +44,26 @@ final class TrainingProgress: TrainingObserver {
     let console: ConsoleReporter
     let saver: CheckpointSaver?
     let quiet: Bool
+    let fault: FaultHook
+    /// The trainer, between `trainingStarted` and the end of training: its optimizer counts the
+    /// steps the fault hook is told of.
+    private weak var trainer: Trainer?
     private var epoch = 0, epochs = 0
     private var started = Date()
     private var lastDrawn = Date.distantPast
     private var summarized: ModelSpec?
 
-    init(console: ConsoleReporter, saver: CheckpointSaver?, quiet: Bool = false) {
+    init(console: ConsoleReporter, saver: CheckpointSaver?, quiet: Bool = false, fault: FaultHook = FaultHook(killAfterStep: nil)) {
         self.console = console
         self.saver = saver
         self.quiet = quiet
+        self.fault = fault
     }
 
     /// The summary of each new model: a study of several seeds trains the same one again, a
     /// sweep a new one per experiment.
     func trainingStarted(_ trainer: Trainer) {
+        self.trainer = trainer
         let model = trainer.model
         guard !quiet, summarized != model.spec else { return }
         summarized = model.spec
@@ -73,6 +81,7 @@ final class TrainingProgress: TrainingObserver {
     }
 
     func batchEnded(_ batch: Int, of batches: Int, metrics: () throws -> RunningMetrics) throws {
+        if let trainer { fault.stepEnded(trainer.optimizer.stepCount) }
         // Reading the metrics waits for the device: only a few times a second, only on a terminal.
         guard !quiet, console.isTerminal, Date().timeIntervalSince(lastDrawn) > 0.2 || batch == batches else { return }
         lastDrawn = Date()

@@ -5,7 +5,9 @@ import SharedTestData
 /// Runs the built `signet` binary, as a user would, and captures what it prints.
 struct SignetProcess {
     struct Outcome {
+        /// The exit status, or the signal's number when `killedBySignal`.
         var status: Int32
+        var killedBySignal = false
         var standardOutput: String
         var standardError: String
     }
@@ -55,7 +57,7 @@ struct SignetProcess {
         let out = output.fileHandleForReading.readDataToEndOfFile()
         errorRead.wait()
         process.waitUntilExit()
-        return Outcome(status: process.terminationStatus,
+        return Outcome(status: process.terminationStatus, killedBySignal: process.terminationReason == .uncaughtSignal,
                        standardOutput: String(decoding: out, as: UTF8.self),
                        standardError: String(decoding: err.data, as: UTF8.self))
     }

@@ -122,6 +122,45 @@ struct TrainCommandTests {
         #expect(!outcome.standardOutput.contains("Epoch"), "rejected before any training")
     }
 
+    /// A run killed mid-epoch (SIGKILL through the `SIGNET_FAULT` seam, at step 20 of 39: epoch
+    /// 2 of 3) leaves its folder holding only the whole checkpoint of epoch 1; `--resume` from it
+    /// ends with the weights of an uninterrupted run, bit for bit (CPU backend, same seed).
+    @Test func aKilledRunResumesToTheSameWeights() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("signet-kill-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let killed = folder.appendingPathComponent("killed.safetensors").path
+        let whole = folder.appendingPathComponent("whole.safetensors").path
+        let training = ["train", "--digits", "1,7", "--per-class", "100", "--batch", "16", "--epochs", "3", "--seed", "5",
+                        "--device", "cpu", "--quiet"]
+        let interrupted = try SignetProcess.run(training + ["--save", killed], environment: ["SIGNET_FAULT": "kill:step=20"])
+        #expect(interrupted.killedBySignal && interrupted.status == SIGKILL, "status \(interrupted.status): \(interrupted.standardError)")
+        #expect(interrupted.standardOutput.contains("Epoch 1/3") && !interrupted.standardOutput.contains("Epoch 2/3"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["killed.safetensors"],
+                "only the whole checkpoint, no temporary file")
+        #expect(try Checkpoint.read(from: URL(fileURLWithPath: killed)).epochsCompleted == 1)
+
+        let resumed = try SignetProcess.run(["train", "--resume", killed, "--save", killed, "--device", "cpu", "--quiet"])
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        #expect(resumed.standardOutput.contains("Epoch 2/3") && resumed.standardOutput.contains("Epoch 3/3"))
+        let uninterrupted = try SignetProcess.run(training + ["--save", whole])
+        #expect(uninterrupted.status == 0, "\(uninterrupted.standardError)")
+        let a = try Checkpoint.read(from: URL(fileURLWithPath: killed)), b = try Checkpoint.read(from: URL(fileURLWithPath: whole))
+        #expect(a.epochsCompleted == 3 && b.epochsCompleted == 3 && a.optimizerSteps == b.optimizerSteps)
+        #expect(Set(a.parameters.keys) == Set(b.parameters.keys))
+        for (name, entry) in b.parameters {
+            #expect(a.parameters[name]?.values == entry.values, "\(name) differs after the resume")
+        }
+    }
+
+    /// A fault the seam does not know is refused before any work, not ignored.
+    @Test func anUnknownFaultIsRefused() throws {
+        let outcome = try SignetProcess.run(["train", "--digits", "1,7", "--per-class", "10", "--epochs", "1", "--device", "cpu"],
+                                            environment: ["SIGNET_FAULT": "kill:stpe=3"])
+        #expect(outcome.status == 1 && outcome.standardError.contains("SIGNET_FAULT='kill:stpe=3'"), "\(outcome.standardError)")
+        #expect(!outcome.standardOutput.contains("Epoch"))
+    }
+
     /// `--lr 1e6` on ten digits once trained on to 10% accuracy without a word (the loss stays
     /// finite, pinned at the clip bound): it must stop in one line naming the epoch and step, exit
     /// non-zero, and checkpoint nothing past the last sound epoch.
