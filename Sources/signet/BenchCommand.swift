@@ -65,6 +65,7 @@ struct BenchCommand: ParsableCommand {
         }
         _ = try chosenWorkloads()
         _ = try sizes()
+        try StudyCommand.checkFolder(out)
     }
 
     func chosenWorkloads() throws -> [BenchWorkload] {

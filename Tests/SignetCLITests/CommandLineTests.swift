@@ -4,6 +4,26 @@ import Testing
 /// The `signet` binary end to end: what it prints, how it fails.
 @Suite("signet command line", .serialized)
 struct CommandLineTests {
+    /// An output path under a file (ENOTDIR; permission bits do not stop root) is refused by
+    /// every command that writes, in one line, before any work, and the file is left as it was.
+    @Test(arguments: [
+        (["train", "--digits", "1,7", "--per-class", "10", "--epochs", "1", "--save", "PARENT/model.safetensors"], "does not exist or is not writable"),
+        (["study", "--digits", "1,7", "--per-class", "20", "--out", "PARENT/study"], "is a file"),
+        (["sweep", "--only", "01", "--out", "PARENT/sweep"], "is a file"),
+        (["bench", "gemm", "--gemm-sizes", "8", "--out", "PARENT/bench"], "is a file"),
+    ])
+    func outputsUnderAFileAreRefused(arguments: [String], message: String) throws {
+        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("signet-file-\(UUID().uuidString)")
+        try Data("kept".utf8).write(to: parent)
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let outcome = try SignetProcess.run(arguments.map { $0.replacingOccurrences(of: "PARENT", with: parent.path) } + ["--device", "cpu"])
+        #expect(outcome.status != 0)
+        let errors = outcome.standardError.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+        #expect(errors.count == 1 && errors[0].contains(parent.path) && errors[0].contains(message), "stderr was: \(outcome.standardError)")
+        #expect(!outcome.standardOutput.contains("Epoch"), "refused before any work")
+        #expect(try Data(contentsOf: parent) == Data("kept".utf8))
+    }
+
     @Test func devicesAsJSON() throws {
         let outcome = try SignetProcess.run(["devices", "--json"])
         #expect(outcome.status == 0, "\(outcome.standardError)")
