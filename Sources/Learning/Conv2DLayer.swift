@@ -44,8 +44,10 @@ public final class Conv2DLayer: Layer {
         let receptive = kernelSize[0] * kernelSize[1]
         let limit = (6 / Float(receptive * inputShape[2] + receptive * filters)).squareRoot()
         let shape = [kernelSize[0], kernelSize[1], inputShape[2], filters]
-        let weights = (0..<shape.reduce(1, *)).map { _ in generator.nextFloat(in: -limit..<limit) }
-        kernel = Parameter(name: "\(name).kernel", value: try backend.upload(weights, shape: shape), gradient: try backend.zeros(shape))
+        // The tensors first, as `Dense` makes them: a kernel too large fails before its draws.
+        let value = try backend.zeros(shape), gradient = try backend.zeros(shape)
+        try backend.write((0..<shape.reduce(1, *)).map { _ in generator.nextFloat(in: -limit..<limit) }, to: value)
+        kernel = Parameter(name: "\(name).kernel", value: value, gradient: gradient)
         bias = Parameter(name: "\(name).bias", value: try backend.zeros([filters]), gradient: try backend.zeros([filters]))
     }
 

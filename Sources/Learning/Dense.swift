@@ -36,10 +36,12 @@ public final class Dense: SoftmaxOutputLayer {
         self.l2 = l2
         self.backend = backend
         scratch = ScratchTensors(backend: backend)
+        // The tensors first: a kernel past the device's largest buffer fails now, not after a
+        // billion random draws on the host.
+        let value = try backend.zeros([inputs, units]), gradient = try backend.zeros([inputs, units])
         let limit = (6 / Float(inputs + units)).squareRoot()
-        let weights = (0..<inputs * units).map { _ in generator.nextFloat(in: -limit..<limit) }
-        kernel = Parameter(name: "\(name).kernel", value: try backend.upload(weights, shape: [inputs, units]),
-                           gradient: try backend.zeros([inputs, units]))
+        try backend.write((0..<inputs * units).map { _ in generator.nextFloat(in: -limit..<limit) }, to: value)
+        kernel = Parameter(name: "\(name).kernel", value: value, gradient: gradient)
         bias = Parameter(name: "\(name).bias", value: try backend.zeros([units]), gradient: try backend.zeros([units]))
     }
 
