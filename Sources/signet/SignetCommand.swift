@@ -42,6 +42,14 @@ struct SignetCommand: ParsableCommand {
             Foundation.exit(1)
         }
         #endif
-        main(nil)
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let stopped as Interruption.Stopped {
+            FileHandle.standardError.write(Data("Error: \(stopped)\n".utf8))
+            Foundation.exit(128 + stopped.signal)
+        } catch {
+            exit(withError: error)
+        }
     }
 }

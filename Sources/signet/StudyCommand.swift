@@ -126,6 +126,7 @@ struct StudyCommand: ParsableCommand {
     }
 
     func run() throws {
+        Interruption.install()
         if let config {
             // The file's settings come first, so that every flag given here overrides them.
             let fileArguments = try StudyConfigFile.arguments(from: config)

@@ -26,7 +26,8 @@ final class StudyProgress: StudyObserver {
         if runs > 1 { console.note("Run \(run)/\(runs): seed \(seed)") }
     }
 
-    func phaseStarted(_ description: String) {
+    func phaseStarted(_ description: String) throws {
+        try Interruption.stopIfAsked("before \(description)")
         console.note(description.prefix(1).uppercased() + description.dropFirst())
     }
 

@@ -101,6 +101,7 @@ struct SweepCommand: ParsableCommand {
     }
 
     func run() throws {
+        Interruption.install()
         let store = DatasetStore(dataDirectory: data.map { URL(fileURLWithPath: $0, isDirectory: true) })
         let experiments = try chosen().map { try experiment($0) }
         let sweep = try Sweep(experiments, store: store)

@@ -61,6 +61,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let fault = try FaultHook.fromEnvironment()
+        Interruption.install()
         let backend = try deviceOptions.makeBackend()
         let store = dataOptions.store()
         let (choice, trainer) = try prepare(backend: backend, store: store)
@@ -148,7 +149,8 @@ final class CheckpointSaver {
     let url: URL
     let every: Int
     let choice: DataChoice
-    private var savedEpoch = -1
+    /// The epochs completed at the last checkpoint this run wrote; -1 before the first.
+    private(set) var savedEpoch = -1
 
     init(url: URL, every: Int, choice: DataChoice) {
         self.url = url

@@ -82,6 +82,8 @@ final class TrainingProgress: TrainingObserver {
 
     func batchEnded(_ batch: Int, of batches: Int, metrics: () throws -> RunningMetrics) throws {
         if let trainer { fault.stepEnded(trainer.optimizer.stepCount) }
+        try Interruption.stopIfAsked("in epoch \(epoch), after step \(trainer?.optimizer.stepCount ?? batch)"
+            + (saver.flatMap { $0.savedEpoch >= 0 ? "; \($0.url.path) holds epoch \($0.savedEpoch)" : nil } ?? ""))
         // Reading the metrics waits for the device: only a few times a second, only on a terminal.
         guard !quiet, console.isTerminal, Date().timeIntervalSince(lastDrawn) > 0.2 || batch == batches else { return }
         lastDrawn = Date()

@@ -153,6 +153,45 @@ struct TrainCommandTests {
         }
     }
 
+    /// SIGTERM (as `kill` or a scheduler sends it) once epoch 1 is done: training stops at the
+    /// end of a step, says where in one line, exits 143 as a shell expects, and leaves the epoch's
+    /// checkpoint whole with no temporary file beside it.
+    @Test func sigtermStopsAtASafePointAndKeepsTheCheckpoint() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("signet-term-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let checkpoint = folder.appendingPathComponent("model.safetensors")
+        let process = Process()
+        process.executableURL = SignetProcess.executable
+        process.arguments = ["train", "--digits", "1,7", "--per-class", "200", "--batch", "8", "--epochs", "500", "--device", "cpu",
+                             "--quiet", "--save", checkpoint.path]
+        var environment = ProcessInfo.processInfo.environment
+        environment["SIGNET_DATA"] = SignetProcess.dataDirectory.path
+        process.environment = environment
+        let output = Pipe(), error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        var printed = ""
+        while !printed.contains("Epoch 1/500") {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            printed += String(decoding: chunk, as: UTF8.self)
+        }
+        process.terminate()
+        printed += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let errors = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 128 + SIGTERM, "\(process.terminationStatus): \(errors)")
+        let lines = errors.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+        #expect(lines.count == 1 && lines[0].contains("stopped by SIGTERM in epoch ") && lines[0].contains(checkpoint.path),
+                "stderr was: \(errors)")
+        let saved = try Checkpoint.read(from: checkpoint)
+        #expect(saved.epochsCompleted >= 1 && lines.first?.contains("holds epoch \(saved.epochsCompleted)") == true, "\(errors)")
+        #expect(!printed.contains("Test:"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["model.safetensors"])
+    }
+
     /// A fault the seam does not know is refused before any work, not ignored.
     @Test func anUnknownFaultIsRefused() throws {
         let outcome = try SignetProcess.run(["train", "--digits", "1,7", "--per-class", "10", "--epochs", "1", "--device", "cpu"],

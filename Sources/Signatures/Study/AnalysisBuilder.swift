@@ -31,20 +31,21 @@ struct AnalysisBuilder {
         var clusters = [[Int]](repeating: [], count: n)
         let kept = images.labels.map { !anomalies.contains($0) }
         for (position, layer) in signatures.enumerated() {
-            observer?.phaseStarted("\(name): clustering \(layer.layer) (\(n) x \(layer.width))")
+            try observer?.phaseStarted("\(name): clustering \(layer.layer) (\(n) x \(layer.width))")
             let standardization = configuration.standardize
                 ? try Standardization(fitting: layer.values, rows: n, columns: layer.width) : nil
             let values = try standardization?.transform(layer.values, rows: n) ?? layer.values
             let matrix = try PointMatrix(values, rows: n, columns: layer.width, backend: backend)
-            // Minutes of K-means and silhouette at full scale: say what runs.
-            let progress: ((String) -> Void)? = n >= Self.progressRows ? { observer?.phaseStarted("\(name): \($0)") } : nil
+            // Minutes of K-means and silhouette at full scale: say what runs. Progress within the
+            // phase is no safe point (`try?`): a stop waits for the next phase.
+            let progress: ((String) -> Void)? = n >= Self.progressRows ? { try? observer?.phaseStarted("\(name): \($0)") } : nil
             let clustering = try LayerClustering(matrix, layer: layer.layer, k: fixedK(at: position), kRange: configuration.kRange,
                                                  restarts: configuration.restarts, seed: seed, progress: progress)
             phases += [PhaseTime(phase: "k-means \(layer.layer)", seconds: clustering.kMeansSeconds),
                        PhaseTime(phase: "silhouette \(layer.layer)", seconds: clustering.silhouetteSeconds)]
             var map: LayerMap?
             if let umap = configuration.umap {
-                observer?.phaseStarted("\(name): UMAP of \(layer.layer)")
+                try observer?.phaseStarted("\(name): UMAP of \(layer.layer)")
                 let (made, mapPhases) = try Self.map(matrix, umap, seed: seed)
                 map = made
                 phases += mapPhases.map { PhaseTime(phase: "\($0.phase) \(layer.layer)", seconds: $0.seconds) }
@@ -67,7 +68,7 @@ struct AnalysisBuilder {
         var analysis = Analysis(name: name, anomalies: anomalies, images: records, layers: layers,
                                 separatingLayer: separating, paths: paths, routes: routes)
         if configuration.umapInput, let umap = configuration.umap {
-            observer?.phaseStarted("\(name): UMAP of the input")
+            try observer?.phaseStarted("\(name): UMAP of the input")
             let pixels = try PointMatrix(images.features, rows: n, columns: images.features.count / max(n, 1), backend: backend)
             let (map, mapPhases) = try Self.map(pixels, umap, seed: seed)
             analysis.inputMap = map

@@ -66,7 +66,7 @@ private struct StudyRunner {
         let (trainer, model) = try trainedModel()
         phases.append(PhaseTime(phase: plan.checkpoint == nil ? "training" : "checkpoint", seconds: clock.secondsSince()))
 
-        observer?.phaseStarted("signatures of \(plan.analysisSet.count) images")
+        try observer?.phaseStarted("signatures of \(plan.analysisSet.count) images")
         clock = ContinuousClock.now
         let (signatures, predictions) = try signaturesAndPredictions(of: plan.analysisSet, trainer.model)
         var inserted: [Int: ([LayerValues], [Int])] = [:]
@@ -97,7 +97,7 @@ private struct StudyRunner {
         clock = ContinuousClock.now
         var placed: PlacedAnomalies?
         if !plan.placed.isEmpty {
-            observer?.phaseStarted("placing test images into the clusters")
+            try observer?.phaseStarted("placing test images into the clusters")
             placed = try place(base, model: trainer.model)
             phases.append(PhaseTime(phase: "placed anomalies", seconds: clock.secondsSince()))
         }
@@ -116,7 +116,7 @@ private struct StudyRunner {
         let path: String?
         let shape = plan.spec.inputShape
         if let checkpoint = plan.checkpoint, case let .checkpoint(location) = configuration.model {
-            observer?.phaseStarted("reading the model from \(location)")
+            try observer?.phaseStarted("reading the model from \(location)")
             trainer = try checkpoint.makeTrainer(on: backend, path: location)
             path = location
         } else if case let .train(spec, settings) = configuration.model {
@@ -131,7 +131,7 @@ private struct StudyRunner {
             } else if configuration.data.validateOnTest {
                 validation = try plan.test.trainingData(shape: shape)
             }
-            observer?.phaseStarted("training on \(data.count) images, seed \(seed)")
+            try observer?.phaseStarted("training on \(data.count) images, seed \(seed)")
             try trainer.fit(data, validation: validation, observer: observer?.trainingObserver)
             try observer?.modelTrained(trainer, seed: seed)
             path = nil
