@@ -99,7 +99,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "signet",
-            dependencies: ["Engine", "Learning", "Datasets", "Signatures", "Bench", "Report", "CPUFeatures", "SignetBuild",
+            dependencies: ["Engine", "OpenCL", "Learning", "Datasets", "Signatures", "Bench", "Report", "CPUFeatures", "SignetBuild",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: checksProcessor
         ),

@@ -1,5 +1,6 @@
 import COpenCL
 import Glibc
+import Synchronization
 
 /// An in-order command queue on a context's device: kernel launches and host <-> device copies.
 public final class CommandQueue: @unchecked Sendable {
@@ -88,10 +89,26 @@ public final class CommandQueue: @unchecked Sendable {
         return slices
     }
 
+    /// A test-only fault seam: set to N > 0, the N-th launch from then on (on any queue) fails
+    /// with `CL_OUT_OF_RESOURCES` without running, as a GPU out of resources fails one
+    /// (`SIGNET_FAULT=opencl-error:launch=N`). 0, the default, injects nothing.
+    public static let failingLaunch = Atomic<Int>(0)
+
+    /// Whether this launch is the one `failingLaunch` counts down to.
+    private static func takeInjectedFailure() -> Bool {
+        var current = failingLaunch.load(ordering: .relaxed)
+        while current > 0 {
+            let (exchanged, original) = failingLaunch.compareExchange(expected: current, desired: current - 1, ordering: .relaxed)
+            if exchanged { return current == 1 }
+            current = original
+        }
+        return false
+    }
+
     private func launch(_ kernel: Kernel, offset: [Int], globalSize: [Int], localSize: [Int]?, wantEvent: Bool) throws -> Event? {
         var event: cl_event?
         let split = offset.contains { $0 != 0 }
-        let status = globalSize.withUnsafeBufferPointer { global in
+        let status = Self.takeInjectedFailure() ? CL_OUT_OF_RESOURCES : globalSize.withUnsafeBufferPointer { global in
             offset.withUnsafeBufferPointer { offsets in
                 withOptionalPointer(localSize) { local in
                     let start = split ? offsets.baseAddress : nil
@@ -105,7 +122,7 @@ public final class CommandQueue: @unchecked Sendable {
             }
         }
         try OpenCLError.check(status, "clEnqueueNDRangeKernel(\(kernel.name), global \(globalSize)\(split ? " at \(offset)" : ""), "
-            + "local \(localSize.map { "\($0)" } ?? "auto"))")
+            + "local \(localSize.map { "\($0)" } ?? "auto")) on \(context.device.name)")
         return event.map(Event.init(handle:))
     }
 

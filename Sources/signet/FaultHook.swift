@@ -1,9 +1,11 @@
 import Foundation
+import OpenCL
 
 /// The test-only fault seam, `SIGNET_FAULT`. `kill:step=N` kills this process with SIGKILL
 /// right after training step N (counted across epochs from 1, resumed runs counting on from the
 /// checkpoint's steps), as a power cut or the OOM killer would: tests use it to show that a
-/// killed run leaves only whole files and resumes to the same weights. Unset, it does nothing;
+/// killed run leaves only whole files and resumes to the same weights. `opencl-error:launch=N`
+/// makes the N-th OpenCL kernel launch fail (`CommandQueue.failingLaunch`). Unset, it does nothing;
 /// a value it does not know is refused in one line, not ignored, so that a typo cannot make such
 /// a test pass without killing anything.
 struct FaultHook {
@@ -13,14 +15,19 @@ struct FaultHook {
     static let variable = "SIGNET_FAULT"
 
     /// The hook `SIGNET_FAULT` asks for.
-    /// - Throws: `CLIFailure` for a value other than `kill:step=N` with N >= 1.
+    /// - Throws: `CLIFailure` for a value other than `kill:step=N` or `opencl-error:launch=N`, N >= 1.
     static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> FaultHook {
         guard let value = environment[variable], !value.isEmpty else { return FaultHook(killAfterStep: nil) }
-        let prefix = "kill:step="
-        guard value.hasPrefix(prefix), let step = Int(value.dropFirst(prefix.count)), step >= 1 else {
-            throw CLIFailure("\(variable)='\(value)' is not a fault this build knows; the one there is: kill:step=N (N >= 1)")
+        func count(after prefix: String) -> Int? {
+            guard value.hasPrefix(prefix), let count = Int(value.dropFirst(prefix.count)), count >= 1 else { return nil }
+            return count
         }
-        return FaultHook(killAfterStep: step)
+        if let step = count(after: "kill:step=") { return FaultHook(killAfterStep: step) }
+        if let launch = count(after: "opencl-error:launch=") {
+            CommandQueue.failingLaunch.store(launch, ordering: .relaxed)
+            return FaultHook(killAfterStep: nil)
+        }
+        throw CLIFailure("\(variable)='\(value)' is not a fault this build knows; they are kill:step=N and opencl-error:launch=N (N >= 1)")
     }
 
     /// Called after every training step with the optimizer's step count.

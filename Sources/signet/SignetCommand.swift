@@ -1,6 +1,7 @@
 import ArgumentParser
 import CPUFeatures
 import Foundation
+import OpenCL
 import SignetBuild
 
 /// `signet`: the Signet engine and the MNIST activation-signature study.
@@ -48,6 +49,11 @@ struct SignetCommand: ParsableCommand {
         } catch let stopped as Interruption.Stopped {
             FileHandle.standardError.write(Data("Error: \(stopped)\n".utf8))
             Foundation.exit(128 + stopped.signal)
+        } catch let failure as OpenCLError where failure.code != nil {
+            // A device call that failed under work (a kernel launch, a copy): the CPU backend
+            // computes the same operations.
+            FileHandle.standardError.write(Data("Error: \(failure); --device cpu computes on the CPU backend\n".utf8))
+            Foundation.exit(1)
         } catch {
             exit(withError: error)
         }

@@ -57,4 +57,24 @@ struct DeviceFaultTests {
         }
         #expect(!outcome.standardOutput.contains("Epoch"))
     }
+
+    /// A kernel launch that fails mid-training (the 50th, in epoch 1: `SIGNET_FAULT` makes it
+    /// return `CL_OUT_OF_RESOURCES`): one line naming the call, the kernel, its work sizes and
+    /// the device, suggesting the CPU backend; no checkpoint of the broken epoch.
+    @Test func aLaunchThatFailsMidTrainingNamesTheKernelItsSizesAndTheDevice() throws {
+        let name = try #require(try device()["name"] as? String)
+        let checkpoint = FileManager.default.temporaryDirectory.appendingPathComponent("signet-launch-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: checkpoint) }
+        let outcome = try SignetProcess.run(["train", "--digits", "1,7", "--per-class", "50", "--epochs", "2", "--device", "opencl",
+                                             "--quiet", "--save", checkpoint.path],
+                                            environment: ["SIGNET_FAULT": "opencl-error:launch=50"])
+        #expect(outcome.status == 1)
+        let errors = outcome.standardError.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+        let line = errors.first ?? ""
+        #expect(errors.count == 1 && line.contains("clEnqueueNDRangeKernel(") && line.contains("global [") && line.contains("on \(name)")
+                && line.contains("CL_OUT_OF_RESOURCES") && line.contains("--device cpu"), "stderr was: \(outcome.standardError)")
+        #expect(outcome.standardOutput.contains("Training on"), "it failed in training, after the model was made")
+        #expect(!outcome.standardOutput.contains("Epoch 1/2"), "the epoch that failed is not reported as done")
+        #expect(!FileManager.default.fileExists(atPath: checkpoint.path))
+    }
 }
