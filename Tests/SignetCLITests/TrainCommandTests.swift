@@ -179,6 +179,8 @@ struct TrainCommandTests {
             printed += String(decoding: chunk, as: UTF8.self)
         }
         process.terminate()
+        // Standard error holds a few lines under --quiet, far below a pipe's 64 KiB, so reading
+        // it after standard output cannot block the child.
         printed += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let errors = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
