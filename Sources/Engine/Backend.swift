@@ -10,6 +10,9 @@ public protocol Backend: AnyObject {
     var kind: BackendKind { get }
     /// A one-line description: the backend and its device.
     var description: String { get }
+    /// The bytes the backend's tensors can live in: the host's physical memory for the CPU
+    /// backend, the device's global memory for OpenCL. Training checks a batch against it.
+    var memoryBytes: Int { get }
 
     // MARK: Memory
 

@@ -1,4 +1,5 @@
 import CBLAS
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,6 +22,8 @@ public final class CPUBackend: Backend {
     public init(avx512Loops: Bool = HostProcessor.prefersAVX512Loops) {
         usesAVX512Loops = avx512Loops && HostProcessor.canRunAVX512Loops
     }
+
+    public var memoryBytes: Int { Int(clamping: ProcessInfo.processInfo.physicalMemory) }
 
     public var description: String {
         let threads = "\(CPUThreads.count) thread\(CPUThreads.count == 1 ? "" : "s")"

@@ -8,6 +8,7 @@ import OpenCL
 public final class OpenCLBackend: Backend {
     public let kind = BackendKind.opencl
     public let device: Device
+    public var memoryBytes: Int { device.globalMemoryBytes }
     public let context: Context
     public let queue: CommandQueue
     let library: KernelLibrary

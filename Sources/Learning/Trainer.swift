@@ -46,6 +46,7 @@ public final class Trainer {
         if configuration.earlyStoppingPatience != nil && validation == nil {
             throw LearningError.invalidConfiguration("early stopping needs validation data (a validation split or set)")
         }
+        try checkBatchFits(data.count)
         var records: [EpochRecord] = []
         let last = min(configuration.epochs, lastEpoch ?? configuration.epochs)
         if epochsCompleted < last { observer?.trainingStarted(self) }
@@ -64,6 +65,24 @@ public final class Trainer {
             if shouldStopEarly() { break }
         }
         return records
+    }
+
+    /// Refuses a batch whose training memory (`ModelSummary`'s estimate, for the batch as it
+    /// will run: at most the whole data set) exceeds half the backend's memory: such a run would
+    /// be killed for memory, or fail deep in a device call, rather than train. Half, because the
+    /// estimate leaves out the convolutions' patch matrices and the host's staging copies:
+    /// `cnn2` at a batch of 60,000 was estimated at 17.7 GiB and was killed for memory on a
+    /// 23 GiB host.
+    private func checkBatchFits(_ examples: Int) throws {
+        let batch = min(configuration.batchSize, max(examples, 1))
+        let summary = try ModelSummary(spec: model.spec, batch: batch, optimizer: configuration.optimizer)
+        let available = backend.memoryBytes / 2
+        guard summary.trainingBytesPerBatch <= available else {
+            throw LearningError.invalidConfiguration(
+                "a batch of \(MetricText.grouped(batch)) needs about \(MetricText.bytes(summary.trainingBytesPerBatch)) to train "
+                    + "(weights, optimizer state, activations and their gradients), more than half the "
+                    + "\(MetricText.bytes(backend.memoryBytes)) of \(backend.description); use a smaller batch")
+        }
     }
 
     /// Loss and accuracy on `data` in inference mode, regularisation included, as Keras's `evaluate`.

@@ -272,6 +272,20 @@ struct TrainCommandTests {
         #expect(outcome.standardOutput.contains("Test:"))
     }
 
+    /// A batch whose training memory is more than half the backend's is refused before the first
+    /// step, with the estimate and what it was compared with. (`cnn2` over all 60,000 training
+    /// images in one batch, estimated at 17.7 GiB, was killed for memory on a 23 GiB host; the
+    /// two wide convolutions here need 418 GiB, more than any machine this runs on.)
+    @Test func aBatchTooLargeForTheMemoryIsRefused() throws {
+        let outcome = try SignetProcess.run(["train", "--model", "conv(512,3) conv(512,3) flatten dense(10)", "--batch", "60000",
+                                             "--epochs", "1", "--device", "cpu", "--quiet"])
+        #expect(outcome.status == 1)
+        let errors = outcome.standardError.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+        #expect(errors.count == 1 && errors[0].contains("a batch of 60,000 needs about") && errors[0].contains("more than half the")
+                && errors[0].contains("use a smaller batch"), "stderr was: \(outcome.standardError)")
+        #expect(!outcome.standardOutput.contains("Epoch"))
+    }
+
     @Test func damagedCheckpointIsRefused() throws {
         let path = temporaryPath("damaged.safetensors")
         defer { try? FileManager.default.removeItem(atPath: path) }
