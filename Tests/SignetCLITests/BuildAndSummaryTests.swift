@@ -92,8 +92,7 @@ struct BuildAndSummaryTests {
     }
 
     @Test func aCheckpointsSummaryIsItsModels() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("signet-summary-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try temporaryFolder("summary")
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("model.safetensors").path
         let trained = try SignetProcess.run(["train", "--digits", "1,7", "--per-class", "20", "--epochs", "1", "--hidden", "8,4",

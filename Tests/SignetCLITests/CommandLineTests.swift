@@ -18,7 +18,7 @@ struct CommandLineTests {
         defer { try? FileManager.default.removeItem(at: parent) }
         let outcome = try SignetProcess.run(arguments.map { $0.replacingOccurrences(of: "PARENT", with: parent.path) } + ["--device", "cpu"])
         #expect(outcome.status != 0)
-        let errors = outcome.standardError.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+        let errors = outcome.errorLines
         #expect(errors.count == 1 && errors[0].contains(parent.path) && errors[0].contains(message), "stderr was: \(outcome.standardError)")
         #expect(!outcome.standardOutput.contains("Epoch"), "refused before any work")
         #expect(try Data(contentsOf: parent) == Data("kept".utf8))
@@ -71,7 +71,7 @@ struct CommandLineTests {
     func badInputGivesOneClearLine(arguments: [String], environment: [String: String], message: String) throws {
         let outcome = try SignetProcess.run(arguments, environment: environment)
         #expect(outcome.status != 0)
-        let errorLine = outcome.standardError.split(separator: "\n").first { $0.hasPrefix("Error:") }
+        let errorLine = outcome.errorLines.first
         #expect(errorLine?.contains(message) == true, "stderr was: \(outcome.standardError)")
         #expect(!outcome.standardError.contains("Fatal error"), "bad input must not crash")
     }

@@ -19,8 +19,7 @@ struct DeviceFaultTests {
     /// `SIGNET_KERNELS_DIR` at a copy of the kernels whose GEMM source does not compile (and a
     /// fresh program cache, so that nothing built before is taken instead).
     @Test func aKernelThatFailsToBuildIsNamedWithItsDeviceAndLog() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("signet-kernels-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try temporaryFolder("kernels")
         defer { try? FileManager.default.removeItem(at: folder) }
         for name in try FileManager.default.contentsOfDirectory(atPath: Self.kernels.path) where name.hasSuffix(".cl") {
             try FileManager.default.copyItem(at: Self.kernels.appendingPathComponent(name), to: folder.appendingPathComponent(name))
@@ -32,7 +31,7 @@ struct DeviceFaultTests {
                                             environment: ["SIGNET_KERNELS_DIR": folder.path,
                                                           "SIGNET_CACHE_DIR": folder.appendingPathComponent("cache").path])
         #expect(outcome.status == 1)
-        let errors = outcome.standardError.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+        let errors = outcome.errorLines
         #expect(errors.count == 1 && errors[0].contains("'gemm.cl' failed to build for \(name)"), "stderr was: \(outcome.standardError)")
         #expect(outcome.standardError.contains("error:"), "the compiler's log follows")
         #expect(!outcome.standardOutput.contains("Epoch"))
@@ -46,7 +45,7 @@ struct DeviceFaultTests {
         let outcome = try SignetProcess.run(["train", "--digits", "1,7", "--per-class", "10", "--epochs", "1", "--device", "opencl",
                                              "--quiet", "--model", "dense(\(units))"])
         #expect(outcome.status == 1)
-        let errors = outcome.standardError.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+        let errors = outcome.errorLines
         #expect(errors.count == 1, "stderr was: \(outcome.standardError)")
         if 784 * units <= Int(Int32.max) {
             #expect(errors.first?.contains("a buffer of \(784 * units * 4) bytes exceeds \(name)'s largest allocation (\(largest) bytes)") == true,
@@ -69,7 +68,7 @@ struct DeviceFaultTests {
                                              "--quiet", "--save", checkpoint.path],
                                             environment: ["SIGNET_FAULT": "opencl-error:launch=50"])
         #expect(outcome.status == 1)
-        let errors = outcome.standardError.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+        let errors = outcome.errorLines
         let line = errors.first ?? ""
         #expect(errors.count == 1 && line.contains("clEnqueueNDRangeKernel(") && line.contains("global [") && line.contains("on \(name)")
                 && line.contains("CL_OUT_OF_RESOURCES") && line.contains("--device cpu"), "stderr was: \(outcome.standardError)")

@@ -11,8 +11,7 @@ import Testing
 struct FullDiskTests {
     /// A tmpfs of `kilobytes` at a fresh folder, handed to `body`, unmounted after.
     func withSmallDisk(kilobytes: Int, _ body: (URL) throws -> Void) throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("signet-disk-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try temporaryFolder("disk")
         defer { try? FileManager.default.removeItem(at: folder) }
         let mount = try SignetProcess.run(URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", "size=\(kilobytes)k", "tmpfs", folder.path])
         try #require(mount.status == 0, "cannot mount a tmpfs to fill (needs root): \(mount.standardError)")
@@ -37,7 +36,7 @@ struct FullDiskTests {
             let second = try SignetProcess.run(["train", "--resume", checkpoint.path, "--epochs", "2", "--save", checkpoint.path,
                                                 "--device", "cpu", "--quiet"])
             #expect(second.status == 1)
-            let errors = second.standardError.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+            let errors = second.errorLines
             #expect(errors.count == 1 && errors[0].contains(checkpoint.path) && errors[0].contains("enough space"),
                     "stderr was: \(second.standardError)")
             #expect(try Data(contentsOf: checkpoint) == saved, "the epoch-1 checkpoint is untouched")
@@ -53,7 +52,7 @@ struct FullDiskTests {
             let outcome = try SignetProcess.run(["study", "--digits", "1,7", "--per-class", "20", "--epochs", "1", "--kmax", "3",
                                                  "--device", "cpu", "--quiet", "--out", out.path])
             #expect(outcome.status == 1)
-            let errors = outcome.standardError.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+            let errors = outcome.errorLines
             #expect(errors.count == 1 && errors[0].contains(out.path) && errors[0].contains("enough space"),
                     "stderr was: \(outcome.standardError)")
             // Every file there is one the study finished: JSON that parses, safetensors that read.

@@ -3,17 +3,10 @@ import Foundation
 import Testing
 
 /// `--model` with a model file: a path that exists is a file, whatever its name looks like, and
-/// it is read once.
+/// it is read once. Each test runs `signet` in a fresh folder, so that model files are named
+/// relatively, as a user types them (`--model conv.txt`, not an absolute path).
 @Suite("--model files", .serialized)
 struct ModelFileTests {
-    /// A fresh folder to run `signet` in, so that model files can be named relatively, as a user
-    /// types them (`--model conv.txt`, not an absolute path that no layer name starts).
-    func temporaryFolder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("signet-models-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
-
     func layers(ofModelTrainedWith model: String, in folder: URL) throws -> [[String: Any]] {
         let outcome = try SignetProcess.run(["train", "--model", model, "--digits", "0,1", "--per-class", "10", "--epochs", "1",
                                              "--batch", "16", "--device", "cpu", "--json"], in: folder)
@@ -25,7 +18,7 @@ struct ModelFileTests {
     /// Names that start like a layer string (`conv`, `dense`) or that are a preset's (`cnn2`):
     /// each is read as the file it is.
     @Test func filesWhoseNamesLookLikeLayersOrPresetsAreFiles() throws {
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder("models")
         defer { try? FileManager.default.removeItem(at: folder) }
         try "conv(4,3)  # one small convolution\nflatten\n".write(to: folder.appendingPathComponent("conv.txt"), atomically: true, encoding: .utf8)
         try "conv(2,5) pool(2) flatten dense(8)".write(to: folder.appendingPathComponent("cnn2"), atomically: true, encoding: .utf8)
@@ -48,7 +41,7 @@ struct ModelFileTests {
     /// The options parse the file once: everything after parsing (the settings, validation, the
     /// model) uses what was read then, even once the file is gone.
     @Test func aModelFileIsReadOnce() throws {
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder("models")
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("pool.txt")
         try "conv(3,3) pool(2) flatten".write(to: file, atomically: true, encoding: .utf8)
@@ -61,7 +54,7 @@ struct ModelFileTests {
     }
 
     @Test func aFolderIsNotAModelFile() throws {
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder("models")
         defer { try? FileManager.default.removeItem(at: folder) }
         let named = folder.appendingPathComponent("cnn")
         try FileManager.default.createDirectory(at: named, withIntermediateDirectories: true)

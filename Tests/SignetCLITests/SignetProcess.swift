@@ -62,3 +62,15 @@ struct SignetProcess {
                        standardError: String(decoding: err.data, as: UTF8.self))
     }
 }
+
+extension SignetProcess.Outcome {
+    /// The lines of standard error that report a failure (`Error: ...`), in order.
+    var errorLines: [Substring] { standardError.split(separator: "\n").filter { $0.hasPrefix("Error:") } }
+}
+
+/// A new empty folder under the temporary directory, named `signet-<name>-<UUID>`; the caller removes it.
+func temporaryFolder(_ name: String) throws -> URL {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("signet-\(name)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    return folder
+}

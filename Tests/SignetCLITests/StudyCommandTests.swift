@@ -243,7 +243,7 @@ struct StudyCommandTests {
     func expectRefusal(_ outcome: SignetProcess.Outcome, _ message: String, _ scratch: Scratch,
                        sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(outcome.status != 0, sourceLocation: sourceLocation)
-        let errors = outcome.standardError.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+        let errors = outcome.errorLines
         #expect(errors.count == 1, "stderr was: \(outcome.standardError)", sourceLocation: sourceLocation)
         #expect(errors.first?.contains(message) == true, "stderr was: \(outcome.standardError)", sourceLocation: sourceLocation)
         #expect(outcome.standardOutput.isEmpty, "stdout was: \(outcome.standardOutput)", sourceLocation: sourceLocation)

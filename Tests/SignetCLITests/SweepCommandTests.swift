@@ -70,7 +70,7 @@ struct SweepCommandTests {
         defer { try? FileManager.default.removeItem(at: out) }
         let outcome = try sweep(flags, out: out)
         #expect(outcome.status != 0)
-        let errors = outcome.standardError.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+        let errors = outcome.errorLines
         #expect(errors.count == 1 && errors[0].contains(message), "\(outcome.standardError)")
         #expect(!FileManager.default.fileExists(atPath: out.path), "nothing written")
     }

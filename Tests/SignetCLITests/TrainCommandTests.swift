@@ -117,7 +117,7 @@ struct TrainCommandTests {
     func badFlagsGiveOneClearLine(arguments: [String], message: String) throws {
         let outcome = try SignetProcess.run(arguments)
         #expect(outcome.status != 0)
-        let errorLine = outcome.standardError.split(separator: "\n").first { $0.hasPrefix("Error:") }
+        let errorLine = outcome.errorLines.first
         #expect(errorLine?.contains(message) == true, "stderr was: \(outcome.standardError)")
         #expect(!outcome.standardOutput.contains("Epoch"), "rejected before any training")
     }
@@ -126,8 +126,7 @@ struct TrainCommandTests {
     /// 2 of 3) leaves its folder holding only the whole checkpoint of epoch 1; `--resume` from it
     /// ends with the weights of an uninterrupted run, bit for bit (CPU backend, same seed).
     @Test func aKilledRunResumesToTheSameWeights() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("signet-kill-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try temporaryFolder("kill")
         defer { try? FileManager.default.removeItem(at: folder) }
         let killed = folder.appendingPathComponent("killed.safetensors").path
         let whole = folder.appendingPathComponent("whole.safetensors").path
@@ -157,8 +156,7 @@ struct TrainCommandTests {
     /// end of a step, says where in one line, exits 143 as a shell expects, and leaves the epoch's
     /// checkpoint whole with no temporary file beside it.
     @Test func sigtermStopsAtASafePointAndKeepsTheCheckpoint() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("signet-term-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try temporaryFolder("term")
         defer { try? FileManager.default.removeItem(at: folder) }
         let checkpoint = folder.appendingPathComponent("model.safetensors")
         let process = Process()
@@ -211,7 +209,7 @@ struct TrainCommandTests {
         let outcome = try SignetProcess.run(["train", "--per-class", "50", "--lr", "1e6", "--epochs", "3", "--device", "cpu",
                                              "--quiet", "--save", checkpoint])
         #expect(outcome.status != 0)
-        let errors = outcome.standardError.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+        let errors = outcome.errorLines
         #expect(errors.count == 1 && errors[0].contains("diverged by epoch") && errors[0].contains("step")
                 && errors[0].contains("lower learning rate"), "stderr was: \(outcome.standardError)")
         #expect(!outcome.standardOutput.contains("Test:"), "no test metrics of a diverged model")
@@ -280,7 +278,7 @@ struct TrainCommandTests {
         let outcome = try SignetProcess.run(["train", "--model", "conv(512,3) conv(512,3) flatten dense(10)", "--batch", "60000",
                                              "--epochs", "1", "--device", "cpu", "--quiet"])
         #expect(outcome.status == 1)
-        let errors = outcome.standardError.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+        let errors = outcome.errorLines
         #expect(errors.count == 1 && errors[0].contains("a batch of 60,000 needs about") && errors[0].contains("more than half the")
                 && errors[0].contains("use a smaller batch"), "stderr was: \(outcome.standardError)")
         #expect(!outcome.standardOutput.contains("Epoch"))
