@@ -7,6 +7,7 @@
 //   Signatures -> Datasets -> CZlib
 //   Engine, Datasets, Signatures -> SplitMix (the one seeded mixer they need; see SplitMix64.swift)
 //   Learning, Signatures, signet -> SignetBuild (which build is running; the CommitStamp plugin)
+//   FuzzEntryPoints -> Report, Signatures, Learning, Datasets, OpenCL (the parsers Fuzz/ feeds)
 // Benchmarks live in their own package (Benchmarks/) so that `swift build` and `swift test`
 // here never build benchmark code or need its libraries.
 
@@ -41,6 +42,8 @@ let package = Package(
     products: [
         .library(name: "Signet", targets: ["SplitMix", "SignetBuild", "OpenCL", "Engine", "Learning", "Datasets", "Signatures", "Bench", "Report"]),
         .executable(name: "signet", targets: ["signet"]),
+        // For Fuzz/, whose targets feed libFuzzer's inputs to these entries.
+        .library(name: "SignetFuzzEntryPoints", targets: ["FuzzEntryPoints"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -97,6 +100,8 @@ let package = Package(
                 .embedInCode("Assets/index.mustache"),
             ]
         ),
+        // One entry per parser of outside input, for Fuzz/ and FuzzRegressionTests.
+        .target(name: "FuzzEntryPoints", dependencies: ["Datasets", "Learning", "OpenCL", "Report", "Signatures"]),
         .executableTarget(
             name: "signet",
             dependencies: ["Engine", "OpenCL", "Learning", "Datasets", "Signatures", "Bench", "Report", "CPUFeatures", "SignetBuild",
@@ -114,6 +119,8 @@ let package = Package(
         .testTarget(name: "SignaturesTests", dependencies: ["Signatures", "Engine", "SplitMix", "SharedTestData"], exclude: ["Fixtures"]),
         .testTarget(name: "BenchTests", dependencies: ["Bench", "Engine"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Bench", "Signatures", "Datasets", "SharedTestData"]),
+        // Replays Fuzz/Corpus and Fuzz/Regressions (read by path) through FuzzEntryPoints.
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzEntryPoints"]),
         .testTarget(name: "SignetCLITests", dependencies: ["signet", "SharedTestData", "SignetBuild", "Learning"]),
     ],
     swiftLanguageModes: [.v6]

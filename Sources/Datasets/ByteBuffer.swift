@@ -4,7 +4,7 @@ import Glibc
 ///
 /// Decompressed IDX files reach 47 MB; growing them with `realloc` and handing zlib a raw
 /// pointer keeps per-byte Swift work (slow in debug builds) out of the decoding loop.
-final class ByteBuffer {
+package final class ByteBuffer {
     private(set) var base: UnsafeMutableRawPointer
     private(set) var capacity: Int
     /// Bytes written so far, from `base`.
@@ -35,7 +35,7 @@ final class ByteBuffer {
     var spare: Int { capacity - count }
 
     /// Calls `body` with the bytes written so far.
-    func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    package func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try body(UnsafeRawBufferPointer(start: base, count: count))
     }
 }

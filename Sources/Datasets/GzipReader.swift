@@ -6,7 +6,7 @@ import Foundation
 /// Concatenated gzip members (what `cat a.gz b.gz` makes) are decoded one after the other, as
 /// `gunzip` does. zlib checks each member's CRC-32 and length trailer, so a damaged file is an
 /// error rather than wrong pixels.
-enum GzipReader {
+package enum GzipReader {
     /// The two bytes every gzip member starts with.
     static let magic: [UInt8] = [0x1f, 0x8b]
 
@@ -14,24 +14,40 @@ enum GzipReader {
     /// damaged or hostile file (a gzip bomb), refused before it exhausts memory.
     static let maximumDecompressedBytes = 1 << 30
 
-    /// The decompressed contents of the gzip file at `url`.
+    /// The decompressed contents of the gzip file at `url`, read in 1 MiB pieces.
     static func decompress(_ url: URL) throws -> ByteBuffer {
         let path = url.path
         guard let handle = try? FileHandle(forReadingFrom: url) else {
             throw DatasetError.unreadable(file: path, reason: "cannot open for reading")
         }
         defer { try? handle.close() }
-        let output = ByteBuffer(capacity: sizeHint(handle))
-        var inflater = try Inflater(file: path)
-        var first = true
-        while true {
-            let chunk: Data
-            do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
+        return try decompress(file: path, sizeHint: sizeHint(handle)) {
+            do { return try handle.read(upToCount: 1 << 20) ?? Data() } catch {
                 throw DatasetError.unreadable(file: path, reason: error.localizedDescription)
             }
+        }
+    }
+
+    /// The decompressed contents of gzip bytes held in memory; `file` names them in errors.
+    package static func decompress(_ data: Data, file: String) throws -> ByteBuffer {
+        var pending: Data? = data
+        // A few times the input to start: deflate's usual ratio, and growth is by doubling.
+        return try decompress(file: file, sizeHint: min(1 << 20, data.count * 4)) {
+            defer { pending = nil }
+            return pending ?? Data()
+        }
+    }
+
+    /// Inflates the pieces `next` returns until it returns an empty one.
+    private static func decompress(file: String, sizeHint: Int, next: () throws -> Data) throws -> ByteBuffer {
+        let output = ByteBuffer(capacity: sizeHint)
+        var inflater = try Inflater(file: file)
+        var first = true
+        while true {
+            let chunk = try next()
             if first {
                 guard chunk.count >= 2, chunk[chunk.startIndex] == magic[0], chunk[chunk.startIndex + 1] == magic[1] else {
-                    throw DatasetError.notGzip(file: path)
+                    throw DatasetError.notGzip(file: file)
                 }
                 first = false
             }
@@ -39,7 +55,7 @@ enum GzipReader {
             try chunk.withUnsafeBytes { try inflater.feed($0, into: output) }
         }
         guard inflater.finishedMember else {
-            throw DatasetError.truncated(file: path, detail: "the file ends in the middle of the gzip stream")
+            throw DatasetError.truncated(file: file, detail: "the file ends in the middle of the gzip stream")
         }
         return output
     }
@@ -55,7 +71,9 @@ enum GzipReader {
         try? handle.seek(toOffset: 0)
         let bytes = Array(trailer)
         let size = Int(bytes[0]) | Int(bytes[1]) << 8 | Int(bytes[2]) << 16 | Int(bytes[3]) << 24
-        return min(max(size, 4096), 1 << 30)
+        // Deflate inflates at most about 1032 to 1: a trailer claiming more is damaged, and
+        // trusting it would reserve up to a gigabyte for a few bytes of input.
+        return min(max(size, 4096), 1 << 30, Int(end) * 1032)
     }
 }
 

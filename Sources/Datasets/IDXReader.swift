@@ -32,7 +32,7 @@ enum IDXKind {
 }
 
 /// The decoded contents of an IDX images file.
-struct IDXImages {
+package struct IDXImages {
     var count: Int
     var rows: Int
     var columns: Int
@@ -40,36 +40,40 @@ struct IDXImages {
 }
 
 /// Reads IDX files, gzip-compressed or raw, and checks everything their header claims.
-enum IDXReader {
+package enum IDXReader {
     /// Reads an images file (magic 0x803): count x rows x columns unsigned bytes.
     static func readImages(_ url: URL) throws -> IDXImages {
-        try withContents(of: url) { bytes in
-            let file = url.path
-            let header = try readHeader(bytes, kind: .images, file: file)
-            let (count, rows, columns) = (header[0], header[1], header[2])
-            guard count > 0 else { throw DatasetError.malformed(file: file, detail: "the header declares 0 images") }
-            guard rows > 0, columns > 0 else {
-                throw DatasetError.malformed(file: file, detail: "the header declares \(rows)x\(columns) images")
-            }
-            let (area, overflowA) = rows.multipliedReportingOverflow(by: columns)
-            let (total, overflowB) = count.multipliedReportingOverflow(by: area)
-            guard !overflowA, !overflowB else {
-                throw DatasetError.malformed(file: file, detail: "the header declares \(count) images of \(rows)x\(columns), too many to hold")
-            }
-            let pixels = try payload(bytes, kind: .images, length: total, file: file,
-                                     what: "\(count) images of \(rows)x\(columns)")
-            return IDXImages(count: count, rows: rows, columns: columns, pixels: pixels)
-        }
+        try withContents(of: url) { try images(in: $0, file: url.path) }
     }
 
     /// Reads a labels file (magic 0x801): one unsigned byte per item.
     static func readLabels(_ url: URL) throws -> [UInt8] {
-        try withContents(of: url) { bytes in
-            let file = url.path
-            let count = try readHeader(bytes, kind: .labels, file: file)[0]
-            guard count > 0 else { throw DatasetError.malformed(file: file, detail: "the header declares 0 labels") }
-            return try payload(bytes, kind: .labels, length: count, file: file, what: "\(count) labels")
+        try withContents(of: url) { try labels(in: $0, file: url.path) }
+    }
+
+    /// The images an IDX file's (decompressed) bytes hold; `file` names it in errors.
+    package static func images(in bytes: UnsafeRawBufferPointer, file: String) throws -> IDXImages {
+        let header = try readHeader(bytes, kind: .images, file: file)
+        let (count, rows, columns) = (header[0], header[1], header[2])
+        guard count > 0 else { throw DatasetError.malformed(file: file, detail: "the header declares 0 images") }
+        guard rows > 0, columns > 0 else {
+            throw DatasetError.malformed(file: file, detail: "the header declares \(rows)x\(columns) images")
         }
+        let (area, overflowA) = rows.multipliedReportingOverflow(by: columns)
+        let (total, overflowB) = count.multipliedReportingOverflow(by: area)
+        guard !overflowA, !overflowB else {
+            throw DatasetError.malformed(file: file, detail: "the header declares \(count) images of \(rows)x\(columns), too many to hold")
+        }
+        let pixels = try payload(bytes, kind: .images, length: total, file: file,
+                                 what: "\(count) images of \(rows)x\(columns)")
+        return IDXImages(count: count, rows: rows, columns: columns, pixels: pixels)
+    }
+
+    /// The labels an IDX file's (decompressed) bytes hold; `file` names it in errors.
+    package static func labels(in bytes: UnsafeRawBufferPointer, file: String) throws -> [UInt8] {
+        let count = try readHeader(bytes, kind: .labels, file: file)[0]
+        guard count > 0 else { throw DatasetError.malformed(file: file, detail: "the header declares 0 labels") }
+        return try payload(bytes, kind: .labels, length: count, file: file, what: "\(count) labels")
     }
 
     /// Calls `body` with the file's bytes: decompressed if its name ends in `.gz`, as is otherwise.

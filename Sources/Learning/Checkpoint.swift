@@ -77,9 +77,16 @@ public struct Checkpoint {
     /// Reads and validates a checkpoint file.
     /// - Throws: `LearningError.badCheckpoint` naming the file and what is wrong.
     public static func read(from url: URL) throws -> Checkpoint {
-        func fail(_ reason: String) -> LearningError { .badCheckpoint(path: url.path, reason: reason) }
         let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw fail("cannot read the file") }
+        do { data = try Data(contentsOf: url) } catch {
+            throw LearningError.badCheckpoint(path: url.path, reason: "cannot read the file")
+        }
+        return try decode(data, path: url.path)
+    }
+
+    /// Validates a checkpoint file's bytes; `path` names it in errors.
+    package static func decode(_ data: Data, path: String) throws -> Checkpoint {
+        func fail(_ reason: String) -> LearningError { .badCheckpoint(path: path, reason: reason) }
         let file: SafeTensors
         do { file = try SafeTensors(decoding: data) } catch { throw fail("\(error)") }
         let metadata = file.metadata

@@ -87,10 +87,10 @@ public struct ProgramCache: Sendable {
 }
 
 /// The entry format: magic, descriptor length and bytes, binary length and bytes, FNV-1a of all before.
-enum CacheEntry {
-    static let magic = Array("SGNTCL01".utf8)
+package enum CacheEntry {
+    package static let magic = Array("SGNTCL01".utf8)
 
-    static func encode(binary: [UInt8], descriptor: [UInt8]) -> [UInt8] {
+    package static func encode(binary: [UInt8], descriptor: [UInt8]) -> [UInt8] {
         var bytes = magic
         append(UInt64(descriptor.count), to: &bytes)
         bytes += descriptor
@@ -100,7 +100,7 @@ enum CacheEntry {
         return bytes
     }
 
-    static func decode(_ bytes: [UInt8], expecting descriptor: [UInt8]) -> [UInt8]? {
+    package static func decode(_ bytes: [UInt8], expecting descriptor: [UInt8]) -> [UInt8]? {
         var cursor = magic.count
         guard bytes.count >= magic.count + 24, Array(bytes[0..<magic.count]) == magic else { return nil }
         // Lengths are checked against what is left, never added to the cursor unchecked: a

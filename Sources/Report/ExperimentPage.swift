@@ -9,10 +9,15 @@ import Signatures
 ///
 /// The maps, Sankey, curves and tiles are drawn by `report.js` from that data; what needs no
 /// script (the questions' answers, the layer table, the configuration) is plain HTML.
-struct ExperimentPage {
+package struct ExperimentPage {
     let result: StudyResult
     /// The index page, relative to this one (nil for a single study's page).
     let indexLink: String?
+
+    package init(result: StudyResult, indexLink: String?) {
+        self.result = result
+        self.indexLink = indexLink
+    }
 
     private var first: StudyRun { result.runs[0] }
     private var configuration: StudyConfiguration { result.configuration }
@@ -20,7 +25,7 @@ struct ExperimentPage {
 
     /// The page's HTML, and its sprite sheets (none when `images` is nil: hovers then show no image).
     /// - Parameter neighbours: the analysis images' nearest neighbours, listed on a click.
-    func render(images: [Split: LabeledImages]?, sheetFolder: String, neighbours: NeighbourLists?) throws -> (html: String, sheets: [Data]) {
+    package func render(images: [Split: LabeledImages]?, sheetFolder: String, neighbours: NeighbourLists?) throws -> (html: String, sheets: [Data]) {
         var sprites = SpriteSheets()
         var views = ([first.analysis] + first.inserted).map { view($0, sprites: &sprites) }
         views[0].neighbours = neighbours

@@ -9,7 +9,7 @@ import Signatures
 /// Computed when the page is written, from the study's `signatures.safetensors`, with the CPU
 /// backend's exact `kNearest` (about 10 s for 70,000 images of 64 values); 8 per image cost the
 /// page 3.5 MB at 70,000 images.
-struct NeighbourLists: Encodable {
+package struct NeighbourLists: Encodable {
     /// The layer whose signatures were compared.
     var layer: String
     /// Neighbours per image.
@@ -28,6 +28,12 @@ struct NeighbourLists: Encodable {
         } catch {
             throw ReportError.unreadable("\(signaturesFile.path): \(error)")
         }
+        return try lists(from: stored, layer: layer, count: count, k: k)
+    }
+
+    /// The neighbours of `count` images in `layer` of a signatures file, or nil when it does not
+    /// hold that layer for `count` images (or `count` is at most `k`).
+    package static func lists(from stored: SafeTensors, layer: String, count: Int, k: Int = 8) throws -> NeighbourLists? {
         guard let entry = stored.tensors[layer], entry.shape.count == 2, entry.shape[0] == count, count > k else { return nil }
         let width = entry.shape[1]
         var values = entry.values

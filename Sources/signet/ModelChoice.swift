@@ -49,12 +49,10 @@ enum ModelChoice: Equatable, Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ValidationError("cannot read model file \(path)")
         }
-        if let spec = try? JSONDecoder().decode(ModelSpec.self, from: data) {
-            return .specification(spec)
+        switch ModelFile(contents: data) {
+        case let .specification(spec): return .specification(spec)
+        case let .layers(text): return .layers(text)
         }
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
-        return .layers(lines.map { $0.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "" }
-            .joined(separator: " "))
     }
 
     var isConvolutional: Bool { self != .multilayerPerceptron }

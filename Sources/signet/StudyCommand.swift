@@ -129,7 +129,13 @@ struct StudyCommand: ParsableCommand {
         Interruption.install()
         if let config {
             // The file's settings come first, so that every flag given here overrides them.
-            let fileArguments = try StudyConfigFile.arguments(from: config)
+            guard let contents = FileManager.default.contents(atPath: config) else {
+                throw CLIFailure("--config \(config): cannot read the file")
+            }
+            let fileArguments: [String]
+            do { fileArguments = try StudyConfigFile.arguments(from: contents, file: config) } catch let error as SignaturesError {
+                throw CLIFailure(error.description)
+            }
             var merged: StudyCommand
             do {
                 merged = try Self.parse(fileArguments + StudyConfigFile.removingConfig(from: Array(CommandLine.arguments.dropFirst(2))))

@@ -132,4 +132,50 @@ struct ReportPageTests {
         #expect(error.map { "\($0)" }?.contains("result.json") == true)
         #expect(!FileManager.default.fileExists(atPath: empty.appendingPathComponent("index.html").path))
     }
+
+    @Test("A result.json whose parts do not fit together is refused in one line, and no page is written",
+          arguments: ["no run", "cluster past k", "k of 0", "map not finite", "map too short", "negative index", "notable past the images",
+                      "seeds past 64 bits"])
+    func anInconsistentResultIsRefused(fault: String) throws {
+        var result = try ReportFixture.written().result
+        var analysis = result.runs[0].analysis
+        let expected: String
+        switch fault {
+        case "no run":
+            result.runs = []
+            expected = "it holds no run"
+        case "cluster past k":
+            analysis.images[5].clusters[1] = analysis.layers[1].k
+            expected = "image 5 is in cluster \(analysis.layers[1].k) of hidden_2"
+        case "k of 0":
+            analysis.layers[0].k = 0
+            expected = "layer hidden_1 has k = 0"
+        case "map not finite":
+            analysis.layers[0].map!.coordinates[3] = .nan
+            expected = "the map of hidden_1 has a coordinate that is not finite"
+        case "map too short":
+            analysis.layers[1].map!.coordinates.removeLast(2)
+            expected = "the map of hidden_2 has \(2 * analysis.images.count - 2) coordinates for \(analysis.images.count) images"
+        case "negative index":
+            analysis.images[0].index = -1
+            expected = "image 0 has index -1"
+        case "notable past the images":
+            analysis.paths.notable.append(NotableImage(layer: "hidden_1", image: analysis.images.count, label: 1, cluster: 0, clusterMajority: 7))
+            expected = "a notable image \(analysis.images.count) of \(analysis.images.count)"
+        default:
+            result.configuration.seed = .max
+            result.configuration.seeds = 2
+            expected = "2 seeds from seed \(UInt64.max)"
+        }
+        if !result.runs.isEmpty { result.runs[0].analysis = analysis }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("signet-inconsistent-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try StudyFiles.save(StudyFiles.resultJSON(result), to: folder.appendingPathComponent(StudyFiles.resultName))
+        let error = #expect(throws: ReportError.self) { try Report.write(folder: folder, store: ReportFixture.store()) }
+        let message = error.map { "\($0)" } ?? ""
+        #expect(message.contains("is an inconsistent study result: ") && message.contains(expected), "\(message)")
+        #expect(!message.contains("\n"))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("index.html").path))
+    }
 }

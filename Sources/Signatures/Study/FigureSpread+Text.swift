@@ -4,7 +4,10 @@ extension FigureSpread {
     /// `0.985`, or `0.985 [0.970-0.995]` over seeds that differ; an integer figure (k) as `3`, or
     /// `3.4 [2-5]`: how the study's summary and the sweep's table print a number.
     public func text(digits: Int = 3, integer: Bool = false) -> String {
-        let format = { (value: Double) in integer ? String(Int(value.rounded())) : MetricText.fixed(value, digits) }
+        // A value past Int's range (or not finite: a result from elsewhere) prints as a float.
+        let format = { (value: Double) in
+            integer && abs(value) < 0x1p62 ? String(Int(value.rounded())) : MetricText.fixed(value, integer ? 0 : digits)
+        }
         if min == max { return format(min) }
         return "\(MetricText.fixed(mean, integer ? 1 : digits)) [\(format(min))-\(format(max))]"
     }

@@ -38,11 +38,20 @@ public enum StudyFiles {
     /// Reads a `result.json`, refusing another schema.
     /// - Throws: `SignaturesError.invalidArgument` for a file of another schema; decoding errors.
     public static func readResult(from url: URL) throws -> StudyResult {
+        try decodeResult(Data(contentsOf: url), file: url.path)
+    }
+
+    /// A `result.json`'s bytes as a result; `file` names them in errors.
+    /// - Throws: decoding errors; `SignaturesError.invalidArgument` for another schema.
+    public static func decodeResult(_ data: Data, file: String) throws -> StudyResult {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        let result = try decoder.decode(StudyResult.self, from: Data(contentsOf: url))
+        let result = try decoder.decode(StudyResult.self, from: data)
         guard result.schema == StudyResult.currentSchema else {
-            throw SignaturesError.invalidArgument("\(url.path) has schema \(result.schema); this signet reads \(StudyResult.currentSchema)")
+            throw SignaturesError.invalidArgument("\(file) has schema \(result.schema); this signet reads \(StudyResult.currentSchema)")
+        }
+        do { try result.checkConsistency() } catch let error as SignaturesError {
+            throw SignaturesError.invalidArgument("\(file) is \(error.description)")
         }
         return result
     }

@@ -1,9 +1,12 @@
 import Foundation
 
-/// `--config FILE`: the study's flags as one JSON object, `{"digits": [1, 7], "n-init": 10}`,
-/// turned into the flags they stand for. Keys are the flags' long names without the dashes;
-/// unknown keys and values of the wrong type are refused with the key's name, as one line (exit 1).
-enum StudyConfigFile {
+/// `signet study --config FILE`: the study's flags as one JSON object, `{"digits": [1, 7],
+/// "n-init": 10}`, turned into the flags they stand for. Keys are the flags' long names without
+/// the dashes; unknown keys and values of the wrong type are refused with the key's name.
+///
+/// Only the translation lives here, so that it can be fuzzed (Fuzz/) like every other parser of
+/// outside input; the command line parses and checks the flags it returns as typed ones.
+public enum StudyConfigFile {
     /// What a key's value must be.
     private enum Kind {
         case integer, number, text, boolean
@@ -24,33 +27,35 @@ enum StudyConfigFile {
         "umap": .boolean, "umap-neighbors": .integer, "umap-min-dist": .number, "umap-input": .boolean,
     ]
 
-    /// The flags `path` stands for, in a stable order (sorted by key), each value joined to its
-    /// flag (`--seed=-1`) so that a value starting with a dash stays a value.
-    /// - Throws: `CLIFailure` naming the file and the key at fault.
-    static func arguments(from path: String) throws -> [String] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CLIFailure("--config \(path): cannot read the file")
-        }
+    /// The flags the file's bytes stand for, in a stable order (sorted by key), each value joined
+    /// to its flag (`--seed=-1`) so that a value starting with a dash stays a value.
+    /// - Parameter file: the file's path, which every message starts with.
+    /// - Throws: `SignaturesError.invalidArgument`, one line naming the file and the key at fault.
+    public static func arguments(from data: Data, file: String) throws -> [String] {
         let settings: [String: JSONValue]
         do {
             settings = try JSONDecoder().decode([String: JSONValue].self, from: data)
         } catch {
             let isJSON = (try? JSONDecoder().decode(JSONValue.self, from: data)) != nil
-            throw CLIFailure("--config \(path): " + (isJSON ? "the file must hold one JSON object of settings" : "not valid JSON"))
+            throw failure(file, isJSON ? "the file must hold one JSON object of settings" : "not valid JSON")
         }
         var arguments: [String] = []
         for key in settings.keys.sorted() {
             guard let kind = keys[key] else {
-                throw CLIFailure("--config \(path): unknown key '\(key)'; the keys are the flags of signet study: "
+                throw failure(file, "unknown key '\(key)'; the keys are the flags of signet study: "
                     + keys.keys.sorted().joined(separator: ", "))
             }
-            arguments += try flags(key, settings[key]!, kind: kind, file: path)
+            arguments += try flags(key, settings[key]!, kind: kind, file: file)
         }
         return arguments
     }
 
+    private static func failure(_ file: String, _ detail: String) -> SignaturesError {
+        .invalidArgument("--config \(file): \(detail)")
+    }
+
     /// The arguments without `--config FILE` or `--config=FILE`.
-    static func removingConfig(from arguments: [String]) -> [String] {
+    public static func removingConfig(from arguments: [String]) -> [String] {
         var kept: [String] = [], skipNext = false
         for argument in arguments {
             if skipNext { skipNext = false; continue }
@@ -62,8 +67,8 @@ enum StudyConfigFile {
     }
 
     private static func flags(_ key: String, _ value: JSONValue, kind: Kind, file: String) throws -> [String] {
-        func wrong(_ expected: String) -> CLIFailure {
-            CLIFailure("--config \(file): '\(key)' must be \(expected), got \(value)")
+        func wrong(_ expected: String) -> SignaturesError {
+            failure(file, "'\(key)' must be \(expected), got \(value)")
         }
         let flag = "--" + key
         switch (kind, value) {
