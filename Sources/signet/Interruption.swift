@@ -20,6 +20,11 @@ enum Interruption {
             let name = signal == SIGINT ? "Ctrl-C (SIGINT)" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"
             return "stopped by \(name) \(place)"
         }
+
+        /// The same stop, its line ending in `advice` (how to continue).
+        func adding(_ advice: String) -> Stopped {
+            Stopped(signal: signal, place: place + "; " + advice)
+        }
     }
 
     /// Takes SIGINT and SIGTERM from here on. Also unblocks them on this (the main) thread: a

@@ -87,6 +87,11 @@ struct StudyCommand: ParsableCommand {
     @Flag(help: "Print the whole result as JSON (result.json's content) instead of the summary.")
     var json = false
 
+    @Option(help: ArgumentHelp("Continue the study a kill or a stop left unfinished in this folder (its --out), with the settings "
+        + "it started with: seeds whose run finished are read back, a trained model is not trained again. Only --device, "
+        + "--data, --save, --checkpoint-every, --json and --quiet may be given with it.", valueName: "dir"))
+    var resume: String?
+
     @Flag(help: "Hide the model summary and the progress bar (the phase and epoch lines stay).")
     var quiet = false
 
@@ -122,7 +127,22 @@ struct StudyCommand: ParsableCommand {
             }
             if seeds > 1 { throw ValidationError("--seeds retrains the model; a checkpoint is one trained model") }
         }
-        try Self.checkFolder(out)
+        if resume != nil {
+            let m = modelOptions, d = dataOptions
+            let fixed = [m.preset != nil, m.model != .multilayerPerceptron, m.hidden != nil, m.activationFlag != nil, m.loss != nil,
+                         m.optimizer != nil, m.learningRate != nil, m.momentum != nil, m.nesterov, m.l2 != nil, m.batchSize != nil,
+                         m.epochs != nil, m.seedFlag != nil, m.validationSplit != nil, m.validateOnTest, m.patience != nil,
+                         d.datasetFlag != nil, d.digits != nil, d.perClass != nil, d.randomSelection, checkpoint != nil, layers != nil,
+                         fixedK != nil, kmax != nil, nInit != nil, anomalies != nil, anomaliesTogether, seeds != 1, analyze != .train,
+                         !standardize, !umap, umapNeighbors != nil, umapMinDist != nil, umapInput, config != nil, out != "study"]
+            if fixed.contains(true) {
+                throw ValidationError("--resume continues the study with the settings it started with; only --device, --data, --save, "
+                    + "--checkpoint-every, --json and --quiet may be given with it")
+            }
+            try Self.checkFolder(resume!)
+        } else {
+            try Self.checkFolder(out)
+        }
     }
 
     func run() throws {
@@ -147,20 +167,32 @@ struct StudyCommand: ParsableCommand {
             try merged.run()
             return
         }
-        let configuration = try studyConfiguration()
+        let folderPath = resume ?? out
+        let folder = URL(fileURLWithPath: folderPath, isDirectory: true)
+        let resumed = try resume.map { _ in try StudyJournal.open(in: folder) }
+        let configuration = try resumed?.header.configuration ?? studyConfiguration()
+        if let save, configuration.seeds > 1 { throw CLIFailure("--save keeps one model; the study has \(configuration.seeds) seeds") }
         // Checked and loaded before the backend is made: bad input costs no device set-up.
         let study = try Study(configuration, store: dataOptions.store())
         let backend = try deviceOptions.makeBackend()
-        let progress = StudyProgress(save: save, every: checkpointEvery, data: configuration.data, quiet: quiet)
-        let outcome = try study.run(on: backend, observer: progress)
-        let folder = URL(fileURLWithPath: out, isDirectory: true)
+        let progress = StudyProgress(save: save, every: checkpointEvery, data: configuration.data, quiet: quiet,
+                                     fault: try FaultHook.fromEnvironment())
+        // What the study finishes is journaled in the folder as it goes, for --resume.
+        let journal = try resumed ?? StudyJournal.start(in: folder, configuration: configuration, backend: backend)
+        let outcome: StudyOutcome
+        do {
+            outcome = try study.run(on: backend, observer: progress, journal: journal)
+        } catch let stopped as Interruption.Stopped {
+            throw stopped.adding("signet study --resume \(folderPath) continues it")
+        }
         try StudyFiles.write(outcome, to: folder)
+        journal.remove()
         let page = try Report.writeStudy(outcome.result, to: folder, store: dataOptions.store())
         if json {
             print(String(decoding: try StudyFiles.resultJSON(outcome.result), as: UTF8.self))
         } else {
             print(StudySummary(outcome.result).text)
-            print("\nWrote \(out)/\(StudyFiles.resultName), \(out)/\(StudyFiles.signaturesName), \(out)/\(StudyFiles.pathsName)")
+            print("\nWrote \(folderPath)/\(StudyFiles.resultName), \(folderPath)/\(StudyFiles.signaturesName), \(folderPath)/\(StudyFiles.pathsName)")
             print("Report: \(page.path)")
         }
     }

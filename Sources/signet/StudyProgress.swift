@@ -8,18 +8,23 @@ final class StudyProgress: StudyObserver {
     private let console = ConsoleReporter(json: true)
     private let saver: CheckpointSaver?
     private let training: TrainingProgress
+    private let fault: FaultHook
+    /// Phases begun so far, for `fault`.
+    private var phases = 0
 
     /// With `save`, checkpoints of the trained model go there (every `every` epochs and at the
     /// end); `quiet` hides the model summary and the progress bar.
-    init(save: String?, every: Int, data: DataChoice, quiet: Bool) {
+    init(save: String?, every: Int, data: DataChoice, quiet: Bool, fault: FaultHook = FaultHook()) {
         saver = save.map { CheckpointSaver(url: URL(fileURLWithPath: $0), every: every, choice: data) }
-        training = TrainingProgress(console: console, saver: saver, quiet: quiet)
+        training = TrainingProgress(console: console, saver: saver, quiet: quiet, fault: fault)
+        self.fault = fault
     }
 
     /// Progress only, no checkpoints (each experiment of a sweep).
-    init(quiet: Bool) {
+    init(quiet: Bool, fault: FaultHook = FaultHook()) {
         saver = nil
-        training = TrainingProgress(console: console, saver: nil, quiet: quiet)
+        training = TrainingProgress(console: console, saver: nil, quiet: quiet, fault: fault)
+        self.fault = fault
     }
 
     func runStarted(_ run: Int, of runs: Int, seed: UInt64) {
@@ -28,6 +33,8 @@ final class StudyProgress: StudyObserver {
 
     func phaseStarted(_ description: String) throws {
         try Interruption.stopIfAsked("before \(description)")
+        phases += 1
+        fault.phaseStarted(phases)
         console.note(description.prefix(1).uppercased() + description.dropFirst())
     }
 

@@ -91,31 +91,51 @@ struct SweepCommand: ParsableCommand {
     @Flag(help: "Hide each experiment's model summary and progress bar (the phase and epoch lines stay).")
     var quiet = false
 
+    @Option(help: ArgumentHelp("Continue the sweep a kill or a stop left unfinished in this folder (its --out), with the "
+        + "experiments it started with: finished experiments are kept, an unfinished one continues from its journal. Only "
+        + "--device, --data, --json and --quiet may be given with it.", valueName: "dir"))
+    var resume: String?
+
     func validate() throws {
         if seeds < 1 { throw ValidationError("--seeds must be at least 1, got \(seeds)") }
         if perClass < 1 { throw ValidationError("--per-class must be at least 1, got \(perClass)") }
         if let nInit, nInit < 1 { throw ValidationError("--n-init must be at least 1, got \(nInit)") }
         if let kmax, kmax < 2 { throw ValidationError("--kmax must be at least 2, got \(kmax)") }
         _ = try chosen()
-        try StudyCommand.checkFolder(out)
+        if let resume {
+            let fixed = [out != "sweep", seeds != 1, seed != 1, full, only != nil, dataset != .mnist, perClass != 100, nInit != nil, kmax != nil]
+            if fixed.contains(true) {
+                throw ValidationError("--resume continues the sweep with the experiments it started with; only --device, --data, "
+                    + "--json and --quiet may be given with it")
+            }
+            try StudyCommand.checkFolder(resume)
+        } else {
+            try StudyCommand.checkFolder(out)
+        }
     }
 
     func run() throws {
         Interruption.install()
         let store = DatasetStore(dataDirectory: data.map { URL(fileURLWithPath: $0, isDirectory: true) })
-        let experiments = try chosen().map { try experiment($0) }
+        let folderPath = resume ?? out
+        let folder = URL(fileURLWithPath: folderPath, isDirectory: true)
+        let experiments = try resume.map { _ in try Sweep.recordedExperiments(in: folder) } ?? chosen().map { try experiment($0) }
         let sweep = try Sweep(experiments, store: store)
         try sweep.check()
         let backend = try deviceOptions.makeBackend()
-        let progress = SweepProgress(study: StudyProgress(quiet: quiet))
-        let folder = URL(fileURLWithPath: out, isDirectory: true)
-        let index = try sweep.run(on: backend, into: folder, observer: progress)
+        let progress = SweepProgress(study: StudyProgress(quiet: quiet, fault: try FaultHook.fromEnvironment()))
+        let index: SweepIndex
+        do {
+            index = try sweep.run(on: backend, into: folder, observer: progress)
+        } catch let stopped as Interruption.Stopped {
+            throw stopped.adding("signet sweep --resume \(folderPath) continues it")
+        }
         let page = try Report.writeSweep(index, to: folder, store: store)
         if json {
             print(String(decoding: try Sweep.json(index), as: UTF8.self))
         } else {
             print(SweepTable(index).text)
-            print("\nWrote \(out)/\(Sweep.indexName) and \(index.entries.count) experiment folders")
+            print("\nWrote \(folderPath)/\(Sweep.indexName) and \(index.entries.count) experiment folders")
             print("Report: \(page.path)")
         }
     }

@@ -53,7 +53,7 @@ final class TrainingProgress: TrainingObserver {
     private var lastDrawn = Date.distantPast
     private var summarized: ModelSpec?
 
-    init(console: ConsoleReporter, saver: CheckpointSaver?, quiet: Bool = false, fault: FaultHook = FaultHook(killAfterStep: nil)) {
+    init(console: ConsoleReporter, saver: CheckpointSaver?, quiet: Bool = false, fault: FaultHook = FaultHook()) {
         self.console = console
         self.saver = saver
         self.quiet = quiet

@@ -217,6 +217,61 @@ struct StudyCommandTests {
         #expect(csv.split(separator: "\n").count == 1 + 2 * 60, "one row per image per run")
     }
 
+    /// A study killed (SIGKILL, the seam `SIGNET_FAULT=kill:phase=N`) in its second seed's
+    /// analysis, after that seed's model was trained: the folder holds only the journal, whose
+    /// files are whole; `--resume` reads the first seed's run and the second's model back, and
+    /// ends with the uninterrupted study's result but for the times, and the same signatures and
+    /// paths, byte for byte.
+    @Test func aKilledStudyResumesToTheSameResult() throws {
+        let scratch = try Scratch()
+        let flags = ["--digits", "1,7", "--per-class", "30", "--hidden", "4,3", "--epochs", "2", "--kmax", "3", "--n-init", "2",
+                     "--seeds", "2", "--anomalies", "3", "--umap-neighbors", "5", "--device", "cpu", "--quiet"]
+        // Phases per seed: training, signatures, 2 x (clustering, UMAP) of the analysis and of
+        // the 3s inserted, placing: 11. Phase 15 is the second seed's second analysis phase.
+        let killed = try SignetProcess.run(["study"] + flags + ["--out", scratch.out], environment: ["SIGNET_FAULT": "kill:phase=15"])
+        #expect(killed.killedBySignal && killed.status == SIGKILL, "status \(killed.status): \(killed.standardError)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.out) == [".signet-study"], "no result file of the killed study")
+        let journal = try FileManager.default.contentsOfDirectory(atPath: scratch.file(".signet-study")).sorted()
+        #expect(journal == ["journal.json", "model-1.safetensors", "model-2.safetensors", "run-1.json", "signatures-1.safetensors"],
+                "every phase finished, each file whole: \(journal)")
+
+        let resumed = try SignetProcess.run(["study", "--resume", scratch.out, "--device", "cpu", "--quiet"])
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        #expect(resumed.standardError.contains("Seed 1: finished before, read from the journal"))
+        #expect(resumed.standardError.contains("Reading the model of seed 2, trained before, from the journal"))
+        #expect(resumed.standardError.components(separatedBy: "Epoch ").count == 1, "nothing is trained again")
+        #expect(!FileManager.default.fileExists(atPath: scratch.file(".signet-study")), "the journal is removed once the files are written")
+
+        let whole = scratch.path("whole")
+        let uninterrupted = try SignetProcess.run(["study"] + flags + ["--out", whole])
+        #expect(uninterrupted.status == 0, "\(uninterrupted.standardError)")
+        func timeless(_ value: Any) -> Any {
+            if let object = value as? [String: Any] {
+                return object.filter { $0.key != "seconds" && $0.key != "phases" }.mapValues(timeless)
+            }
+            if let array = value as? [Any] { return array.map(timeless) }
+            return value
+        }
+        let a = try timeless(result(scratch)) as? NSDictionary
+        let b = try timeless(json(String(contentsOfFile: whole + "/result.json", encoding: .utf8))) as? NSDictionary
+        #expect(a != nil && a == b, "the resumed result is the uninterrupted one but for the times")
+        for file in ["signatures.safetensors", "paths.csv"] {
+            #expect(FileManager.default.contents(atPath: scratch.file(file)) == FileManager.default.contents(atPath: whole + "/" + file), "\(file)")
+        }
+    }
+
+    @Test(arguments: [
+        (["--resume", "FOLDER"], "holds no unfinished study to resume"),
+        (["--resume", "FOLDER", "--seeds", "2"], "--resume continues the study with the settings it started with"),
+        (["--resume", "FOLDER", "--digits", "1,7"], "--resume continues the study with the settings it started with"),
+    ])
+    func aResumeWithoutAJournalOrWithSettingsIsRefused(flags: [String], message: String) throws {
+        let scratch = try Scratch()
+        try FileManager.default.createDirectory(atPath: scratch.out, withIntermediateDirectories: true)
+        let outcome = try SignetProcess.run(["study"] + flags.map { $0 == "FOLDER" ? scratch.out : $0 } + ["--device", "cpu"])
+        expectRefusal(outcome, message, scratch)
+    }
+
     /// The test images of the kept digits instead of the training images; nothing placed then.
     /// (One layer and k = 2: the silhouette of 2,163 points is the slow part in a debug build.)
     @Test func theTestImagesCanBeAnalysed() throws {

@@ -60,6 +60,32 @@ struct SweepCommandTests {
         #expect(entries.allSatisfy { ($0["reused"] as? Bool) == false })
     }
 
+    /// A sweep killed in its second experiment, after that study's training: `--resume DIR`
+    /// takes the experiments from the folder's sweep.json, keeps the finished one and continues
+    /// the other from its journal, without training it again.
+    @Test func aKilledSweepResumesFromItsFolder() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("signet-sweep-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        // 01 has 11 - 4 = 7 phases (no anomalies: no insertion, no placing); phase 10 is the
+        // 17 study's second after training.
+        let killed = try SignetProcess.run(["sweep"] + Self.reduced + ["--quiet", "--out", out.path],
+                                           environment: ["SIGNET_FAULT": "kill:phase=10"])
+        #expect(killed.killedBySignal && killed.status == SIGKILL, "status \(killed.status): \(killed.standardError)")
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("signature_01_20/result.json").path))
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("signature_17_20/.signet-study/model-1.safetensors").path))
+
+        let resumed = try SignetProcess.run(["sweep", "--resume", out.path, "--device", "cpu", "--quiet"])
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        #expect(resumed.standardError.contains("signature_01_20") && resumed.standardError.contains("complete already, not run again"))
+        #expect(resumed.standardError.contains("Reading the model of seed 1, trained before, from the journal"))
+        #expect(!resumed.standardError.contains("Epoch "), "nothing is trained again")
+        #expect(try index(out).map { $0["name"] as? String } == ["signature_01_20", "signature_17_20"])
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("signature_17_20/.signet-study").path))
+
+        let refused = try SignetProcess.run(["sweep", "--resume", out.path, "--seeds", "2"])
+        #expect(refused.status != 0 && refused.errorLines.first?.contains("--resume continues the sweep") == true, "\(refused.standardError)")
+    }
+
     @Test(arguments: [
         (["--only", "99"], "unknown experiment '99'"),
         (["--seeds", "0"], "--seeds must be at least 1"),

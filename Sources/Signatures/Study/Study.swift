@@ -24,14 +24,31 @@ public struct Study {
     }
 
     /// Runs the study on `backend`: every seed, every analysis.
+    /// - Parameter journal: where the study records what it finishes as it goes, and what it
+    ///   takes up again: a seed whose run is recorded is not run again, and one whose model is
+    ///   recorded is not trained again (`StudyJournal`). Nil: nothing is recorded.
     /// - Throws: engine errors, and `SignaturesError.insufficientData` when a layer's signatures
-    ///   are all alike.
-    public func run(on backend: any Backend, observer: (any StudyObserver)? = nil) throws -> StudyOutcome {
+    ///   are all alike; `.invalidArgument` for a journal of another study or backend.
+    public func run(on backend: any Backend, observer: (any StudyObserver)? = nil, journal: StudyJournal? = nil) throws -> StudyOutcome {
+        if let journal {
+            guard journal.header.configuration == configuration else {
+                throw SignaturesError.invalidArgument("the journal in \(journal.folder.path) is of another study")
+            }
+            try journal.check(backend: Self.describe(backend))
+        }
         var runs: [StudyRun] = [], signatures: [SignatureMatrix] = []
         for run in 0..<configuration.seeds {
             let seed = configuration.seed &+ UInt64(run)
             observer?.runStarted(run + 1, of: configuration.seeds, seed: seed)
-            let (record, exported) = try StudyRunner(plan: plan, backend: backend, seed: seed, observer: observer).run()
+            if let finished = journal?.finishedRun(run) {
+                try observer?.phaseStarted("seed \(seed): finished before, read from the journal")
+                runs.append(finished.record)
+                if run == 0 { signatures = finished.signatures }
+                continue
+            }
+            let runner = StudyRunner(plan: plan, backend: backend, seed: seed, observer: observer, journal: journal, position: run)
+            let (record, exported) = try runner.run()
+            try journal?.recordRun(record, signatures: run == 0 ? exported : nil, run: run)
             runs.append(record)
             if run == 0 { signatures = exported }
         }
@@ -56,6 +73,9 @@ private struct StudyRunner {
     let backend: any Backend
     let seed: UInt64
     let observer: (any StudyObserver)?
+    let journal: StudyJournal?
+    /// Which run of the study this is, from 0.
+    let position: Int
 
     private var configuration: StudyConfiguration { plan.configuration }
     private var classes: [Int] { configuration.classes }
@@ -119,6 +139,12 @@ private struct StudyRunner {
             try observer?.phaseStarted("reading the model from \(location)")
             trainer = try checkpoint.makeTrainer(on: backend, path: location)
             path = location
+        } else if let trained = journal?.trainedModel(run: position) {
+            // Trained before the study was stopped: the same weights, history and settings.
+            try observer?.phaseStarted("reading the model of seed \(seed), trained before, from the journal")
+            trainer = try trained.makeTrainer(on: backend)
+            try observer?.modelTrained(trainer, seed: seed)
+            path = nil
         } else if case let .train(spec, settings) = configuration.model {
             var training = settings
             training.seed = seed
@@ -133,6 +159,7 @@ private struct StudyRunner {
             }
             try observer?.phaseStarted("training on \(data.count) images, seed \(seed)")
             try trainer.fit(data, validation: validation, observer: observer?.trainingObserver)
+            try journal?.recordModel(trainer, run: position)
             try observer?.modelTrained(trainer, seed: seed)
             path = nil
         } else {

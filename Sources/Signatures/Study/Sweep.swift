@@ -6,7 +6,9 @@ import Foundation
 /// their headline numbers: the original's published experiments in one command.
 ///
 /// An experiment whose folder already holds a complete `result.json` of the same configuration
-/// is not run again: its result is read back into the index.
+/// is not run again: its result is read back into the index; one that a kill left unfinished
+/// continues from its journal (`StudyJournal`). The experiments are recorded first in
+/// `sweep.json`, so that `Sweep.resume(folder)` continues a sweep with nothing but its folder.
 public struct Sweep {
     public let experiments: [SweepExperiment]
     public let store: DatasetStore
@@ -26,6 +28,22 @@ public struct Sweep {
 
     /// The file listing every experiment of a sweep.
     public static let indexName = "index.json"
+    /// The file recording the experiments a sweep runs, written before the first starts.
+    public static let experimentsName = "sweep.json"
+
+    /// The experiments of the sweep a kill or a stop left in `folder`.
+    /// - Throws: `SignaturesError.invalidArgument` when the folder holds no readable `sweep.json`.
+    public static func recordedExperiments(in folder: URL) throws -> [SweepExperiment] {
+        let file = folder.appendingPathComponent(experimentsName)
+        guard let data = FileManager.default.contents(atPath: file.path) else {
+            throw SignaturesError.invalidArgument("\(folder.path) holds no sweep to resume (no \(experimentsName))")
+        }
+        do {
+            return try JSONDecoder().decode([SweepExperiment].self, from: data)
+        } catch {
+            throw SignaturesError.invalidArgument("\(file.path) is not a sweep's list of experiments: \(error.localizedDescription)")
+        }
+    }
 
     /// Checks every experiment (as `Study.init` does) before any of them runs.
     /// - Throws: the first experiment's refusal, prefixed with its name.
@@ -42,6 +60,12 @@ public struct Sweep {
     /// Runs (or reuses) every experiment into `folder/<name>/` and writes `folder/index.json`
     /// after each, so that an interrupted sweep leaves a valid index of what it finished.
     public func run(on backend: any Backend, into folder: URL, observer: (any SweepObserver)? = nil) throws -> SweepIndex {
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw SignaturesError.cannotWrite(path: folder.path, reason: error.localizedDescription)
+        }
+        try StudyFiles.save(Self.json(experiments), to: folder.appendingPathComponent(Self.experimentsName))
         var index = SweepIndex(entries: [])
         for (position, experiment) in experiments.enumerated() {
             let destination = folder.appendingPathComponent(experiment.name, isDirectory: true)
@@ -51,8 +75,15 @@ public struct Sweep {
                 entry = SweepEntry(name: experiment.name, result: previous, seconds: 0, reused: true)
             } else {
                 observer?.experimentStarted(experiment.name, position: position + 1, of: experiments.count)
-                let outcome = try Study(experiment.configuration, store: store).run(on: backend, observer: observer?.studyObserver)
+                // An experiment a kill left unfinished continues where it stopped.
+                let description = Study.describe(backend)
+                let journal = try (try? StudyJournal.open(in: destination)).flatMap {
+                    $0.header.configuration == experiment.configuration && $0.header.backend == description ? $0 : nil
+                } ?? StudyJournal.start(in: destination, configuration: experiment.configuration, backend: backend)
+                let outcome = try Study(experiment.configuration, store: store).run(on: backend, observer: observer?.studyObserver,
+                                                                                    journal: journal)
                 try StudyFiles.write(outcome, to: destination)
+                journal.remove()
                 entry = SweepEntry(name: experiment.name, result: outcome.result, seconds: clock.secondsSince(), reused: false)
             }
             index.entries.append(entry)
@@ -72,8 +103,8 @@ public struct Sweep {
         return result
     }
 
-    /// The index as `index.json` holds it.
-    public static func json(_ index: SweepIndex) throws -> Data {
+    /// The index as `index.json` holds it (or the experiments as `sweep.json` does).
+    public static func json<Value: Encodable>(_ index: Value) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
