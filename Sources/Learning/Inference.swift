@@ -24,6 +24,7 @@ extension Sequential {
         }
         guard batchSize > 0 else { throw LearningError.invalidConfiguration("batch size must be >= 1") }
         let count = features.count / inputCount
+        try checkInferenceBatchFits(min(batchSize, max(count, 1)))
         let wanted = Set(names)
         var result: [String: [Float]] = [:]
         for name in names { result[name] = [] }
@@ -45,5 +46,22 @@ extension Sequential {
             start += rows
         }
         return result
+    }
+
+    /// Refuses an inference batch whose input and layer outputs (float32, what a forward pass
+    /// keeps) would take more than half the backend's memory, as training refuses its batch:
+    /// one line instead of a process killed for memory.
+    private func checkInferenceBatchFits(_ rows: Int) throws {
+        // A flatten is a view of its input: no memory of its own.
+        let valuesPerExample = layers.filter { !($0 is FlattenLayer) }.reduce(inputCount) { total, layer in
+            let (sum, overflow) = total.addingReportingOverflow(layer.outputShape.reduce(1, ModelSummary.product))
+            return overflow ? .max : sum
+        }
+        let bytes = ModelSummary.product(ModelSummary.product(4, valuesPerExample), rows)
+        guard bytes <= backend.memoryBytes / 2 else {
+            throw LearningError.invalidConfiguration(
+                "an inference batch of \(MetricText.grouped(rows)) needs about \(MetricText.bytes(bytes)) (the input and every layer's "
+                    + "output), more than half the \(MetricText.bytes(backend.memoryBytes)) of \(backend.description); use a smaller batch size")
+        }
     }
 }

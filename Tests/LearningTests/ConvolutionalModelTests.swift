@@ -107,6 +107,27 @@ struct ConvolutionalModelTests {
         }
     }
 
+    /// A batch of signatures whose layer outputs would take more than half the memory is
+    /// refused in one line, before any is computed; the same images in smaller batches are not.
+    /// The batch is sized from this machine's memory: 512 feature maps of 28 x 28 per image.
+    @Test func anInferenceBatchTooLargeForTheMemoryIsRefused() throws {
+        let backend = CPUBackend()
+        let spec = try ModelSpec.parse("conv(512,3,padding=same) flatten dense(2)", inputShape: [28, 28, 1], classes: 2)
+        var generator = SeededGenerator(seed: 1)
+        let model = try Sequential(spec: spec, backend: backend, generator: &generator)
+        // The input and the convolution's output; the check also counts the dense layer's two values.
+        let count = backend.memoryBytes / 2 / (4 * (784 + 28 * 28 * 512)) + 1
+        let features = [Float](repeating: 0.5, count: count * 784)
+        let error = #expect(throws: LearningError.self) {
+            try model.activations(of: ["conv_1"], for: features, batchSize: count)
+        }
+        let message = error.map { "\($0)" } ?? ""
+        #expect(message.contains("an inference batch of ") && message.contains("more than half the") && message.contains("smaller batch"),
+                "\(message)")
+        let some = try model.activations(of: ["conv_1"], for: Array(features.prefix(3 * 784)), batchSize: count)
+        #expect(some["conv_1"]?.count == 3 * 512)
+    }
+
     @Test func featureMapSignaturesAreChannelMeans() throws {
         var generator = SeededGenerator(seed: 7)
         let model = try Sequential(spec: Self.spec, backend: CPUBackend(), generator: &generator)

@@ -1,6 +1,7 @@
 import Foundation
 @testable import Report
 @testable import Signatures
+import SharedTestData
 import Testing
 
 /// The pages as files: what the study's page holds for its script, its sprite sheets, the
@@ -177,5 +178,26 @@ struct ReportPageTests {
         #expect(message.contains("is an inconsistent study result: ") && message.contains(expected), "\(message)")
         #expect(!message.contains("\n"))
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("index.html").path))
+    }
+
+    /// A study that does not fit on the disk, written over an earlier study's folder: the
+    /// earlier study's three files stay as they were, byte for byte, and nothing else is left
+    /// (the new files are staged in full before any is renamed into place).
+    @Test func aStudyThatDoesNotFitLeavesTheEarlierOneWhole() throws {
+        let written = try ReportFixture.written()
+        let earlier = StudyOutcome(result: written.result, signatures: written.signatures)
+        var later = earlier
+        later.result.configuration.seed = 99
+        try SmallDisk.with(kilobytes: 8192) { disk in
+            let folder = disk.folder.appendingPathComponent("study")
+            try StudyFiles.write(earlier, to: folder)
+            let names = [StudyFiles.resultName, StudyFiles.signaturesName, StudyFiles.pathsName]
+            let before = try names.map { try Data(contentsOf: folder.appendingPathComponent($0)) }
+            // Room for the new result.json, not for the signatures after it.
+            try disk.fill(leaving: before[0].count + before[1].count / 2)
+            #expect(throws: SignaturesError.self) { try StudyFiles.write(later, to: folder) }
+            #expect(try names.map { try Data(contentsOf: folder.appendingPathComponent($0)) } == before)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == names.sorted(), "no staged file left")
+        }
     }
 }

@@ -14,7 +14,10 @@ public enum StudyFiles {
     public static let signaturesName = "signatures.safetensors"
     public static let pathsName = "paths.csv"
 
-    /// Writes the three files into `folder`, creating it if needed.
+    /// Writes the three files into `folder`, creating it if needed, as one: each is written in
+    /// full beside its final name first, and only once all three are, they are renamed into
+    /// place. A disk that fills up then leaves an earlier study's three files as they were,
+    /// never the new result beside the old signatures.
     /// - Throws: `SignaturesError.cannotWrite` with the path and the reason.
     public static func write(_ outcome: StudyOutcome, to folder: URL) throws {
         do {
@@ -22,9 +25,27 @@ public enum StudyFiles {
         } catch {
             throw SignaturesError.cannotWrite(path: folder.path, reason: error.localizedDescription)
         }
-        try save(resultJSON(outcome.result), to: folder.appendingPathComponent(resultName))
-        try save(signatures(outcome), to: folder.appendingPathComponent(signaturesName))
-        try save(Data(pathsCSV(outcome.result).utf8), to: folder.appendingPathComponent(pathsName))
+        let files = [(resultName, try resultJSON(outcome.result)), (signaturesName, try signatures(outcome)),
+                     (pathsName, Data(pathsCSV(outcome.result).utf8))]
+        var staged: [(temporary: URL, final: URL)] = []
+        // Whatever was staged and not renamed (a write that failed) is removed.
+        defer { for file in staged { try? FileManager.default.removeItem(at: file.temporary) } }
+        let tag = UUID().uuidString
+        for (name, data) in files {
+            let final = folder.appendingPathComponent(name), temporary = folder.appendingPathComponent(".\(name).\(tag)")
+            staged.append((temporary, final))
+            do {
+                try data.write(to: temporary)
+            } catch {
+                throw SignaturesError.cannotWrite(path: final.path, reason: error.localizedDescription)
+            }
+        }
+        while let file = staged.first {
+            guard rename(file.temporary.path, file.final.path) == 0 else {
+                throw SignaturesError.cannotWrite(path: file.final.path, reason: String(cString: strerror(errno)))
+            }
+            staged.removeFirst()
+        }
     }
 
     /// The result as `result.json` holds it: pretty-printed, keys sorted.
