@@ -21,40 +21,38 @@ public enum FuzzEntryPoints {
         "program-cache": programCache,
     ]
 
-    /// A raw IDX file, read both as images and as labels.
+    /// A raw IDX file, read as images and as labels; an error when it is neither.
     public static func idx(_ data: Data) throws {
-        data.withUnsafeBytes { bytes in
-            _ = try? IDXReader.images(in: bytes, file: "input")
-            _ = try? IDXReader.labels(in: bytes, file: "input")
-        }
+        try data.withUnsafeBytes(readIDX)
     }
 
-    /// A gzip-compressed IDX file, as MNIST ships: inflated, then read as images and as labels.
+    /// A gzip-compressed IDX file, as MNIST ships: inflated, then read as `idx` reads it.
     public static func gzipIDX(_ data: Data) throws {
-        let inflated = try GzipReader.decompress(data, file: "input")
-        inflated.withBytes { bytes in
-            _ = try? IDXReader.images(in: bytes, file: "input")
-            _ = try? IDXReader.labels(in: bytes, file: "input")
-        }
+        try GzipReader.decompress(data, file: "input").withBytes(readIDX)
     }
 
-    /// A safetensors file: every tensor's values read as its type says.
+    private static func readIDX(_ bytes: UnsafeRawBufferPointer) throws {
+        let images = Result { try IDXReader.images(in: bytes, file: "input") }
+        let labels = Result { try IDXReader.labels(in: bytes, file: "input") }
+        if case let .failure(error) = images, case .failure = labels { throw error }
+    }
+
+    /// A safetensors file, and the report's use of a study's signatures file: the neighbours in
+    /// every two-dimensional tensor of a layer's name, in name order (a dictionary's order
+    /// changes from process to process, and a finding must replay).
     public static func safeTensors(_ data: Data) throws {
         let file = try SafeTensors(decoding: data)
-        for entry in file.tensors.values {
-            _ = entry.shape.reduce(1, &*)
-        }
-        // The report's use of a signatures file: neighbours in the deepest layer.
-        if let layer = file.tensors.first(where: { $0.value.shape.count == 2 && !$0.key.contains(".") }),
-           layer.value.shape[0] <= 4096 {
-            _ = try NeighbourLists.lists(from: file, layer: layer.key, count: layer.value.shape[0], k: 2)
+        for (name, entry) in file.tensors.sorted(by: { $0.key < $1.key })
+        where entry.shape.count == 2 && !name.contains(".") && entry.shape[0] <= 4096 {
+            _ = try NeighbourLists.lists(from: file, layer: name, count: entry.shape[0], k: 2)
         }
     }
 
-    /// A checkpoint: validated, its model given its shapes and memory (nothing allocated).
+    /// A checkpoint: validated, its model given its shapes and memory (built, weights and all,
+    /// when small: see `modelDescription`).
     public static func checkpoint(_ data: Data) throws {
         let checkpoint = try Checkpoint.decode(data, path: "input")
-        guard checkpoint.model.layers.allSatisfy(isSmall) else { return }
+        guard isSmall(checkpoint.model) else { return }
         _ = try ModelSummary(spec: checkpoint.model, batch: checkpoint.configuration.batchSize,
                              optimizer: checkpoint.configuration.optimizer)
     }
@@ -69,18 +67,22 @@ public enum FuzzEntryPoints {
         }
         // The summary builds the model for real, weights and all, as `signet summary` does: a
         // model of gigabytes takes gigabytes, which is no bug but would stop the fuzzer at its
-        // memory limit. Only models of at most tens of megabytes are built here.
-        if spec.layers.allSatisfy(isSmall) {
+        // memory limit. Only models of at most a few hundred megabytes are built here.
+        if isSmall(spec) {
             _ = try ModelSummary(spec: spec, batch: 32, optimizer: TrainingConfiguration().optimizer)
         }
     }
 
-    /// A layer of at most 256 units or 64 filters, or one without weights.
-    private static func isSmall(_ layer: LayerSpec) -> Bool {
-        switch layer {
-        case let .dense(_, units, _, _): return units <= 256
-        case let .conv2d(_, filters, _, _, _, _): return filters <= 64
-        default: return true
+    /// At most 4,096 input values and layers of at most 256 units or 64 filters: no layer's
+    /// output past 4,096 x 64 values (strides never enlarge a map), so no dense layer past
+    /// 67 million weights.
+    private static func isSmall(_ spec: ModelSpec) -> Bool {
+        spec.inputShape.reduce(1, ModelSummary.product) <= 4096 && spec.layers.allSatisfy { layer in
+            switch layer {
+            case let .dense(_, units, _, _): return units <= 256
+            case let .conv2d(_, filters, _, _, _, _): return filters <= 64
+            default: return true
+            }
         }
     }
 
@@ -89,19 +91,26 @@ public enum FuzzEntryPoints {
         _ = try StudyConfigFile.arguments(from: data, file: "input")
     }
 
-    /// A study's `result.json`, as `signet report` reads it: decoded, then its page rendered.
+    /// A study's `result.json`, as `signet report` and `signet sweep` read it: decoded, its page
+    /// rendered, its summary printed, its sweep entry made.
     public static func studyResult(_ data: Data) throws {
         let result = try StudyFiles.decodeResult(data, file: "input")
         _ = try ExperimentPage(result: result, indexLink: nil).render(images: nil, sheetFolder: "sprites", neighbours: nil)
+        _ = StudySummary(result).text
+        _ = SweepEntry(name: "input", result: result, seconds: 0, reused: true)
     }
 
-    /// A program-cache entry, checked against a descriptor as a cache lookup does.
+    /// A program-cache entry, checked against a descriptor as a cache lookup does; an error when
+    /// it is not an entry for that descriptor.
     public static func programCache(_ data: Data) throws {
         let bytes = [UInt8](data)
-        _ = CacheEntry.decode(bytes, expecting: Array("device|options|source".utf8))
-        // The entry's own descriptor, as a crafted entry would claim it.
-        if bytes.count > 16 {
-            _ = CacheEntry.decode(bytes, expecting: Array(bytes[16..<min(bytes.count, 48)]))
+        // The entry's own descriptor too, as a crafted entry would claim it.
+        let claimed = bytes.count > 16 ? CacheEntry.decode(bytes, expecting: Array(bytes[16..<min(bytes.count, 37)])) : nil
+        guard CacheEntry.decode(bytes, expecting: Array("device|options|source".utf8)) != nil || claimed != nil else {
+            throw CacheEntryRefused()
         }
     }
+
+    /// What `programCache` throws for bytes the cache would not trust (the cache itself says nil).
+    public struct CacheEntryRefused: Error {}
 }

@@ -37,7 +37,9 @@ public struct ModelSpec: Codable, Equatable, Sendable {
             case .activation, .dropout, .flatten: return nil
             }
         }
-        return ([String(inputShape.reduce(1, *))] + parts).joined(separator: "-")
+        // Saturating: a shape read from a file may multiply past Int (the model then cannot be
+        // built, but it can still be named).
+        return ([String(inputShape.reduce(1, ModelSummary.product))] + parts).joined(separator: "-")
     }
 }
 

@@ -65,7 +65,7 @@ public struct ModelSummary: Codable, Equatable, Sendable {
     }
 
     /// `a * b`, or `Int.max` past it.
-    static func product(_ a: Int, _ b: Int) -> Int {
+    public static func product(_ a: Int, _ b: Int) -> Int {
         let (value, overflow) = a.multipliedReportingOverflow(by: b)
         return overflow ? .max : value
     }

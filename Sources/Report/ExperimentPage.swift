@@ -233,7 +233,7 @@ package struct ExperimentPage {
             rows.append(("unseen", names(configuration.anomalies) + (configuration.anomaliesTogether ? " (inserted together)" : " (inserted one by one)")))
         }
         rows.append(("seeds", configuration.seeds == 1 ? String(configuration.seed)
-                        : "\(configuration.seeds) (\(configuration.seed) ... \(configuration.seed + UInt64(configuration.seeds) - 1))"))
+                        : "\(configuration.seeds) (\(configuration.seed) ... \(configuration.seed + UInt64(configuration.seeds - 1)))"))
         if let umap = configuration.umap {
             rows.append(("UMAP", "\(umap.neighbors) neighbours, min_dist \(umap.minDist), seed \(umap.seed)"))
         } else {

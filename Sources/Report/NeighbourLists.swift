@@ -34,7 +34,10 @@ package struct NeighbourLists: Encodable {
     /// The neighbours of `count` images in `layer` of a signatures file, or nil when it does not
     /// hold that layer for `count` images (or `count` is at most `k`).
     package static func lists(from stored: SafeTensors, layer: String, count: Int, k: Int = 8) throws -> NeighbourLists? {
-        guard let entry = stored.tensors[layer], entry.shape.count == 2, entry.shape[0] == count, count > k else { return nil }
+        // Float signatures of the right shape only: a file from elsewhere may hold the layer as
+        // integers (found by fuzzing: its values were empty, indexed as if full).
+        guard let entry = stored.tensors[layer], entry.elementType == .float32, entry.shape.count == 2, entry.shape[0] == count,
+              count > k else { return nil }
         let width = entry.shape[1]
         var values = entry.values
         if let mean = stored.tensors[layer + ".mean"]?.values, let scale = stored.tensors[layer + ".scale"]?.values,

@@ -65,6 +65,10 @@ public enum Report {
     /// Writes a sweep's pages: each experiment's, then the index.
     @discardableResult
     public static func writeSweep(_ index: SweepIndex, to folder: URL, store: DatasetStore = DatasetStore()) throws -> URL {
+        // An index from elsewhere may name anything: only a folder inside this one is read.
+        if let bad = index.entries.first(where: { $0.name.isEmpty || $0.name.contains("/") || $0.name.hasPrefix(".") }) {
+            throw ReportError.unreadable("\(folder.appendingPathComponent(Sweep.indexName).path) names an experiment '\(bad.name)' that is not a folder of the sweep")
+        }
         for entry in index.entries {
             let experiment = folder.appendingPathComponent(entry.name, isDirectory: true)
             let result = try readResult(experiment.appendingPathComponent(StudyFiles.resultName))

@@ -1,6 +1,7 @@
 import Foundation
 @testable import Report
 @testable import Signatures
+import Learning
 import SharedTestData
 import Testing
 
@@ -136,7 +137,7 @@ struct ReportPageTests {
 
     @Test("A result.json whose parts do not fit together is refused in one line, and no page is written",
           arguments: ["no run", "cluster past k", "k of 0", "map not finite", "map too short", "negative index", "notable past the images",
-                      "seeds past 64 bits"])
+                      "seeds past 64 bits", "model input past Int"])
     func anInconsistentResultIsRefused(fault: String) throws {
         var result = try ReportFixture.written().result
         var analysis = result.runs[0].analysis
@@ -163,6 +164,9 @@ struct ReportPageTests {
         case "notable past the images":
             analysis.paths.notable.append(NotableImage(layer: "hidden_1", image: analysis.images.count, label: 1, cluster: 0, clusterMajority: 7))
             expected = "a notable image \(analysis.images.count) of \(analysis.images.count)"
+        case "model input past Int":
+            result.runs[0].model.spec = ModelSpec(inputShape: [1 << 32, 1 << 32], layers: result.runs[0].model.spec.layers)
+            expected = "run 1's model takes input [4294967296, 4294967296]"
         default:
             result.configuration.seed = .max
             result.configuration.seeds = 2
@@ -178,6 +182,35 @@ struct ReportPageTests {
         #expect(message.contains("is an inconsistent study result: ") && message.contains(expected), "\(message)")
         #expect(!message.contains("\n"))
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("index.html").path))
+    }
+
+    /// Seeds that end at the last 64-bit seed are a valid study: its page and summary name them.
+    @Test func seedsEndingAtTheLastSeedAreReported() throws {
+        var result = try ReportFixture.written().result
+        result.configuration.seed = .max - 1
+        result.configuration.seeds = 2
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("signet-last-seed-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try StudyFiles.save(StudyFiles.resultJSON(result), to: folder.appendingPathComponent(StudyFiles.resultName))
+        let page = try Report.write(folder: folder, store: ReportFixture.store())
+        #expect(try String(contentsOf: page, encoding: .utf8).contains("\(UInt64.max - 1) ... \(UInt64.max)"))
+        #expect(StudySummary(result).text.contains("2 seeds (\(UInt64.max - 1) ... \(UInt64.max))"))
+    }
+
+    /// A sweep index from elsewhere names its experiments' folders: one outside the sweep's
+    /// folder (`../x`) is refused, and nothing is written outside it.
+    @Test func aSweepIndexNamingAFolderOutsideIsRefused() throws {
+        let result = try ReportFixture.written().result
+        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("signet-escape-\(UUID().uuidString)", isDirectory: true)
+        let folder = parent.appendingPathComponent("sweep", isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let index = SweepIndex(entries: [SweepEntry(name: "../escape", result: result, seconds: 0, reused: false)])
+        try StudyFiles.save(Sweep.json(index), to: folder.appendingPathComponent(Sweep.indexName))
+        let error = #expect(throws: ReportError.self) { try Report.write(folder: folder, store: ReportFixture.store()) }
+        #expect(error.map { "\($0)" }?.contains("names an experiment '../escape' that is not a folder of the sweep") == true)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path) == ["sweep"])
     }
 
     /// A study that does not fit on the disk, written over an earlier study's folder: the

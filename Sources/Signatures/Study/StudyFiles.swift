@@ -16,8 +16,9 @@ public enum StudyFiles {
 
     /// Writes the three files into `folder`, creating it if needed, as one: each is written in
     /// full beside its final name first, and only once all three are, they are renamed into
-    /// place. A disk that fills up then leaves an earlier study's three files as they were,
-    /// never the new result beside the old signatures.
+    /// place, `result.json` last (the mark of a complete study; the old one is removed first).
+    /// A disk that fills up leaves an earlier study's three files as they were; a kill between
+    /// the renames leaves no `result.json`, never the new result beside the old signatures.
     /// - Throws: `SignaturesError.cannotWrite` with the path and the reason.
     public static func write(_ outcome: StudyOutcome, to folder: URL) throws {
         do {
@@ -27,6 +28,11 @@ public enum StudyFiles {
         }
         let files = [(resultName, try resultJSON(outcome.result)), (signaturesName, try signatures(outcome)),
                      (pathsName, Data(pathsCSV(outcome.result).utf8))]
+        // Files an earlier write staged and a kill left: `.<name>.<tag>`.
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        for name in left where files.contains(where: { name.hasPrefix(".\($0.0).") }) {
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+        }
         var staged: [(temporary: URL, final: URL)] = []
         // Whatever was staged and not renamed (a write that failed) is removed.
         defer { for file in staged { try? FileManager.default.removeItem(at: file.temporary) } }
@@ -40,11 +46,17 @@ public enum StudyFiles {
                 throw SignaturesError.cannotWrite(path: final.path, reason: error.localizedDescription)
             }
         }
-        while let file = staged.first {
+        // result.json is staged first and renamed last; until then there is none.
+        if FileManager.default.fileExists(atPath: staged[0].final.path) {
+            guard unlink(staged[0].final.path) == 0 else {
+                throw SignaturesError.cannotWrite(path: staged[0].final.path, reason: String(cString: strerror(errno)))
+            }
+        }
+        while let file = staged.last {
             guard rename(file.temporary.path, file.final.path) == 0 else {
                 throw SignaturesError.cannotWrite(path: file.final.path, reason: String(cString: strerror(errno)))
             }
-            staged.removeFirst()
+            staged.removeLast()
         }
     }
 

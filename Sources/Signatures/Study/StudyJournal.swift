@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Learning
+import SignetBuild
 
 /// What a study has finished, recorded in its output folder as it goes (`DIR/.signet-study/`),
 /// so that a killed study continues from its last finished phase (`signet study --resume DIR`)
@@ -20,11 +21,13 @@ public struct StudyJournal: Sendable {
     /// The settings and backend of the journaled study.
     public let header: Header
 
-    /// What a journal records first: the study's settings and the backend it runs on.
+    /// What a journal records first: the study's settings, the backend it runs on and the
+    /// build of Signet running it.
     public struct Header: Codable, Equatable, Sendable {
         public var schema: String
         public var configuration: StudyConfiguration
         public var backend: BackendDescription
+        public var build: SignetBuild
     }
 
     static let schema = "signet.study-journal/1"
@@ -40,7 +43,7 @@ public struct StudyJournal: Sendable {
         } catch {
             throw SignaturesError.cannotWrite(path: folder.path, reason: error.localizedDescription)
         }
-        let header = Header(schema: schema, configuration: configuration, backend: Study.describe(backend))
+        let header = Header(schema: schema, configuration: configuration, backend: Study.describe(backend), build: .current)
         try StudyFiles.save(try Self.encoder.encode(header), to: folder.appendingPathComponent("journal.json"))
         return StudyJournal(folder: folder, header: header)
     }
@@ -59,11 +62,16 @@ public struct StudyJournal: Sendable {
         return StudyJournal(folder: folder, header: header)
     }
 
-    /// Refuses a backend other than the journaled one: a study's numbers are exact on one backend only.
+    /// Refuses a backend or a build other than the journaled ones: a study's numbers are exact
+    /// for one backend and one build only.
     func check(backend: BackendDescription) throws {
+        let study = folder.deletingLastPathComponent().path
         guard backend == header.backend else {
-            throw SignaturesError.invalidArgument(
-                "the study in \(folder.deletingLastPathComponent().path) ran on \(header.backend.description); resume it on that device, or start it over")
+            throw SignaturesError.invalidArgument("the study in \(study) ran on \(header.backend.description); resume it on that device, or start it over")
+        }
+        guard header.build == .current else {
+            throw SignaturesError.invalidArgument("the study in \(study) was started by signet \(header.build.version) (\(header.build.commit)), "
+                + "this is \(SignetBuild.current.version) (\(SignetBuild.current.commit)): resume it with that build, or start it over")
         }
     }
 

@@ -1,9 +1,12 @@
+import Learning
+
 extension StudyResult {
     /// Checks what every reader of a result relies on, so that a `result.json` edited, truncated
     /// or made elsewhere is refused in one line instead of trapping the report: at least one run;
     /// in every analysis, one cluster per layer for each image, each below its layer's k (which is
     /// at least 1 and at most the number of images); map coordinates two per image and finite;
-    /// listed images within the analysis; a seed range that fits in 64 bits.
+    /// listed images within the analysis; a seed range that fits in 64 bits; model input shapes
+    /// of positive sizes whose product fits in an Int.
     ///
     /// Found by fuzzing `signet report` (Fuzz/, target study-result). A result `Study.run` made
     /// always passes.
@@ -15,6 +18,10 @@ extension StudyResult {
             throw fail("\(configuration.seeds) seeds from seed \(configuration.seed)")
         }
         for (number, run) in runs.enumerated() {
+            let shape = run.model.spec.inputShape
+            guard !shape.isEmpty, shape.allSatisfy({ $0 >= 1 }), shape.reduce(1, ModelSummary.product) < Int.max else {
+                throw fail("run \(number + 1)'s model takes input \(shape)")
+            }
             for analysis in [run.analysis] + run.inserted {
                 try analysis.checkConsistency { fail("run \(number + 1), \(analysis.name): \($0)") }
             }

@@ -39,7 +39,7 @@ public struct StudySummary {
         let data = configuration.data
         let perClass = data.subset.perClass.map { "\($0) training images each" } ?? "all training images"
         let seeds = configuration.seeds == 1 ? "seed \(configuration.seed)"
-            : "\(configuration.seeds) seeds (\(configuration.seed) ... \(configuration.seed + UInt64(configuration.seeds) - 1))"
+            : "\(configuration.seeds) seeds (\(configuration.seed) ... \(configuration.seed + UInt64(configuration.seeds - 1)))"
         let analysis = first.analysis.images.count
         return ["", "Signature study: \(data.dataset.displayName) \(nouns) \(names(kept)) (\(perClass)), \(seeds)",
                 "Model \(modelDescription) \(first.model.checkpoint.map { "from \($0)" } ?? "trained \(first.model.history.count) epochs"); "

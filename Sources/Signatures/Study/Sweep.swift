@@ -1,6 +1,7 @@
 import Datasets
 import Engine
 import Foundation
+import SignetBuild
 
 /// Several studies run one after the other into one folder, one subfolder each, with an index of
 /// their headline numbers: the original's published experiments in one command.
@@ -8,7 +9,7 @@ import Foundation
 /// An experiment whose folder already holds a complete `result.json` of the same configuration
 /// is not run again: its result is read back into the index; one that a kill left unfinished
 /// continues from its journal (`StudyJournal`). The experiments are recorded first in
-/// `sweep.json`, so that `Sweep.resume(folder)` continues a sweep with nothing but its folder.
+/// `sweep.json`, so that `recordedExperiments(in:)` gives a sweep back from nothing but its folder.
 public struct Sweep {
     public let experiments: [SweepExperiment]
     public let store: DatasetStore
@@ -39,7 +40,9 @@ public struct Sweep {
             throw SignaturesError.invalidArgument("\(folder.path) holds no sweep to resume (no \(experimentsName))")
         }
         do {
-            return try JSONDecoder().decode([SweepExperiment].self, from: data)
+            let decoder = JSONDecoder()
+            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            return try decoder.decode([SweepExperiment].self, from: data)
         } catch {
             throw SignaturesError.invalidArgument("\(file.path) is not a sweep's list of experiments: \(error.localizedDescription)")
         }
@@ -73,12 +76,15 @@ public struct Sweep {
             let entry: SweepEntry
             if let previous = Self.completedResult(in: destination, matching: experiment.configuration) {
                 entry = SweepEntry(name: experiment.name, result: previous, seconds: 0, reused: true)
+                // A kill after the files were written and before the journal was removed.
+                (try? StudyJournal.open(in: destination))?.remove()
             } else {
                 observer?.experimentStarted(experiment.name, position: position + 1, of: experiments.count)
                 // An experiment a kill left unfinished continues where it stopped.
                 let description = Study.describe(backend)
                 let journal = try (try? StudyJournal.open(in: destination)).flatMap {
-                    $0.header.configuration == experiment.configuration && $0.header.backend == description ? $0 : nil
+                    $0.header.configuration == experiment.configuration && $0.header.backend == description
+                        && $0.header.build == .current ? $0 : nil
                 } ?? StudyJournal.start(in: destination, configuration: experiment.configuration, backend: backend)
                 let outcome = try Study(experiment.configuration, store: store).run(on: backend, observer: observer?.studyObserver,
                                                                                     journal: journal)
