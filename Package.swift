@@ -7,7 +7,8 @@
 //   Signatures -> Datasets -> CZlib
 //   Engine, Datasets, Signatures -> SplitMix (the one seeded mixer they need; see SplitMix64.swift)
 //   Learning, Signatures, signet -> SignetBuild (which build is running; the CommitStamp plugin)
-//   FuzzEntryPoints -> Report, Signatures, Learning, Datasets, OpenCL (the parsers Fuzz/ feeds)
+//   signet -> CommandLineFiles (the --config file's translation to flags)
+//   FuzzEntryPoints -> Report, Signatures, Learning, Datasets, OpenCL, CommandLineFiles (the parsers Fuzz/ feeds)
 // Benchmarks live in their own package (Benchmarks/) so that `swift build` and `swift test`
 // here never build benchmark code or need its libraries.
 
@@ -101,10 +102,13 @@ let package = Package(
             ]
         ),
         // One entry per parser of outside input, for Fuzz/ and FuzzRegressionTests.
-        .target(name: "FuzzEntryPoints", dependencies: ["Datasets", "Learning", "OpenCL", "Report", "Signatures"]),
+        .target(name: "FuzzEntryPoints", dependencies: ["CommandLineFiles", "Datasets", "Learning", "OpenCL", "Report", "Signatures"]),
+        // The files the command line reads in place of flags (a study's --config).
+        .target(name: "CommandLineFiles"),
         .executableTarget(
             name: "signet",
             dependencies: ["Engine", "OpenCL", "Learning", "Datasets", "Signatures", "Bench", "Report", "CPUFeatures", "SignetBuild",
+                           "CommandLineFiles",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: checksProcessor
         ),

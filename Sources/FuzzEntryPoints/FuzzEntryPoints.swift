@@ -1,3 +1,4 @@
+import CommandLineFiles
 import Datasets
 import Foundation
 import Learning

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineFiles
 import Datasets
 import Engine
 import Foundation
@@ -153,8 +154,8 @@ struct StudyCommand: ParsableCommand {
                 throw CLIFailure("--config \(config): cannot read the file")
             }
             let fileArguments: [String]
-            do { fileArguments = try StudyConfigFile.arguments(from: contents, file: config) } catch let error as SignaturesError {
-                throw CLIFailure(error.description)
+            do { fileArguments = try StudyConfigFile.arguments(from: contents, file: config) } catch let problem as StudyConfigFile.Problem {
+                throw CLIFailure(problem.description)
             }
             var merged: StudyCommand
             do {

@@ -4,9 +4,15 @@ import Foundation
 /// "n-init": 10}`, turned into the flags they stand for. Keys are the flags' long names without
 /// the dashes; unknown keys and values of the wrong type are refused with the key's name.
 ///
-/// Only the translation lives here, so that it can be fuzzed (Fuzz/) like every other parser of
-/// outside input; the command line parses and checks the flags it returns as typed ones.
+/// Only the translation lives here, in a library, so that it can be fuzzed (Fuzz/) like every
+/// other parser of outside input; the command line parses and checks the flags it returns as
+/// typed ones.
 public enum StudyConfigFile {
+    /// Why a file was refused: one line, starting with `--config FILE:`.
+    public struct Problem: Error, CustomStringConvertible {
+        public let description: String
+    }
+
     /// What a key's value must be.
     private enum Kind {
         case integer, number, text, boolean
@@ -30,7 +36,7 @@ public enum StudyConfigFile {
     /// The flags the file's bytes stand for, in a stable order (sorted by key), each value joined
     /// to its flag (`--seed=-1`) so that a value starting with a dash stays a value.
     /// - Parameter file: the file's path, which every message starts with.
-    /// - Throws: `SignaturesError.invalidArgument`, one line naming the file and the key at fault.
+    /// - Throws: `Problem`, one line naming the file and the key at fault.
     public static func arguments(from data: Data, file: String) throws -> [String] {
         let settings: [String: JSONValue]
         do {
@@ -50,8 +56,8 @@ public enum StudyConfigFile {
         return arguments
     }
 
-    private static func failure(_ file: String, _ detail: String) -> SignaturesError {
-        .invalidArgument("--config \(file): \(detail)")
+    private static func failure(_ file: String, _ detail: String) -> Problem {
+        Problem(description: "--config \(file): \(detail)")
     }
 
     /// The arguments without `--config FILE` or `--config=FILE`.
@@ -67,7 +73,7 @@ public enum StudyConfigFile {
     }
 
     private static func flags(_ key: String, _ value: JSONValue, kind: Kind, file: String) throws -> [String] {
-        func wrong(_ expected: String) -> SignaturesError {
+        func wrong(_ expected: String) -> Problem {
             failure(file, "'\(key)' must be \(expected), got \(value)")
         }
         let flag = "--" + key
