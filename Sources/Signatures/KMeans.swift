@@ -1,4 +1,3 @@
-import Dispatch
 import Engine
 
 /// K-means clustering as scikit-learn's `KMeans(algorithm="lloyd")` computes it, on a backend.
@@ -91,8 +90,6 @@ private final class LloydRun: @unchecked Sendable {
     var previousLabels: [Int32]?
     var iterations = 0
     var converged = false
-    /// Converged because no label changed: the last pass's labels are then the final ones.
-    var strictlyConverged = false
 
     /// A run from `initial` centroids. With `seeding` (the k-means++ run that chose them), its
     /// nearest seeds and distances are the first assignment's bounds, exact, so the first pass
@@ -120,8 +117,7 @@ private final class LloydRun: @unchecked Sendable {
     }
 
     /// Iterates every run until each converges or reaches the iteration limit, then labels the
-    /// points by each run's final centroids (scikit-learn's closing E-step, skipped as there for a
-    /// run whose last pass changed no label).
+    /// points by each run's final centroids (scikit-learn's closing E-step).
     static func iterate(_ runs: [LloydRun], configuration: KMeansConfiguration) throws -> [KMeansResult] {
         guard let matrix = runs.first?.matrix else { return [] }
         let backend = matrix.backend
@@ -194,8 +190,7 @@ private final class LloydRun: @unchecked Sendable {
             totalShift += moved
         }
         current = updated
-        strictlyConverged = previousLabels.map { ClusterTotals.differences(labels, $0) == 0 } ?? false
-        converged = totalShift <= tolerance || strictlyConverged
+        converged = totalShift <= tolerance || previousLabels.map { ClusterTotals.differences(labels, $0) == 0 } ?? false
         previousLabels = labels
     }
 
@@ -206,67 +201,19 @@ private final class LloydRun: @unchecked Sendable {
         }
     }
 
-    /// The labels, inertia and sizes of the final centroids. As scikit-learn, the closing
-    /// E-step (`nearestCentroids` into `distances`, `[n]`, shared by the runs) is skipped when
-    /// no label changed in the last pass: the centroids did not move, so the labels stand.
+    /// The labels, inertia and sizes of the final centroids, from `nearestCentroids` into
+    /// `distances` (`[n]`, shared by the runs).
     func result(distances: Tensor) throws -> KMeansResult {
         let backend = matrix.backend
-        if !strictlyConverged {
-            try backend.nearestCentroids(points: matrix.points, pointNorms: matrix.squaredNorms, centroids: centroids,
-                                         assignments: assignments, distances: distances)
-            labels = try backend.readIntegers(assignments)
-        }
-        let inertia = Self.inertia(matrix, centroids: current, labels: labels)
+        try backend.nearestCentroids(points: matrix.points, pointNorms: matrix.squaredNorms, centroids: centroids,
+                                     assignments: assignments, distances: distances)
+        let labels = try backend.readIntegers(assignments)
+        let inertia = try backend.read(distances).reduce(0.0) { $0 + Double($1) }
         var sizes = [Int](repeating: 0, count: k)
         for label in labels { sizes[Int(label)] += 1 }
         return KMeansResult(clusters: k, assignments: labels, centroids: current, inertia: inertia,
                             iterations: iterations, sizes: sizes, restart: 0, totalIterations: iterations,
                             restartInertias: [inertia], seeds: [])
-    }
-
-    /// The summed squared distance of every point to its centroid, each point's over its
-    /// coordinates in float32 differences (no cancellation, unlike the Gram form the backend's
-    /// distances take) and the points' in float64, over fixed ranges added in order: the same
-    /// bits on any thread count, and one measure for every restart's inertia, whichever way
-    /// its labels came.
-    static func inertia(_ matrix: PointMatrix, centroids: [Float], labels: [Int32]) -> Double {
-        let n = matrix.rows, d = matrix.columns, parts = 64
-        guard n > 0 else { return 0 }
-        var partials = [Double](repeating: 0, count: parts)
-        matrix.values.withUnsafeBufferPointer { values in
-            centroids.withUnsafeBufferPointer { centroids in
-                labels.withUnsafeBufferPointer { labels in
-                    partials.withUnsafeMutableBufferPointer { partials in
-                        let (points, centers, owners) = (UncheckedPointer(UnsafeMutablePointer(mutating: values.baseAddress!)),
-                                                         UncheckedPointer(UnsafeMutablePointer(mutating: centroids.baseAddress!)),
-                                                         UncheckedPointer(UnsafeMutablePointer(mutating: labels.baseAddress!)))
-                        let sums = UncheckedPointer(partials.baseAddress!)
-                        DispatchQueue.concurrentPerform(iterations: parts) { part in
-                            var total = 0.0
-                            for i in n * part / parts..<n * (part + 1) / parts {
-                                let x = points.pointer + i * d, c = centers.pointer + Int(owners.pointer[i]) * d
-                                var lanes = SIMD8<Float>(), j = 0
-                                while j + 8 <= d {
-                                    let difference = UnsafeRawPointer(x + j).loadUnaligned(as: SIMD8<Float>.self)
-                                        - UnsafeRawPointer(c + j).loadUnaligned(as: SIMD8<Float>.self)
-                                    lanes += difference * difference
-                                    j += 8
-                                }
-                                var squared = lanes.sum()
-                                while j < d {
-                                    let difference = x[j] - c[j]
-                                    squared += difference * difference
-                                    j += 1
-                                }
-                                total += Double(squared)
-                            }
-                            sums.pointer[part] = total
-                        }
-                    }
-                }
-            }
-        }
-        return partials.reduce(0, +)
     }
 
     /// Half the distance from each centroid to its nearest other one (+infinity for k = 1): a
