@@ -4,8 +4,8 @@ import Engine
 /// output shape, parameter count and activation, with the totals of trainable parameters and of
 /// the memory a training batch takes on the device.
 ///
-/// The shapes and counts come from the model built on the CPU backend (the layers themselves,
-/// not a second reckoning of their geometry); the memory is an estimate from them, stated as
+/// The shapes and counts come from the model's built layers (the layers themselves, not a
+/// second reckoning of their geometry); the memory is an estimate from them, stated as
 /// such: the weights with their gradients and optimizer slots, plus every layer's output for
 /// the batch and its gradient (what a training step keeps), in float32.
 public struct ModelSummary: Codable, Equatable, Sendable {
@@ -45,7 +45,15 @@ public struct ModelSummary: Codable, Equatable, Sendable {
     /// - Throws: `LearningError.invalidModel` when the model cannot be built.
     public init(spec: ModelSpec, batch: Int, optimizer: OptimizerSpec) throws {
         var generator = SeededGenerator(seed: 0)
-        let model = try Sequential(spec: spec, backend: CPUBackend(), generator: &generator)
+        self.init(model: try Sequential(spec: spec, backend: CPUBackend(), generator: &generator),
+                  batch: batch, optimizer: optimizer)
+    }
+
+    /// The summary of a model already built, on any backend, for training batches of `batch`
+    /// with `optimizer`: what a trainer checks before its first step, without building the
+    /// model a second time.
+    public init(model: Sequential, batch: Int, optimizer: OptimizerSpec) {
+        let spec = model.spec
         self.model = spec.outline
         inputShape = spec.inputShape
         layers = zip(spec.layers, model.layers).map { layerSpec, layer in

@@ -75,7 +75,7 @@ public final class Trainer {
     /// 23 GiB host.
     private func checkBatchFits(_ examples: Int) throws {
         let batch = min(configuration.batchSize, max(examples, 1))
-        let summary = try ModelSummary(spec: model.spec, batch: batch, optimizer: configuration.optimizer)
+        let summary = ModelSummary(model: model, batch: batch, optimizer: configuration.optimizer)
         let available = backend.memoryBytes / 2
         guard summary.trainingBytesPerBatch <= available else {
             throw LearningError.invalidConfiguration(
@@ -85,9 +85,11 @@ public final class Trainer {
         }
     }
 
-    /// Loss and accuracy on `data` in inference mode, regularisation included, as Keras's `evaluate`.
-    public func evaluate(_ data: TrainingData, batchSize: Int = 1000) throws -> (loss: Double, accuracy: Double) {
+    /// Loss and accuracy on `data` in inference mode, regularisation included, as Keras's
+    /// `evaluate`, `batchSize` examples at a time (nil: as `Sequential.activations` chooses).
+    public func evaluate(_ data: TrainingData, batchSize: Int? = nil) throws -> (loss: Double, accuracy: Double) {
         try check(data)
+        let batchSize = try batchSize ?? model.largestInferenceBatch(upTo: Sequential.defaultInferenceBatch)
         try backend.fill(lossTotal, with: 0)
         try backend.fill(correctTotal, with: 0)
         try forEachBatch(of: data, order: Array(0..<data.count), batchSize: batchSize) { x, y in

@@ -67,10 +67,9 @@ final class TrainingProgress: TrainingObserver {
         let model = trainer.model
         guard !quiet, summarized != model.spec else { return }
         summarized = model.spec
-        if let summary = try? ModelSummary(spec: model.spec, batch: trainer.configuration.batchSize,
-                                           optimizer: trainer.configuration.optimizer) {
-            console.note(summary.table(device: model.backend.description))
-        }
+        let summary = ModelSummary(model: model, batch: trainer.configuration.batchSize,
+                                   optimizer: trainer.configuration.optimizer)
+        console.note(summary.table(device: model.backend.description))
     }
 
     func epochStarted(_ epoch: Int, of epochs: Int, batches: Int) {

@@ -32,6 +32,22 @@ struct ConvolutionalModelTests {
         #expect(model.parameters[0].value.shape == [3, 3, 2, 3])
     }
 
+    /// A trainer summarises the model it holds, on its own backend, rather than building a
+    /// second one on the CPU: the two summaries must agree, row for row and byte for byte.
+    @Test(arguments: [BackendKind.cpu, .opencl])
+    func aBuiltModelSummarisesAsItsSpecificationDoes(kind: BackendKind) throws {
+        var generator = SeededGenerator(seed: 1)
+        let model = try Sequential(spec: Self.spec, backend: try LearningTestBackends.make(kind), generator: &generator)
+        let adam = OptimizerSpec.adam(AdamHyperparameters())
+        let built = ModelSummary(model: model, batch: 7, optimizer: adam)
+        #expect(built == (try ModelSummary(spec: Self.spec, batch: 7, optimizer: adam)))
+        #expect(built.layers.map(\.outputShape) == [[6, 5, 3], [3, 2, 3], [2, 1, 2], [4], [3]])
+        // conv 3x3x2x3 + 3, conv 2x2x3x2 + 2, dense 4x3 + 3.
+        #expect(built.layers.map(\.parameters) == [57, 0, 26, 0, 15] && built.trainableParameters == 98)
+        // Weights, gradients and Adam's two slots; 119 output values per image (90 + 18 + 4 + 4 + 3), and their gradients.
+        #expect(built.parameterStateBytes == 98 * 4 * 4 && built.activationBytesPerBatch == 119 * 8 * 7)
+    }
+
     /// Same tolerance as the dense gradient check, but a step of 1e-3: at 1e-2 some perturbations
     /// of `conv_1` switch which value wins a max-pool window, a kink the derivative does not see
     /// (both backends then disagreed with the differences, identically, by up to 4x the tolerance).
@@ -126,6 +142,20 @@ struct ConvolutionalModelTests {
                 "\(message)")
         let some = try model.activations(of: ["conv_1"], for: Array(features.prefix(3 * 784)), batchSize: count)
         #expect(some["conv_1"]?.count == 3 * 512)
+    }
+
+    /// Without a batch size (as the study calls it), a model whose single example cannot fit is
+    /// refused as too large a model, not told to use a smaller batch it has no flag for. The
+    /// model: 8 maps of 40,000 x 40,000 per image, 51 GB; it is only built (its weights are a
+    /// few thousand values) and given no images, so nothing that large is ever allocated.
+    @Test func aModelTooLargeForOneInferenceExampleIsRefusedAsAModel() throws {
+        let spec = try ModelSpec.parse("conv(8,3,padding=same) pool(100) flatten dense(2)", inputShape: [40_000, 40_000, 1], classes: 2)
+        var generator = SeededGenerator(seed: 1)
+        let model = try Sequential(spec: spec, backend: CPUBackend(), generator: &generator)
+        let error = #expect(throws: LearningError.self) { try model.activations(of: ["conv_1"], for: []) }
+        let message = error.map { "\($0)" } ?? ""
+        #expect(message.contains("one example's inference pass needs about") && message.contains("use a smaller model")
+                    && !message.contains("batch"), "\(message)")
     }
 
     @Test func featureMapSignaturesAreChannelMeans() throws {
