@@ -65,7 +65,7 @@ struct BenchCommand: ParsableCommand {
         }
         _ = try chosenWorkloads()
         _ = try sizes()
-        try StudyCommand.checkFolder(out)
+        try StudyCommand.checkFolder(out, flag: "--out")
     }
 
     func chosenWorkloads() throws -> [BenchWorkload] {

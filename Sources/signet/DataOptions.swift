@@ -32,6 +32,14 @@ struct DataOptions: ParsableArguments {
     @Flag(help: "Pick the images per digit at random (seeded by --seed) instead of the first ones.")
     var randomSelection = false
 
+    /// The flags given that choose the images (all but `--data`, which only says where the
+    /// files are), by name.
+    var givenSelectionFlags: [String] {
+        let given: [(String, Bool)] = [("--dataset", datasetFlag != nil), ("--digits", digits != nil),
+                                       ("--per-class", perClass != nil), ("--random-selection", randomSelection)]
+        return given.filter(\.1).map(\.0)
+    }
+
     /// The digits asked for, parsed; nil when not given.
     func parsedDigits() throws -> [Int]? {
         guard let digits else { return nil }

@@ -60,6 +60,19 @@ struct ModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Early stopping: stop when the validation loss has not improved for this many epochs.", valueName: "epochs"))
     var patience: Int?
 
+    /// The flags given, by name, in `--help`'s order: what a command that takes its model and
+    /// training from elsewhere (a checkpoint, a journal) refuses, each by its name.
+    var givenFlags: [String] {
+        let given: [(String, Bool)] = [
+            ("--preset", preset != nil), ("--model", model != .multilayerPerceptron), ("--hidden", hidden != nil),
+            ("--activation", activationFlag != nil), ("--loss", loss != nil), ("--optimizer", optimizer != nil),
+            ("--lr", learningRate != nil), ("--momentum", momentum != nil), ("--nesterov", nesterov), ("--l2", l2 != nil),
+            ("--batch", batchSize != nil), ("--epochs", epochs != nil), ("--seed", seedFlag != nil),
+            ("--validation-split", validationSplit != nil), ("--validate-on-test", validateOnTest), ("--patience", patience != nil),
+        ]
+        return given.filter(\.1).map(\.0)
+    }
+
     /// The settings in force before flags: the preset's, else the model's own defaults.
     var settings: Preset.Settings { settings(defaultPreset: nil) }
 

@@ -119,31 +119,35 @@ struct StudyCommand: ParsableCommand {
             try TrainCommand.checkWritable(save)
         }
         if checkpoint != nil {
-            let m = modelOptions
-            let training = [m.preset != nil, m.model != .multilayerPerceptron, m.hidden != nil, m.activationFlag != nil, m.loss != nil,
-                            m.optimizer != nil, m.learningRate != nil, m.momentum != nil, m.nesterov, m.l2 != nil,
-                            m.batchSize != nil, m.epochs != nil, m.validationSplit != nil, m.validateOnTest, m.patience != nil]
-            if training.contains(true) {
-                throw ValidationError("--checkpoint studies a trained model: training flags (--preset, --model, --epochs ...) do not apply")
+            let training = modelOptions.givenFlags.filter { $0 != "--seed" }
+            if !training.isEmpty {
+                throw ValidationError("--checkpoint studies a trained model: training flags (\(training.joined(separator: ", "))) do not apply")
             }
             if seeds > 1 { throw ValidationError("--seeds retrains the model; a checkpoint is one trained model") }
         }
-        if resume != nil {
-            let m = modelOptions, d = dataOptions
-            let fixed = [m.preset != nil, m.model != .multilayerPerceptron, m.hidden != nil, m.activationFlag != nil, m.loss != nil,
-                         m.optimizer != nil, m.learningRate != nil, m.momentum != nil, m.nesterov, m.l2 != nil, m.batchSize != nil,
-                         m.epochs != nil, m.seedFlag != nil, m.validationSplit != nil, m.validateOnTest, m.patience != nil,
-                         d.datasetFlag != nil, d.digits != nil, d.perClass != nil, d.randomSelection, checkpoint != nil, layers != nil,
-                         fixedK != nil, kmax != nil, nInit != nil, anomalies != nil, anomaliesTogether, seeds != 1, analyze != .train,
-                         !standardize, !umap, umapNeighbors != nil, umapMinDist != nil, umapInput, config != nil, out != "study"]
-            if fixed.contains(true) {
-                throw ValidationError("--resume continues the study with the settings it started with; only --device, --data, --save, "
-                    + "--checkpoint-every, --json and --quiet may be given with it")
+        if let resume {
+            let fixed = modelOptions.givenFlags + dataOptions.givenSelectionFlags + givenStudyFlags
+            if !fixed.isEmpty {
+                throw ValidationError("--resume continues the study with the settings it started with, so \(fixed.joined(separator: ", ")) "
+                    + "cannot be given; only --device, --data, --save, --checkpoint-every, --json and --quiet may")
             }
-            try Self.checkFolder(resume!)
+            try Self.checkFolder(resume, flag: "--resume")
         } else {
-            try Self.checkFolder(out)
+            try Self.checkFolder(out, flag: "--out")
         }
+    }
+
+    /// The flags of the study itself given (those of its data and model aside), by name: the
+    /// settings a resumed study takes from its journal.
+    private var givenStudyFlags: [String] {
+        let given: [(String, Bool)] = [
+            ("--checkpoint", checkpoint != nil), ("--layers", layers != nil), ("--k", fixedK != nil), ("--kmax", kmax != nil),
+            ("--n-init", nInit != nil), ("--anomalies", anomalies != nil), ("--anomalies-together", anomaliesTogether),
+            ("--seeds", seeds != 1), ("--analyze", analyze != .train), ("--no-standardize", !standardize), ("--no-umap", !umap),
+            ("--umap-neighbors", umapNeighbors != nil), ("--umap-min-dist", umapMinDist != nil), ("--umap-input", umapInput),
+            ("--config", config != nil), ("--out", out != "study"),
+        ]
+        return given.filter(\.1).map(\.0)
     }
 
     func run() throws {
@@ -172,7 +176,7 @@ struct StudyCommand: ParsableCommand {
         let folder = URL(fileURLWithPath: folderPath, isDirectory: true)
         let resumed = try resume.map { _ in try StudyJournal.open(in: folder) }
         let configuration = try resumed?.header.configuration ?? studyConfiguration()
-        if let save, configuration.seeds > 1 { throw CLIFailure("--save keeps one model; the study has \(configuration.seeds) seeds") }
+        if save != nil, configuration.seeds > 1 { throw CLIFailure("--save keeps one model; the study has \(configuration.seeds) seeds") }
         // Checked and loaded before the backend is made: bad input costs no device set-up.
         let study = try Study(configuration, store: dataOptions.store())
         let backend = try deviceOptions.makeBackend()
@@ -211,7 +215,8 @@ struct StudyCommand: ParsableCommand {
             subset.perClass = dataOptions.imagesPerClass(else: subset.perClass)
             if dataOptions.randomSelection { subset.selection = .random(seed: modelOptions.seed) }
             data = DataChoice(dataset: dataOptions.datasetFlag ?? trained.dataset, subset: subset, validateOnTest: trained.validateOnTest)
-            model = .checkpoint(path: checkpoint)
+            // Absolute: the journal, and so a resume from another working folder, reads the same file.
+            model = .checkpoint(path: URL(fileURLWithPath: checkpoint).standardizedFileURL.path)
         } else {
             // The study's data defaults are the original's (1 and 7, 100 each) unless a preset says otherwise.
             presetInForce = modelOptions.preset ?? (modelOptions.model == .multilayerPerceptron ? .original : nil)
@@ -264,21 +269,22 @@ struct StudyCommand: ParsableCommand {
         return names
     }
 
-    /// Fails now, before any work, if the output folder could not be made or written.
-    static func checkFolder(_ path: String) throws {
+    /// Fails now, before any work, if the output folder could not be made or written; `flag`
+    /// names the option the path came from in the message.
+    static func checkFolder(_ path: String, flag: String) throws {
         var isDirectory: ObjCBool = false
         var folder = URL(fileURLWithPath: path, isDirectory: true)
         if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw ValidationError("--out \(path) is a file; give a folder") }
+            guard isDirectory.boolValue else { throw ValidationError("\(flag) \(path) is a file; give a folder") }
         } else {
             // The nearest existing ancestor must be a writable folder.
             while !FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) {
                 folder.deleteLastPathComponent()
             }
-            guard isDirectory.boolValue else { throw ValidationError("--out \(path): \(folder.path) is a file") }
+            guard isDirectory.boolValue else { throw ValidationError("\(flag) \(path): \(folder.path) is a file") }
         }
         guard FileManager.default.isWritableFile(atPath: folder.path) else {
-            throw ValidationError("--out \(path): \(folder.path) is not writable")
+            throw ValidationError("\(flag) \(path): \(folder.path) is not writable")
         }
     }
 }

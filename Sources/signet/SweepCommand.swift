@@ -103,14 +103,18 @@ struct SweepCommand: ParsableCommand {
         if let kmax, kmax < 2 { throw ValidationError("--kmax must be at least 2, got \(kmax)") }
         _ = try chosen()
         if let resume {
-            let fixed = [out != "sweep", seeds != 1, seed != 1, full, only != nil, dataset != .mnist, perClass != 100, nInit != nil, kmax != nil]
-            if fixed.contains(true) {
-                throw ValidationError("--resume continues the sweep with the experiments it started with; only --device, --data, "
-                    + "--json and --quiet may be given with it")
+            let given: [(String, Bool)] = [
+                ("--out", out != "sweep"), ("--seeds", seeds != 1), ("--seed", seed != 1), ("--full", full), ("--only", only != nil),
+                ("--dataset", dataset != .mnist), ("--per-class", perClass != 100), ("--n-init", nInit != nil), ("--kmax", kmax != nil),
+            ]
+            let fixed = given.filter(\.1).map(\.0)
+            if !fixed.isEmpty {
+                throw ValidationError("--resume continues the sweep with the experiments it started with, so "
+                    + "\(fixed.joined(separator: ", ")) cannot be given; only --device, --data, --json and --quiet may")
             }
-            try StudyCommand.checkFolder(resume)
+            try StudyCommand.checkFolder(resume, flag: "--resume")
         } else {
-            try StudyCommand.checkFolder(out)
+            try StudyCommand.checkFolder(out, flag: "--out")
         }
     }
 

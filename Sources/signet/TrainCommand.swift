@@ -48,13 +48,10 @@ struct TrainCommand: ParsableCommand {
             guard save == nil, resume == nil else { throw ValidationError("--folds trains K throwaway models: it takes no --save or --resume") }
         }
         if resume != nil {
-            let m = modelOptions, d = dataOptions
-            let fixed = [m.preset != nil, m.model != .multilayerPerceptron, m.hidden != nil, m.activationFlag != nil, m.loss != nil,
-                         m.optimizer != nil, m.learningRate != nil, m.momentum != nil, m.nesterov, m.l2 != nil,
-                         m.batchSize != nil, m.seedFlag != nil, m.validationSplit != nil, m.validateOnTest, m.patience != nil,
-                         d.datasetFlag != nil, d.digits != nil, d.perClass != nil, d.randomSelection]
-            if fixed.contains(true) {
-                throw ValidationError("--resume continues with the checkpoint's data and settings; only --epochs, --device, --save, --checkpoint-every and --json may change")
+            let fixed = (modelOptions.givenFlags + dataOptions.givenSelectionFlags).filter { $0 != "--epochs" }
+            if !fixed.isEmpty {
+                throw ValidationError("--resume continues with the checkpoint's data and settings, so \(fixed.joined(separator: ", ")) "
+                    + "cannot be given; only --epochs, --device, --save, --checkpoint-every and --json may change")
             }
         }
     }

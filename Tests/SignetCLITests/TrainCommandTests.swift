@@ -111,7 +111,8 @@ struct TrainCommandTests {
         (["train", "--model", "cnn", "--activation", "tanh"], "--activation shapes the dense network"),
         (["train", "--activation", "softmax"], "Please provide one of 'relu', 'tanh' or 'sigmoid'"),
         (["train", "--momentum", "0.9"], "SGD settings"),
-        (["train", "--resume", "/nonexistent.safetensors", "--seed", "3"], "--resume continues with the checkpoint's data"),
+        (["train", "--resume", "/nonexistent.safetensors", "--seed", "3", "--epochs", "4"],
+         "--resume continues with the checkpoint's data and settings, so --seed cannot be given"),
         (["train", "--resume", "/nonexistent.safetensors", "--dataset", "fashion-mnist"], "--resume continues with the checkpoint's data"),
     ])
     func badFlagsGiveOneClearLine(arguments: [String], message: String) throws {

@@ -121,7 +121,9 @@ public struct StudyConfiguration: Codable, Equatable, Sendable {
 public enum ModelSource: Codable, Equatable, Sendable {
     /// Trained by the study, from scratch, once per seed (the run's seed replaces `training.seed`).
     case train(model: ModelSpec, training: TrainingConfiguration)
-    /// A checkpoint written by `signet train --save`: its weights, model and data.
+    /// A checkpoint written by `signet train --save`: its weights, model and data. The path is
+    /// absolute (as `signet study` records it), so that a study resumed from another folder
+    /// reads the same file.
     case checkpoint(path: String)
 }
 

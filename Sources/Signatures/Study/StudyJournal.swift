@@ -12,7 +12,9 @@ import SignetBuild
 /// Every file is written atomically, so a kill leaves each one whole or absent. What a resumed
 /// study recomputes (the analyses of a seed whose model was trained) is seeded, so its result
 /// equals an uninterrupted one but for the times. The journal is removed once the study's files
-/// are written.
+/// are written. A journal file that cannot be written stops the study, naming that file: a
+/// folder that cannot take the journal (full, or read-only) will not take the result either,
+/// and that is better said after training than after the whole analysis.
 public struct StudyJournal: Sendable {
     /// The journal's folder inside a study's output folder.
     public static let folderName = ".signet-study"
