@@ -89,7 +89,8 @@ struct StudyCommand: ParsableCommand {
     var json = false
 
     @Option(help: ArgumentHelp("Continue the study a kill or a stop left unfinished in this folder (its --out), with the settings "
-        + "it started with: seeds whose run finished are read back, a trained model is not trained again. Only --device, "
+        + "it started with: seeds whose run finished are read back, a trained model is not trained again, a clustered or mapped "
+        + "layer is not clustered or mapped again. Only --device, "
         + "--data, --save, --checkpoint-every, --json and --quiet may be given with it.", valueName: "dir"))
     var resume: String?
 

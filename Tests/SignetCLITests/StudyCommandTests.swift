@@ -218,27 +218,33 @@ struct StudyCommandTests {
     }
 
     /// A study killed (SIGKILL, the seam `SIGNET_FAULT=kill:phase=N`) in its second seed's
-    /// analysis, after that seed's model was trained: the folder holds only the journal, whose
-    /// files are whole; `--resume` reads the first seed's run and the second's model back, and
-    /// ends with the uninterrupted study's result but for the times, and the same signatures and
-    /// paths, byte for byte.
+    /// analysis, after that seed's model was trained and its first layer clustered and mapped:
+    /// the folder holds only the journal, whose files are whole; `--resume` reads the first
+    /// seed's run, the second's model and its first layer back, and ends with the uninterrupted
+    /// study's result but for the times, and the same signatures and paths, byte for byte.
     @Test func aKilledStudyResumesToTheSameResult() throws {
         let scratch = try Scratch()
         let flags = ["--digits", "1,7", "--per-class", "30", "--hidden", "4,3", "--epochs", "2", "--kmax", "3", "--n-init", "2",
                      "--seeds", "2", "--anomalies", "3", "--umap-neighbors", "5", "--device", "cpu", "--quiet"]
         // Phases per seed: training, signatures, 2 x (clustering, UMAP) of the analysis and of
-        // the 3s inserted, placing: 11. Phase 15 is the second seed's second analysis phase.
-        let killed = try SignetProcess.run(["study"] + flags + ["--out", scratch.out], environment: ["SIGNET_FAULT": "kill:phase=15"])
+        // the 3s inserted, placing: 11. Phase 16 is the clustering of the second seed's second
+        // layer: its first is clustered and mapped.
+        let killed = try SignetProcess.run(["study"] + flags + ["--out", scratch.out], environment: ["SIGNET_FAULT": "kill:phase=16"])
         #expect(killed.killedBySignal && killed.status == SIGKILL, "status \(killed.status): \(killed.standardError)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.out) == [".signet-study"], "no result file of the killed study")
         let journal = try FileManager.default.contentsOfDirectory(atPath: scratch.file(".signet-study")).sorted()
-        #expect(journal == ["journal.json", "model-1.safetensors", "model-2.safetensors", "run-1.json", "signatures-1.safetensors"],
+        // The first seed's layer records went into its run-1.json.
+        #expect(journal == ["journal.json", "model-1.safetensors", "model-2.safetensors", "run-1.json",
+                            "run-2-analysis-1-layer-1-clustering.json", "run-2-analysis-1-layer-1-map.json", "signatures-1.safetensors"],
                 "every phase finished, each file whole: \(journal)")
 
         let resumed = try SignetProcess.run(["study", "--resume", scratch.out, "--device", "cpu", "--quiet"])
         #expect(resumed.status == 0, "\(resumed.standardError)")
         #expect(resumed.standardError.contains("Seed 1: finished before, read from the journal"))
         #expect(resumed.standardError.contains("Reading the model of seed 2, trained before, from the journal"))
+        #expect(resumed.standardError.contains("Analysis: hidden_1 clustered before, read from the journal"))
+        #expect(resumed.standardError.contains("Analysis: UMAP of hidden_1 made before, read from the journal"))
+        #expect(resumed.standardError.contains("Analysis: clustering hidden_2"), "the layer the kill cut short is clustered")
         #expect(resumed.standardError.components(separatedBy: "Epoch ").count == 1, "nothing is trained again")
         #expect(!FileManager.default.fileExists(atPath: scratch.file(".signet-study")), "the journal is removed once the files are written")
 

@@ -23,30 +23,39 @@ struct AnalysisBuilder {
     }
 
     /// Analyses `images` from their signatures in each studied layer and the model's predictions.
-    /// Labels in `anomalies` are inserted anomalies; every other label is a kept class.
+    /// Labels in `anomalies` are inserted anomalies; every other label is a kept class. With
+    /// `journal`, each layer's clustering and map is recorded as it is made, and one recorded
+    /// before (by a study that was stopped) is read back instead of made again.
     func analyze(name: String, anomalies: [Int], images: ImageSet, signatures: [LayerValues],
-                 predictions: [Int], observer: (any StudyObserver)?) throws -> Outcome {
+                 predictions: [Int], observer: (any StudyObserver)?, journal: StudyJournal.AnalysisRecords? = nil) throws -> Outcome {
         let n = images.count
         var layers: [LayerAnalysis] = [], models: [LayerModel] = [], phases: [PhaseTime] = []
         var clusters = [[Int]](repeating: [], count: n)
         let kept = images.labels.map { !anomalies.contains($0) }
         for (position, layer) in signatures.enumerated() {
-            try observer?.phaseStarted("\(name): clustering \(layer.layer) (\(n) x \(layer.width))")
             let standardization = configuration.standardize
                 ? try Standardization(fitting: layer.values, rows: n, columns: layer.width) : nil
             let values = try standardization?.transform(layer.values, rows: n) ?? layer.values
             let matrix = try PointMatrix(values, rows: n, columns: layer.width, backend: backend)
-            // Minutes of K-means and silhouette at full scale: say what runs. Progress within the
-            // phase is no safe point (`try?`): a stop waits for the next phase.
-            let progress: ((String) -> Void)? = n >= Self.progressRows ? { try? observer?.phaseStarted("\(name): \($0)") } : nil
-            let clustering = try LayerClustering(matrix, layer: layer.layer, k: fixedK(at: position), kRange: configuration.kRange,
+            let clustering: LayerClustering
+            if let recorded = journal?.clustering(layer: position) {
+                try observer?.phaseStarted("\(name): \(layer.layer) clustered before, read from the journal")
+                clustering = recorded
+            } else {
+                try observer?.phaseStarted("\(name): clustering \(layer.layer) (\(n) x \(layer.width))")
+                // Minutes of K-means and silhouette at full scale: say what runs. Progress within
+                // the phase is no safe point (`try?`): a stop waits for the next phase.
+                let progress: ((String) -> Void)? = n >= Self.progressRows ? { try? observer?.phaseStarted("\(name): \($0)") } : nil
+                clustering = try LayerClustering(matrix, layer: layer.layer, k: fixedK(at: position), kRange: configuration.kRange,
                                                  restarts: configuration.restarts, seed: seed, progress: progress)
+                try journal?.record(clustering, layer: position)
+            }
             phases += [PhaseTime(phase: "k-means \(layer.layer)", seconds: clustering.kMeansSeconds),
                        PhaseTime(phase: "silhouette \(layer.layer)", seconds: clustering.silhouetteSeconds)]
             var map: LayerMap?
             if let umap = configuration.umap {
-                try observer?.phaseStarted("\(name): UMAP of \(layer.layer)")
-                let (made, mapPhases) = try Self.map(matrix, umap, seed: seed)
+                let (made, mapPhases) = try timedMap(matrix, umap, of: layer.layer, at: position, name: name, observer: observer,
+                                                     journal: journal)
                 map = made
                 phases += mapPhases.map { PhaseTime(phase: "\($0.phase) \(layer.layer)", seconds: $0.seconds) }
             }
@@ -68,13 +77,26 @@ struct AnalysisBuilder {
         var analysis = Analysis(name: name, anomalies: anomalies, images: records, layers: layers,
                                 separatingLayer: separating, paths: paths, routes: routes)
         if configuration.umapInput, let umap = configuration.umap {
-            try observer?.phaseStarted("\(name): UMAP of the input")
             let pixels = try PointMatrix(images.features, rows: n, columns: images.features.count / max(n, 1), backend: backend)
-            let (map, mapPhases) = try Self.map(pixels, umap, seed: seed)
+            let (map, mapPhases) = try timedMap(pixels, umap, of: "the input", at: nil, name: name, observer: observer, journal: journal)
             analysis.inputMap = map
             phases += mapPhases.map { PhaseTime(phase: "\($0.phase) input", seconds: $0.seconds) }
         }
         return Outcome(analysis: analysis, models: models, phases: phases)
+    }
+
+    /// The map of `matrix` (the layer at `position`, or the input for nil) with its phase
+    /// times: read back from `journal` if made before, else made and recorded there.
+    private func timedMap(_ matrix: PointMatrix, _ umap: UMAPConfiguration, of what: String, at position: Int?, name: String,
+                          observer: (any StudyObserver)?, journal: StudyJournal.AnalysisRecords?) throws -> (LayerMap, [PhaseTime]) {
+        if let recorded = journal?.map(layer: position) {
+            try observer?.phaseStarted("\(name): UMAP of \(what) made before, read from the journal")
+            return (recorded.map, recorded.phases)
+        }
+        try observer?.phaseStarted("\(name): UMAP of \(what)")
+        let (map, phases) = try Self.map(matrix, umap, seed: seed)
+        try journal?.record(StudyJournal.AnalysisRecords.TimedMap(map: map, phases: phases), layer: position)
+        return (map, phases)
     }
 
     /// The UMAP map of `matrix` and its trustworthiness, with their phase times (`umap ...`).

@@ -1,8 +1,9 @@
 import Engine
 
 /// The clustering of one layer's signatures: K-means for every candidate k, the silhouette of all
-/// of them from one pass, the k of highest silhouette, or a fixed k.
-struct LayerClustering {
+/// of them from one pass, the k of highest silhouette, or a fixed k. (Codable for the study's
+/// journal.)
+struct LayerClustering: Codable {
     /// Every candidate k tried, with its silhouette and inertia (empty for a fixed k).
     let candidates: [KCandidate]
     /// The final clustering.

@@ -25,8 +25,9 @@ public struct Study {
 
     /// Runs the study on `backend`: every seed, every analysis.
     /// - Parameter journal: where the study records what it finishes as it goes, and what it
-    ///   takes up again: a seed whose run is recorded is not run again, and one whose model is
-    ///   recorded is not trained again (`StudyJournal`). Nil: nothing is recorded.
+    ///   takes up again: a seed whose run is recorded is not run again, one whose model is
+    ///   recorded is not trained again, and a layer's clustering or map recorded in an analysis
+    ///   is not made again (`StudyJournal`). Nil: nothing is recorded.
     /// - Throws: engine errors, and `SignaturesError.insufficientData` when a layer's signatures
     ///   are all alike; `.invalidArgument` for a journal of another study or backend.
     public func run(on backend: any Backend, observer: (any StudyObserver)? = nil, journal: StudyJournal? = nil) throws -> StudyOutcome {
@@ -95,12 +96,13 @@ private struct StudyRunner {
 
         let builder = AnalysisBuilder(configuration: configuration, backend: backend, seed: seed)
         let base = try builder.analyze(name: "analysis", anomalies: [], images: plan.analysisSet, signatures: signatures,
-                                       predictions: predictions, observer: observer)
+                                       predictions: predictions, observer: observer,
+                                       journal: journal?.analysis(0, run: position))
         phases += base.phases
 
         clock = ContinuousClock.now
         var insertedAnalyses: [Analysis] = []
-        for group in plan.insertionGroups {
+        for (index, group) in plan.insertionGroups.enumerated() {
             var images = plan.analysisSet, values = signatures, predicted = predictions
             for label in group {
                 images.append(plan.inserted[label]!)
@@ -110,7 +112,8 @@ private struct StudyRunner {
             }
             let name = "with " + group.map(String.init).joined(separator: ", ")
             insertedAnalyses.append(try builder.analyze(name: name, anomalies: group, images: images, signatures: values,
-                                                        predictions: predicted, observer: observer).analysis)
+                                                        predictions: predicted, observer: observer,
+                                                        journal: journal?.analysis(index + 1, run: position)).analysis)
         }
         if !insertedAnalyses.isEmpty { phases.append(PhaseTime(phase: "inserted anomalies", seconds: clock.secondsSince())) }
 

@@ -6,12 +6,13 @@ import SignetBuild
 /// What a study has finished, recorded in its output folder as it goes (`DIR/.signet-study/`),
 /// so that a killed study continues from its last finished phase (`signet study --resume DIR`)
 /// instead of starting over: the settings it runs with, each seed's trained model (a checkpoint,
-/// written as soon as training ends) and each seed's finished run (its part of the result, and
-/// the first seed's signatures).
+/// written as soon as training ends), each layer's clustering and UMAP map in each of its
+/// analyses (as each is made), and each seed's finished run (its part of the result, and the
+/// first seed's signatures).
 ///
 /// Every file is written atomically, so a kill leaves each one whole or absent. What a resumed
-/// study recomputes (the analyses of a seed whose model was trained) is seeded, so its result
-/// equals an uninterrupted one but for the times. The journal is removed once the study's files
+/// study recomputes (the signatures of a seed whose model was trained, the phase a kill cut
+/// short) is seeded, so its result equals an uninterrupted one but for the times. The journal is removed once the study's files
 /// are written. A journal file that cannot be written stops the study, naming that file: a
 /// folder that cannot take the journal (full, or read-only) will not take the result either,
 /// and that is better said after training than after the whole analysis.
@@ -98,10 +99,15 @@ public struct StudyJournal: Sendable {
     private func runURL(_ run: Int) -> URL { folder.appendingPathComponent("run-\(run + 1).json") }
     private var signaturesURL: URL { folder.appendingPathComponent("signatures-1.safetensors") }
 
-    /// Records run `run`'s part of the result, with its signatures for the first run.
+    /// Records run `run`'s part of the result, with its signatures for the first run; its
+    /// layers' records, held in the part now, are removed.
     func recordRun(_ record: StudyRun, signatures: [SignatureMatrix]?, run: Int) throws {
         if let signatures { try StudyFiles.save(try Self.encode(signatures), to: signaturesURL) }
         try StudyFiles.save(try Self.encoder.encode(record), to: runURL(run))
+        let prefix = "run-\(run + 1)-analysis-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where name.hasPrefix(prefix) {
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+        }
     }
 
     /// Run `run`'s part of the result, if it finished (with the signatures, for the first run).
@@ -112,6 +118,49 @@ public struct StudyJournal: Sendable {
         guard let stored = FileManager.default.contents(atPath: signaturesURL.path),
               let signatures = try? Self.decode(stored) else { return nil }
         return (record, signatures)
+    }
+
+    // MARK: Finished layers
+
+    /// The part of the journal where one analysis of one run records its layers.
+    func analysis(_ analysis: Int, run: Int) -> AnalysisRecords {
+        AnalysisRecords(folder: folder, prefix: "run-\(run + 1)-analysis-\(analysis + 1)")
+    }
+
+    /// What one analysis has finished: each layer's clustering and map, and the input's map, in
+    /// files named by positions (a layer's name is the model file's, any string).
+    struct AnalysisRecords {
+        let folder: URL
+        let prefix: String
+
+        /// A UMAP map with the phase times it took.
+        struct TimedMap: Codable {
+            var map: LayerMap
+            var phases: [PhaseTime]
+        }
+
+        private func url(_ part: String) -> URL { folder.appendingPathComponent("\(prefix)-\(part).json") }
+        private static func part(_ what: String, layer: Int?) -> String { layer.map { "layer-\($0 + 1)-\(what)" } ?? "input-\(what)" }
+
+        /// The clustering of the layer at `layer` (from 0), if it was recorded.
+        func clustering(layer: Int) -> LayerClustering? { read(Self.part("clustering", layer: layer)) }
+
+        func record(_ clustering: LayerClustering, layer: Int) throws { try write(clustering, Self.part("clustering", layer: layer)) }
+
+        /// The map of the layer at `layer`, or of the input for nil, if it was recorded.
+        func map(layer: Int?) -> TimedMap? { read(Self.part("map", layer: layer)) }
+
+        func record(_ map: TimedMap, layer: Int?) throws { try write(map, Self.part("map", layer: layer)) }
+
+        /// Nil when absent or unreadable: that part is then computed again.
+        private func read<Value: Decodable>(_ part: String) -> Value? {
+            guard let data = FileManager.default.contents(atPath: url(part).path) else { return nil }
+            return try? StudyJournal.decoder.decode(Value.self, from: data)
+        }
+
+        private func write(_ value: some Encodable, _ part: String) throws {
+            try StudyFiles.save(try StudyJournal.encoder.encode(value), to: url(part))
+        }
     }
 
     /// Removes the journal: the study's files are written.
