@@ -5,7 +5,8 @@
 #   BLAS:    libopenblas-dev (the CPU backend's GEMM)
 #   Data:    zlib1g-dev (gzip IDX files)
 #   Build:   pkg-config (finds OpenCL)
-#   Tests only (--tests): chromium, chromium-driver (the report's browser tests, over WebDriver)
+#   Tests only (--tests): chromium, chromium-driver (the report's browser tests, over WebDriver),
+#            openmpi-bin (mpirun launches the sharded-sweep test's ranks)
 #   Benchmarks only (--benchmarks): libclblast-dev (the CLBlast reference), hyperfine (whole-command timings)
 #   Bundle only (--bundle): libcurl4-openssl-dev (scripts/bundle.sh links Foundation's networking statically)
 set -euo pipefail
@@ -16,7 +17,7 @@ packages=(
 )
 for option in "$@"; do
   case "$option" in
-    --tests) packages+=(chromium chromium-driver) ;;
+    --tests) packages+=(chromium chromium-driver openmpi-bin) ;;
     --benchmarks) packages+=(libclblast-dev hyperfine) ;;
     --bundle) packages+=(libcurl4-openssl-dev) ;;
     *) echo "install-system-packages: unknown option $option (--tests, --benchmarks, --bundle)" >&2; exit 2 ;;

@@ -93,8 +93,27 @@ struct SweepCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Continue the sweep a kill or a stop left unfinished in this folder (its --out), with the "
         + "experiments it started with: finished experiments are kept, an unfinished one continues from its journal. Only "
-        + "--device, --data, --json and --quiet may be given with it.", valueName: "dir"))
+        + "--device, --data, --shard, --json and --quiet may be given with it.", valueName: "dir"))
     var resume: String?
+
+    @Option(help: ArgumentHelp("Run only the I-th of N parts of the experiments, balanced by their estimated cost, into a folder "
+        + "the other parts share (on other machines: a shared file system); the last part to finish merges them. auto: the "
+        + "part Slurm (job arrays or tasks), Open MPI or PMI gives this process.", valueName: "I/N|auto"))
+    var shard: String?
+
+    @Option(help: ArgumentHelp("Merge a sharded sweep's folder: check that every experiment is complete, then write index.json "
+        + "and the report; name the experiments that are not. Only --data, --json and --quiet may be given with it.",
+        valueName: "dir"))
+    var merge: String?
+
+    /// The sweep's own settings given, by name: what --resume and --merge take from the folder.
+    private var givenSettings: [String] {
+        let given: [(String, Bool)] = [
+            ("--out", out != "sweep"), ("--seeds", seeds != 1), ("--seed", seed != 1), ("--full", full), ("--only", only != nil),
+            ("--dataset", dataset != .mnist), ("--per-class", perClass != 100), ("--n-init", nInit != nil), ("--kmax", kmax != nil),
+        ]
+        return given.filter(\.1).map(\.0)
+    }
 
     func validate() throws {
         if seeds < 1 { throw ValidationError("--seeds must be at least 1, got \(seeds)") }
@@ -102,15 +121,20 @@ struct SweepCommand: ParsableCommand {
         if let nInit, nInit < 1 { throw ValidationError("--n-init must be at least 1, got \(nInit)") }
         if let kmax, kmax < 2 { throw ValidationError("--kmax must be at least 2, got \(kmax)") }
         _ = try chosen()
-        if let resume {
-            let given: [(String, Bool)] = [
-                ("--out", out != "sweep"), ("--seeds", seeds != 1), ("--seed", seed != 1), ("--full", full), ("--only", only != nil),
-                ("--dataset", dataset != .mnist), ("--per-class", perClass != 100), ("--n-init", nInit != nil), ("--kmax", kmax != nil),
-            ]
-            let fixed = given.filter(\.1).map(\.0)
+        _ = try parsedShard()
+        if let merge {
+            let refused = givenSettings + [("--resume", resume != nil), ("--shard", shard != nil),
+                                           ("--device", deviceOptions.device != nil)].filter(\.1).map(\.0)
+            if !refused.isEmpty {
+                throw ValidationError("--merge reads the experiments and results the folder holds, so \(refused.joined(separator: ", ")) "
+                    + "cannot be given; only --data, --json and --quiet may")
+            }
+            try StudyCommand.checkFolder(merge, flag: "--merge")
+        } else if let resume {
+            let fixed = givenSettings
             if !fixed.isEmpty {
                 throw ValidationError("--resume continues the sweep with the experiments it started with, so "
-                    + "\(fixed.joined(separator: ", ")) cannot be given; only --device, --data, --json and --quiet may")
+                    + "\(fixed.joined(separator: ", ")) cannot be given; only --device, --data, --shard, --json and --quiet may")
             }
             try StudyCommand.checkFolder(resume, flag: "--resume")
         } else {
@@ -121,6 +145,19 @@ struct SweepCommand: ParsableCommand {
     func run() throws {
         Interruption.install()
         let store = DatasetStore(dataDirectory: data.map { URL(fileURLWithPath: $0, isDirectory: true) })
+        if let merge {
+            let folder = URL(fileURLWithPath: merge, isDirectory: true)
+            let experiments = try Sweep.recordedExperiments(in: folder)
+            let index: SweepIndex
+            do {
+                index = try Sweep.merge(experiments, in: folder)
+            } catch let SignaturesError.insufficientData(reason) {
+                throw CLIFailure("\(reason); run their shards again with signet sweep --resume \(merge) --shard I/N, "
+                    + "or all that is missing with signet sweep --resume \(merge)")
+            }
+            try finish(index, folder: folder, folderPath: merge, store: store)
+            return
+        }
         let folderPath = resume ?? out
         let folder = URL(fileURLWithPath: folderPath, isDirectory: true)
         let experiments = try resume.map { _ in try Sweep.recordedExperiments(in: folder) } ?? chosen().map { try experiment($0) }
@@ -128,12 +165,43 @@ struct SweepCommand: ParsableCommand {
         try sweep.check()
         let backend = try deviceOptions.makeBackend()
         let progress = SweepProgress(study: StudyProgress(quiet: quiet, fault: try FaultHook.fromEnvironment()))
-        let index: SweepIndex
-        do {
-            index = try sweep.run(on: backend, into: folder, observer: progress)
-        } catch let stopped as Interruption.Stopped {
-            throw stopped.adding("signet sweep --resume \(folderPath) continues it")
+        guard let shard = try parsedShard() else {
+            let index: SweepIndex
+            do {
+                index = try sweep.run(on: backend, into: folder, observer: progress)
+            } catch let stopped as Interruption.Stopped {
+                throw stopped.adding("signet sweep --resume \(folderPath) continues it")
+            }
+            try finish(index, folder: folder, folderPath: folderPath, store: store)
+            return
         }
+        let entries: [SweepEntry]
+        do {
+            entries = try sweep.run(shard: shard, on: backend, into: folder, observer: progress)
+        } catch let stopped as Interruption.Stopped {
+            throw stopped.adding("signet sweep --resume \(folderPath) --shard \(shard) continues it")
+        }
+        // The last shard to finish finds every experiment complete and merges; of two that
+        // finish together, the one that claims the merge.
+        let absent = Sweep.missing(experiments, in: folder)
+        if absent.isEmpty, let claim = Sweep.MergeClaim.claim(in: folder) {
+            defer { claim.release() }
+            try finish(try Sweep.merge(experiments, in: folder, known: entries), folder: folder, folderPath: folderPath, store: store)
+            return
+        }
+        if json {
+            print(String(decoding: try Sweep.json(SweepIndex(entries: entries)), as: UTF8.self))
+        } else {
+            print(SweepTable(SweepIndex(entries: entries)).text)
+            let waiting = absent.isEmpty ? "another shard is merging the sweep"
+                : "not complete yet, of the other shards: \(absent.map(\.name).joined(separator: ", ")); the last shard to "
+                    + "finish merges the sweep, or signet sweep --merge \(folderPath) once they are complete"
+            print("\nShard \(shard): \(entries.count) of the \(experiments.count) experiments complete in \(folderPath); \(waiting)")
+        }
+    }
+
+    /// Writes the sweep's report from its index and prints the index (as a table, or JSON).
+    private func finish(_ index: SweepIndex, folder: URL, folderPath: String, store: DatasetStore) throws {
         let page = try Report.writeSweep(index, to: folder, store: store)
         if json {
             print(String(decoding: try Sweep.json(index), as: UTF8.self))
@@ -141,6 +209,16 @@ struct SweepCommand: ParsableCommand {
             print(SweepTable(index).text)
             print("\nWrote \(folderPath)/\(Sweep.indexName) and \(index.entries.count) experiment folders")
             print("Report: \(page.path)")
+        }
+    }
+
+    /// The part `--shard` names: `I/N`, or the launcher's for `auto`; nil without the flag.
+    private func parsedShard() throws -> SweepShard? {
+        guard let shard else { return nil }
+        do {
+            return shard == "auto" ? try SweepShard.fromLauncher(ProcessInfo.processInfo.environment) : try SweepShard(parsing: shard)
+        } catch let SignaturesError.invalidArgument(reason) {
+            throw ValidationError("--shard: \(reason)")
         }
     }
 

@@ -86,10 +86,83 @@ struct SweepCommandTests {
         #expect(refused.status != 0 && refused.errorLines.first?.contains("--resume continues the sweep with the experiments it started with, so --seeds cannot be given") == true, "\(refused.standardError)")
     }
 
+    /// Without its times (`seconds`, `phases`): what a sharded sweep must give as an unsharded one does.
+    func timeless(_ value: Any) -> Any {
+        if let object = value as? [String: Any] {
+            return object.filter { $0.key != "seconds" && $0.key != "phases" }.mapValues(timeless)
+        }
+        if let array = value as? [Any] { return array.map(timeless) }
+        return value
+    }
+
+    /// Every experiment's `result.json` in `out`, by name, without its times.
+    func results(_ out: URL) throws -> [String: NSDictionary] {
+        var results: [String: NSDictionary] = [:]
+        for name in ["signature_01_20", "signature_17_20"] {
+            let data = try Data(contentsOf: out.appendingPathComponent(name).appendingPathComponent("result.json"))
+            results[name] = try #require(timeless(try JSONSerialization.jsonObject(with: data)) as? NSDictionary)
+        }
+        return results
+    }
+
+    /// The reduced sweep in two shards: the first (the costlier 1/7 study) runs alone and
+    /// leaves the sweep unmerged; the second, killed, is named by `--merge` and redone by
+    /// `--resume --shard 2/2`, which then merges. Two ranks of `mpirun` with `--shard auto` do it
+    /// side by side. Both give the unsharded sweep's index and results but for the times.
+    @Test func aShardedSweepMergesToTheUnshardedOne() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("signet-sweep-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let whole = scratch.appendingPathComponent("whole"), shards = scratch.appendingPathComponent("shards")
+        let ranks = scratch.appendingPathComponent("ranks")
+        let unsharded = try sweep(Self.reduced + ["--quiet"], out: whole)
+        #expect(unsharded.status == 0, "\(unsharded.standardError)")
+        let expected = try timeless(index(whole)) as? [NSDictionary]
+
+        let first = try sweep(Self.reduced + ["--quiet", "--shard", "1/2"], out: shards)
+        #expect(first.status == 0, "\(first.standardError)")
+        #expect(first.standardOutput.contains("Shard 1/2: 1 of the 2 experiments complete")
+                    && first.standardOutput.contains("not complete yet, of the other shards: signature_01_20"), "\(first.standardOutput)")
+        #expect(FileManager.default.fileExists(atPath: shards.appendingPathComponent("signature_17_20/result.json").path))
+        #expect(!FileManager.default.fileExists(atPath: shards.appendingPathComponent("index.json").path), "no index before the merge")
+        let killed = try SignetProcess.run(["sweep"] + Self.reduced + ["--quiet", "--shard", "2/2", "--out", shards.path],
+                                           environment: ["SIGNET_FAULT": "kill:phase=3"])
+        #expect(killed.killedBySignal && killed.status == SIGKILL, "status \(killed.status): \(killed.standardError)")
+        let unmerged = try SignetProcess.run(["sweep", "--merge", shards.path])
+        #expect(unmerged.status == 1 && unmerged.errorLines.count == 1
+                    && unmerged.errorLines[0].contains("not complete in \(shards.path): signature_01_20 (1 of the sweep's 2 experiments)"),
+                "\(unmerged.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: shards.appendingPathComponent("index.json").path))
+        let second = try SignetProcess.run(["sweep", "--resume", shards.path, "--shard", "2/2", "--device", "cpu", "--quiet"])
+        #expect(second.status == 0, "\(second.standardError)")
+        #expect(second.standardOutput.contains("Wrote \(shards.path)/index.json and 2 experiment folders"), "the last shard merges")
+        #expect(!FileManager.default.fileExists(atPath: shards.appendingPathComponent(".signet-merge").path), "the claim is released")
+        #expect(try timeless(index(shards)) as? [NSDictionary] == expected)
+        #expect(try results(shards) == results(whole))
+        let merged = try SignetProcess.run(["sweep", "--merge", shards.path, "--json"])
+        #expect(merged.status == 0 && merged.standardOutput.contains("\"signature_17_20\""), "\(merged.standardError)")
+
+        // mpirun from Open MPI, as the README's cluster section runs it (shared memory only).
+        let mpirun = URL(fileURLWithPath: "/usr/bin/mpirun")
+        guard FileManager.default.isExecutableFile(atPath: mpirun.path) else {
+            Issue.record("no /usr/bin/mpirun: scripts/install-system-packages.sh --tests installs openmpi-bin")
+            return
+        }
+        let launched = try SignetProcess.run(mpirun, ["--allow-run-as-root", "--oversubscribe", "-np", "2", SignetProcess.executable.path,
+                                                      "sweep"] + Self.reduced + ["--quiet", "--shard", "auto", "--out", ranks.path],
+                                             environment: ["OMPI_MCA_btl": "self,vader", "OMPI_MCA_btl_vader_single_copy_mechanism": "none"])
+        #expect(launched.status == 0, "\(launched.standardError)")
+        #expect(launched.standardOutput.components(separatedBy: "Wrote \(ranks.path)/index.json").count == 2, "one rank merges")
+        #expect(try timeless(index(ranks)) as? [NSDictionary] == expected)
+        #expect(try results(ranks) == results(whole))
+    }
+
     @Test(arguments: [
         (["--only", "99"], "unknown experiment '99'"),
         (["--seeds", "0"], "--seeds must be at least 1"),
         (["--per-class", "0"], "--per-class must be at least 1"),
+        (["--shard", "3/2"], "--shard: shard 3/2 does not exist"),
+        (["--shard", "auto"], "--shard auto: no launcher's rank is set"),
+        (["--merge", "/tmp", "--seeds", "2"], "so --out, --seeds cannot be given; only --data, --json and --quiet may"),
     ])
     func badInputIsRefusedWithOneLine(flags: [String], message: String) throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("signet-sweep-\(UUID().uuidString)")

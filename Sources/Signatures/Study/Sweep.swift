@@ -63,40 +63,119 @@ public struct Sweep {
     /// Runs (or reuses) every experiment into `folder/<name>/` and writes `folder/index.json`
     /// after each, so that an interrupted sweep leaves a valid index of what it finished.
     public func run(on backend: any Backend, into folder: URL, observer: (any SweepObserver)? = nil) throws -> SweepIndex {
+        try start(in: folder, sharded: false)
+        var index = SweepIndex(entries: [])
+        for (position, experiment) in experiments.enumerated() {
+            index.entries.append(try run(experiment, on: backend, into: folder, position: position + 1, of: experiments.count,
+                                         observer: observer))
+            try StudyFiles.save(Self.json(index), to: folder.appendingPathComponent(Self.indexName))
+        }
+        return index
+    }
+
+    /// Runs (or reuses) the experiments of one shard into `folder/<name>/`, beside the other
+    /// shards' (on other machines, into the same shared folder). Writes no index: that is the
+    /// merge's (`mergedIndex`), once every shard's experiments are complete.
+    /// - Returns: the entries of this shard's experiments.
+    /// - Throws: `SignaturesError.invalidArgument` when `folder` holds another sweep's
+    ///   `sweep.json` (shards started with other settings would partition other lists).
+    public func run(shard: SweepShard, on backend: any Backend, into folder: URL,
+                    observer: (any SweepObserver)? = nil) throws -> [SweepEntry] {
+        try start(in: folder, sharded: true)
+        let mine = shard.experiments(of: experiments)
+        return try mine.enumerated().map { position, experiment in
+            try run(experiment, on: backend, into: folder, position: position + 1, of: mine.count, observer: observer)
+        }
+    }
+
+    /// Makes the folder and records the experiments in `sweep.json`. A shard finding another
+    /// list there refuses to start: its part of that list is not its part of this one.
+    private func start(in folder: URL, sharded: Bool) throws {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
             throw SignaturesError.cannotWrite(path: folder.path, reason: error.localizedDescription)
         }
-        try StudyFiles.save(Self.json(experiments), to: folder.appendingPathComponent(Self.experimentsName))
-        var index = SweepIndex(entries: [])
-        for (position, experiment) in experiments.enumerated() {
-            let destination = folder.appendingPathComponent(experiment.name, isDirectory: true)
-            let clock = ContinuousClock.now
-            let entry: SweepEntry
-            if let previous = Self.completedResult(in: destination, matching: experiment.configuration) {
-                entry = SweepEntry(name: experiment.name, result: previous, seconds: 0, reused: true)
-                // A kill after the files were written and before the journal was removed.
-                (try? StudyJournal.open(in: destination))?.remove()
-            } else {
-                observer?.experimentStarted(experiment.name, position: position + 1, of: experiments.count)
-                // An experiment a kill left unfinished continues where it stopped.
-                let description = Study.describe(backend)
-                let journal = try (try? StudyJournal.open(in: destination)).flatMap {
-                    $0.header.configuration == experiment.configuration && $0.header.backend == description
-                        && $0.header.build == .current ? $0 : nil
-                } ?? StudyJournal.start(in: destination, configuration: experiment.configuration, backend: backend)
-                let outcome = try Study(experiment.configuration, store: store).run(on: backend, observer: observer?.studyObserver,
-                                                                                    journal: journal)
-                try StudyFiles.write(outcome, to: destination)
-                journal.remove()
-                entry = SweepEntry(name: experiment.name, result: outcome.result, seconds: clock.secondsSince(), reused: false)
-            }
-            index.entries.append(entry)
-            try StudyFiles.save(Self.json(index), to: folder.appendingPathComponent(Self.indexName))
-            observer?.experimentFinished(entry)
+        if sharded, let recorded = try? Self.recordedExperiments(in: folder), recorded != experiments {
+            throw SignaturesError.invalidArgument("\(folder.path) holds another sweep (its \(Self.experimentsName) lists other "
+                + "experiments or settings): every shard must be given the same settings; for a new sweep, use another folder")
         }
+        try StudyFiles.save(Self.json(experiments), to: folder.appendingPathComponent(Self.experimentsName))
+    }
+
+    /// Runs one experiment into `folder/<name>/`, or reads it back when complete there.
+    private func run(_ experiment: SweepExperiment, on backend: any Backend, into folder: URL, position: Int, of count: Int,
+                     observer: (any SweepObserver)?) throws -> SweepEntry {
+        let destination = folder.appendingPathComponent(experiment.name, isDirectory: true)
+        let clock = ContinuousClock.now
+        let entry: SweepEntry
+        if let previous = Self.completedResult(in: destination, matching: experiment.configuration) {
+            entry = SweepEntry(name: experiment.name, result: previous, seconds: 0, reused: true)
+            // A kill after the files were written and before the journal was removed.
+            (try? StudyJournal.open(in: destination))?.remove()
+        } else {
+            observer?.experimentStarted(experiment.name, position: position, of: count)
+            // An experiment a kill left unfinished continues where it stopped.
+            let description = Study.describe(backend)
+            let journal = try (try? StudyJournal.open(in: destination)).flatMap {
+                $0.header.configuration == experiment.configuration && $0.header.backend == description
+                    && $0.header.build == .current ? $0 : nil
+            } ?? StudyJournal.start(in: destination, configuration: experiment.configuration, backend: backend)
+            let outcome = try Study(experiment.configuration, store: store).run(on: backend, observer: observer?.studyObserver,
+                                                                                journal: journal)
+            try StudyFiles.write(outcome, to: destination)
+            journal.remove()
+            entry = SweepEntry(name: experiment.name, result: outcome.result, seconds: clock.secondsSince(), reused: false)
+        }
+        observer?.experimentFinished(entry)
+        return entry
+    }
+
+    /// The experiments of `experiments` whose folder in `folder` holds no complete result of
+    /// their configuration, in order.
+    public static func missing(_ experiments: [SweepExperiment], in folder: URL) -> [SweepExperiment] {
+        experiments.filter { completedResult(in: folder.appendingPathComponent($0.name, isDirectory: true), matching: $0.configuration) == nil }
+    }
+
+    /// The index of a sweep whose experiments all have a complete result in `folder` (run by
+    /// any number of shards), written to `folder/index.json`. An experiment in `known` (what this
+    /// process ran) keeps its entry; another's time is its result's phases, summed.
+    /// - Throws: `SignaturesError.insufficientData` naming every experiment not complete.
+    public static func merge(_ experiments: [SweepExperiment], in folder: URL, known: [SweepEntry] = []) throws -> SweepIndex {
+        let absent = missing(experiments, in: folder)
+        guard absent.isEmpty else {
+            throw SignaturesError.insufficientData("not complete in \(folder.path): \(absent.map(\.name).joined(separator: ", ")) "
+                + "(\(absent.count) of the sweep's \(experiments.count) experiments)")
+        }
+        let entries = Dictionary(known.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let index = SweepIndex(entries: experiments.map { experiment in
+            if let entry = entries[experiment.name] { return entry }
+            let destination = folder.appendingPathComponent(experiment.name, isDirectory: true)
+            let result = completedResult(in: destination, matching: experiment.configuration)!
+            return SweepEntry(name: experiment.name, result: result, seconds: result.phases.reduce(0) { $0 + $1.seconds }, reused: false)
+        })
+        try StudyFiles.save(Self.json(index), to: folder.appendingPathComponent(Self.indexName))
         return index
+    }
+
+    /// The claim of the one shard that merges a sharded sweep: a lock folder, made atomically
+    /// (`mkdir` is atomic on NFS too, where `O_EXCL` files were not always), removed once the
+    /// index and report are written. Merging twice would write the same files; the lock keeps
+    /// two shards that finish together from doing the work twice.
+    public struct MergeClaim {
+        public static let folderName = ".signet-merge"
+        let folder: URL
+
+        /// The claim of `folder`'s merge, or nil when another process holds it.
+        public static func claim(in folder: URL) -> MergeClaim? {
+            let lock = folder.appendingPathComponent(folderName, isDirectory: true)
+            guard (try? FileManager.default.createDirectory(at: lock, withIntermediateDirectories: false)) != nil else { return nil }
+            return MergeClaim(folder: lock)
+        }
+
+        public func release() {
+            try? FileManager.default.removeItem(at: folder)
+        }
     }
 
     /// The result in `folder` if it is complete (it decodes, in this schema) and was made with
