@@ -150,7 +150,7 @@ struct SweepCommand: ParsableCommand {
             let experiments = try Sweep.recordedExperiments(in: folder)
             let index: SweepIndex
             do {
-                index = try Sweep.merge(experiments, in: folder)
+                index = try Sweep.merge(experiments, entries: Sweep.entries(experiments, in: folder), in: folder)
             } catch let SignaturesError.insufficientData(reason) {
                 throw CLIFailure("\(reason); run their shards again with signet sweep --resume \(merge) --shard I/N, "
                     + "or all that is missing with signet sweep --resume \(merge)")
@@ -183,10 +183,11 @@ struct SweepCommand: ParsableCommand {
         }
         // The last shard to finish finds every experiment complete and merges; of two that
         // finish together, the one that claims the merge.
-        let absent = Sweep.missing(experiments, in: folder)
+        let all = Sweep.entries(experiments, in: folder, known: entries)
+        let absent = zip(experiments, all).filter { $0.1 == nil }.map(\.0)
         if absent.isEmpty, let claim = Sweep.MergeClaim.claim(in: folder) {
             defer { claim.release() }
-            try finish(try Sweep.merge(experiments, in: folder, known: entries), folder: folder, folderPath: folderPath, store: store)
+            try finish(try Sweep.merge(experiments, entries: all, in: folder), folder: folder, folderPath: folderPath, store: store)
             return
         }
         if json {

@@ -131,29 +131,30 @@ public struct Sweep {
         return entry
     }
 
-    /// The experiments of `experiments` whose folder in `folder` holds no complete result of
-    /// their configuration, in order.
-    public static func missing(_ experiments: [SweepExperiment], in folder: URL) -> [SweepExperiment] {
-        experiments.filter { completedResult(in: folder.appendingPathComponent($0.name, isDirectory: true), matching: $0.configuration) == nil }
+    /// Each experiment's entry, in order: `known`'s (what this process ran), else one made from
+    /// the complete result of its configuration in `folder` (its time the result's phases,
+    /// summed), nil where there is none. Each result is read once.
+    public static func entries(_ experiments: [SweepExperiment], in folder: URL, known: [SweepEntry] = []) -> [SweepEntry?] {
+        let ran = Dictionary(known.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        return experiments.map { experiment in
+            if let entry = ran[experiment.name] { return entry }
+            let destination = folder.appendingPathComponent(experiment.name, isDirectory: true)
+            return completedResult(in: destination, matching: experiment.configuration).map { result in
+                SweepEntry(name: experiment.name, result: result, seconds: result.phases.reduce(0) { $0 + $1.seconds }, reused: false)
+            }
+        }
     }
 
-    /// The index of a sweep whose experiments all have a complete result in `folder` (run by
-    /// any number of shards), written to `folder/index.json`. An experiment in `known` (what this
-    /// process ran) keeps its entry; another's time is its result's phases, summed.
-    /// - Throws: `SignaturesError.insufficientData` naming every experiment not complete.
-    public static func merge(_ experiments: [SweepExperiment], in folder: URL, known: [SweepEntry] = []) throws -> SweepIndex {
-        let absent = missing(experiments, in: folder)
+    /// The index of a sweep whose experiments all have an entry (from `entries(_:in:known:)`),
+    /// run by any number of shards, written to `folder/index.json`.
+    /// - Throws: `SignaturesError.insufficientData` naming every experiment without one.
+    public static func merge(_ experiments: [SweepExperiment], entries: [SweepEntry?], in folder: URL) throws -> SweepIndex {
+        let absent = zip(experiments, entries).filter { $0.1 == nil }.map(\.0.name)
         guard absent.isEmpty else {
-            throw SignaturesError.insufficientData("not complete in \(folder.path): \(absent.map(\.name).joined(separator: ", ")) "
+            throw SignaturesError.insufficientData("not complete in \(folder.path): \(absent.joined(separator: ", ")) "
                 + "(\(absent.count) of the sweep's \(experiments.count) experiments)")
         }
-        let entries = Dictionary(known.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        let index = SweepIndex(entries: experiments.map { experiment in
-            if let entry = entries[experiment.name] { return entry }
-            let destination = folder.appendingPathComponent(experiment.name, isDirectory: true)
-            let result = completedResult(in: destination, matching: experiment.configuration)!
-            return SweepEntry(name: experiment.name, result: result, seconds: result.phases.reduce(0) { $0 + $1.seconds }, reused: false)
-        })
+        let index = SweepIndex(entries: entries.compactMap { $0 })
         try StudyFiles.save(Self.json(index), to: folder.appendingPathComponent(Self.indexName))
         return index
     }
