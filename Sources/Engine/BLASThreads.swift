@@ -34,7 +34,9 @@ enum BLASThreads {
     /// Sets OpenBLAS's thread count for an `m x k` by `k x n` product, calling into OpenBLAS only
     /// when the count changes.
     static func choose(m: Int, n: Int, k: Int) {
-        let all = available  // initialised here, on the first call, before any change below
+        // `available` is initialised here, on the first call, before any change below; a
+        // reservation (`CPUThreads.reserve`) leaves OpenBLAS fewer.
+        let all = max(1, min(available, CPUThreads.count))
         let wanted = m * n * k < threshold || min(m, n, k) < minimumSide ? 1 : all
         if current.exchange(wanted, ordering: .relaxed) != wanted {
             openblas_set_num_threads(Int32(wanted))

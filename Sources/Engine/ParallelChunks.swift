@@ -1,4 +1,6 @@
 import Dispatch
+import Foundation
+import Synchronization
 
 /// Runs `body` over `0..<count` split into contiguous chunks, in parallel when the work is large
 /// enough to pay for the threads (`minimumChunk` items or more per chunk).
@@ -17,17 +19,33 @@ func parallelChunks(_ count: Int, minimumChunk: Int = 16_384, body: @Sendable (R
     }
 }
 
-/// How many threads the CPU backend's loops use: `SIGNET_THREADS`, else the active cores.
-enum CPUThreads {
-    static let count: Int = {
+/// How many threads the CPU backend's loops (and OpenBLAS) use: `SIGNET_THREADS`, else the
+/// active cores, less those `reserve(_:)` leaves to other work of this process.
+///
+/// The count never changes a result: each output value is computed by one thread in a fixed
+/// order, and sums are chunked independently of it (`chunkedSums`).
+public enum CPUThreads {
+    /// `SIGNET_THREADS`, else the active cores.
+    public static let available: Int = {
         if let text = ProcessInfo.processInfo.environment["SIGNET_THREADS"], let value = Int(text), value > 0 {
             return value
         }
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
     }()
-}
 
-import Foundation
+    private static let reserved = Atomic<Int>(0)
+
+    /// The threads in use now: `available` less the reserved ones, at least one.
+    public static var count: Int { max(1, available - reserved.load(ordering: .relaxed)) }
+
+    /// Leaves `threads` of the available ones to other work of this process: a sweep running an
+    /// OpenCL device beside the CPU backend keeps one core busy with each device's host work
+    /// (launches, copies, the host side of an analysis), and the CPU backend takes what is left
+    /// instead of contending for every core. 0 gives them all back.
+    public static func reserve(_ threads: Int) {
+        reserved.store(max(0, threads), ordering: .relaxed)
+    }
+}
 
 /// Sums `width` values over `0..<count` in fixed chunks of `chunk` items: `body` adds its range's
 /// contribution into a zeroed partial of `width` values, chunks run in parallel, and the partials

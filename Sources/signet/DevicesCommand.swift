@@ -4,11 +4,12 @@ import Foundation
 import Learning
 import OpenCL
 
-/// `signet devices`: every OpenCL platform and device, and what `--device auto` picks.
+/// `signet devices`: every OpenCL platform and device, what `--device auto` picks, and what
+/// `signet sweep --devices all` runs on.
 struct DevicesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "devices",
-        abstract: "List OpenCL platforms and devices and show which one --device auto picks."
+        abstract: "List OpenCL platforms and devices, and show which one --device auto picks and which sweep --devices all uses."
     )
 
     @Flag(help: "Print the list as JSON.")
@@ -55,6 +56,15 @@ struct DeviceReport: Encodable {
     /// What `--device auto` chooses: `opencl:N` or `cpu`.
     var auto: String
     var autoReason: String
+    /// What `signet sweep --devices all` runs on: `cpu` and `opencl:N`.
+    var sweepDevices: [String]
+    /// The devices `--devices all` leaves out, with why.
+    var sweepLeftOut: [LeftOut]
+
+    struct LeftOut: Encodable {
+        var selector: String
+        var reason: String
+    }
 
     init(devices: [Device], autoIndex: Int?, autoReason: String) {
         self.devices = devices.enumerated().map { index, device in
@@ -67,6 +77,9 @@ struct DeviceReport: Encodable {
         }
         auto = autoIndex.map { "opencl:\($0)" } ?? "cpu"
         self.autoReason = autoReason
+        let all = DeviceList.allDevices(among: devices)
+        sweepDevices = all.used.map(\.description)
+        sweepLeftOut = all.leftOut.map { LeftOut(selector: $0.request.description, reason: $0.reason) }
     }
 
     var text: String {
@@ -87,6 +100,8 @@ struct DeviceReport: Encodable {
         }
         lines.append("[cpu] CPU backend (OpenBLAS)\(auto == "cpu" ? "   <- auto" : "")")
         lines.append("--device auto picks \(auto): \(autoReason)")
+        lines.append("signet sweep --devices all uses \(sweepDevices.joined(separator: ", "))"
+            + sweepLeftOut.map { "; leaves out \($0.selector) (\($0.reason); list it to add it)" }.joined())
         return lines.joined(separator: "\n")
     }
 

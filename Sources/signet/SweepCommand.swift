@@ -1,7 +1,9 @@
 import ArgumentParser
 import Datasets
+import Engine
 import Foundation
 import Learning
+import OpenCL
 import Report
 import Signatures
 
@@ -85,6 +87,11 @@ struct SweepCommand: ParsableCommand {
 
     @OptionGroup var deviceOptions: DeviceOptions
 
+    @Option(help: ArgumentHelp("Run experiments side by side, one worker per device: all (see `signet devices`), or a list "
+        + "such as cpu,opencl:0,opencl:1. Each experiment gives the result it gives on its device alone.",
+        valueName: "all|list"))
+    var devices: String?
+
     @Flag(help: "Print the index as JSON instead of the table.")
     var json = false
 
@@ -93,7 +100,7 @@ struct SweepCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Continue the sweep a kill or a stop left unfinished in this folder (its --out), with the "
         + "experiments it started with: finished experiments are kept, an unfinished one continues from its journal. Only "
-        + "--device, --data, --shard, --json and --quiet may be given with it.", valueName: "dir"))
+        + "--device, --devices, --data, --shard, --json and --quiet may be given with it.", valueName: "dir"))
     var resume: String?
 
     @Option(help: ArgumentHelp("Run only the I-th of N parts of the experiments, balanced by their estimated cost, into a folder "
@@ -122,9 +129,13 @@ struct SweepCommand: ParsableCommand {
         if let kmax, kmax < 2 { throw ValidationError("--kmax must be at least 2, got \(kmax)") }
         _ = try chosen()
         _ = try parsedShard()
+        _ = try deviceList()
+        if devices != nil, deviceOptions.device != nil {
+            throw ValidationError("--device and --devices cannot both be given: --devices lists every device to run on")
+        }
         if let merge {
             let refused = givenSettings + [("--resume", resume != nil), ("--shard", shard != nil),
-                                           ("--device", deviceOptions.device != nil)].filter(\.1).map(\.0)
+                                           ("--device", deviceOptions.device != nil), ("--devices", devices != nil)].filter(\.1).map(\.0)
             if !refused.isEmpty {
                 throw ValidationError("--merge reads the experiments and results the folder holds, so \(refused.joined(separator: ", ")) "
                     + "cannot be given; only --data, --json and --quiet may")
@@ -134,7 +145,7 @@ struct SweepCommand: ParsableCommand {
             let fixed = givenSettings
             if !fixed.isEmpty {
                 throw ValidationError("--resume continues the sweep with the experiments it started with, so "
-                    + "\(fixed.joined(separator: ", ")) cannot be given; only --device, --data, --shard, --json and --quiet may")
+                    + "\(fixed.joined(separator: ", ")) cannot be given; only --device, --devices, --data, --shard, --json and --quiet may")
             }
             try StudyCommand.checkFolder(resume, flag: "--resume")
         } else {
@@ -163,12 +174,11 @@ struct SweepCommand: ParsableCommand {
         let experiments = try resume.map { _ in try Sweep.recordedExperiments(in: folder) } ?? chosen().map { try experiment($0) }
         let sweep = try Sweep(experiments, store: store)
         try sweep.check()
-        let backend = try deviceOptions.makeBackend()
-        let progress = SweepProgress(study: StudyProgress(quiet: quiet, fault: try FaultHook.fromEnvironment()))
+        let (backends, progress) = try workers()
         guard let shard = try parsedShard() else {
             let index: SweepIndex
             do {
-                index = try sweep.run(on: backend, into: folder, observer: progress)
+                index = try sweep.run(on: backends, into: folder, observers: progress)
             } catch let stopped as Interruption.Stopped {
                 throw stopped.adding("signet sweep --resume \(folderPath) continues it")
             }
@@ -177,7 +187,7 @@ struct SweepCommand: ParsableCommand {
         }
         let entries: [SweepEntry]
         do {
-            entries = try sweep.run(shard: shard, on: backend, into: folder, observer: progress)
+            entries = try sweep.run(shard: shard, on: backends, into: folder, observers: progress)
         } catch let stopped as Interruption.Stopped {
             throw stopped.adding("signet sweep --resume \(folderPath) --shard \(shard) continues it")
         }
@@ -210,6 +220,55 @@ struct SweepCommand: ParsableCommand {
             print(SweepTable(index).text)
             print("\nWrote \(folderPath)/\(Sweep.indexName) and \(index.entries.count) experiment folders")
             print("Report: \(page.path)")
+        }
+    }
+
+    /// The backends to run on (one, or one per device of `--devices`) and each one's observer,
+    /// each announced in a line.
+    private func workers() throws -> ([any Backend], [SweepProgress]) {
+        let fault = try FaultHook.fromEnvironment()
+        guard let list = try deviceList() else {
+            return ([try deviceOptions.makeBackend()], [SweepProgress(study: StudyProgress(quiet: quiet, fault: fault))])
+        }
+        let requests: [DeviceRequest], available: [Device]
+        do {
+            // The CPU backend needs no OpenCL: a broken driver must not stop --devices cpu.
+            available = list == .listed([.cpu]) ? [] : list == .all ? (try? Device.all()) ?? [] : try Device.all()
+            requests = try list.requests(among: available)
+        } catch {
+            throw CLIFailure("--devices \(list): \(error)")
+        }
+        if list == .all {
+            let leftOut = DeviceList.allDevices(among: available).leftOut
+            printError("--devices all: \(requests.map(\.description).joined(separator: ", "))"
+                + leftOut.map { "; left out \($0.request) (\($0.reason); list it to add it)" }.joined())
+        }
+        let backends = try requests.map { request in
+            do {
+                return try request.makeBackend(devices: available).backend
+            } catch {
+                throw CLIFailure("--devices: \(request) cannot start: \(error)")
+            }
+        }
+        Sweep.shareCPUThreads(with: backends)
+        for (request, backend) in zip(requests, backends) { printError("Using \(request): \(backend.description)") }
+        guard backends.count > 1 else {
+            return (backends, [SweepProgress(study: StudyProgress(quiet: quiet, fault: fault))])
+        }
+        let board = DeviceBoard(devices: requests.map(\.description))
+        return (backends, backends.indices.map { device in
+            let lane = board.lane(device)
+            return SweepProgress(study: StudyProgress(quiet: quiet, fault: fault, console: lane), lane: lane)
+        })
+    }
+
+    /// The devices `--devices` lists, parsed; nil without the flag.
+    private func deviceList() throws -> DeviceList? {
+        guard let devices else { return nil }
+        do {
+            return try DeviceList(parsing: devices)
+        } catch let error as EngineError {
+            throw ValidationError("--devices: \(error.description)")
         }
     }
 
@@ -248,24 +307,40 @@ struct SweepCommand: ParsableCommand {
     }
 }
 
-/// The sweep's observer for the CLI: a line as each experiment starts (on standard error), each
-/// study's phases, model summary and training progress, and a line as it finishes.
+/// The sweep's observer for the CLI: a line as each experiment starts, each study's phases,
+/// model summary and training progress, and a line as it finishes; on standard error, or on its
+/// device's line of the board when the sweep runs on several devices.
 final class SweepProgress: SweepObserver {
     /// Each study's phases, model summary and training progress.
     let studyObserver: (any StudyObserver)?
+    /// The device's line, for a sweep on several devices.
+    private let lane: DeviceLane?
 
-    init(study: StudyProgress) {
+    init(study: StudyProgress, lane: DeviceLane? = nil) {
         studyObserver = study
+        self.lane = lane
     }
 
     func experimentStarted(_ name: String, position: Int, of count: Int) {
-        printError("Running \(name) (\(position)/\(count))")
+        let line = "Running \(name) (\(position)/\(count))"
+        if let lane { lane.note(line) } else { printError(line) }
     }
 
     func experimentFinished(_ entry: SweepEntry) {
         let layers = entry.layers.map { "\($0.layer) k \(SweepTable.number($0.k, integer: true)) purity \(SweepTable.number($0.purity))" }
         let time = entry.reused ? "complete already, not run again" : "\(MetricText.fixed(entry.seconds, 1)) s"
-        printError("\(entry.name): \(entry.model), accuracy \(SweepTable.percent(entry.testAccuracy)), "
-            + layers.joined(separator: ", ") + " (\(time))")
+        let line = "\(entry.name): \(entry.model), accuracy \(SweepTable.percent(entry.testAccuracy)), "
+            + layers.joined(separator: ", ") + " (\(time))"
+        guard let lane else { return printError(line) }
+        lane.keep(line)
+        // The device's line says it is free until it takes the next (a terminal only).
+        lane.overwrite("finished \(entry.name)")
+    }
+
+    /// On a board, the failure at once: the sweep reports it only once the other devices have
+    /// finished their experiments. A stop (Ctrl-C) reaches every device and is reported once.
+    func experimentFailed(_ name: String, error: any Error) {
+        guard let lane, !(error is Interruption.Stopped) else { return }
+        lane.keep("\(name) failed: \(error); the other devices finish the experiments they run, then the sweep stops")
     }
 }

@@ -1,10 +1,23 @@
 import Foundation
 import Learning
 
+/// Where progress lines go: the terminal (`ConsoleReporter`), or one device's line of a sweep
+/// run on several (`DeviceLane`).
+protocol ProgressConsole: AnyObject {
+    /// Whether `overwrite` can redraw a live line (a terminal, not a pipe or a log).
+    var isTerminal: Bool { get }
+    /// Whether a table of several lines (the model's summary) has room here.
+    var holdsTables: Bool { get }
+    /// A line (or several) to keep.
+    func note(_ line: String)
+    /// Replaces the live line (a progress bar).
+    func overwrite(_ line: String)
+}
+
 /// Where human-readable progress goes: standard output normally, standard error under `--json`
 /// (standard output then holds only the JSON); a live bar only when that stream is a terminal,
 /// so that a log or a pipe gets whole lines and no control characters. Signet prints no colours.
-final class ConsoleReporter {
+final class ConsoleReporter: ProgressConsole {
     let json: Bool
     let isTerminal: Bool
 
@@ -12,6 +25,8 @@ final class ConsoleReporter {
         self.json = json
         isTerminal = isatty(json ? STDERR_FILENO : STDOUT_FILENO) == 1
     }
+
+    var holdsTables: Bool { true }
 
     /// Prints `line`, flushed at once: into a pipe or a log standard output is block-buffered,
     /// and a run that is killed (or followed with `tail -f`) would show none of its lines.
@@ -41,7 +56,7 @@ final class ConsoleReporter {
 /// bar per epoch on a terminal, one line per epoch, and checkpoints through the saver.
 /// `quiet` (`--quiet`) keeps the epoch lines only, as Keras's `verbose=2`.
 final class TrainingProgress: TrainingObserver {
-    let console: ConsoleReporter
+    let console: any ProgressConsole
     let saver: CheckpointSaver?
     let quiet: Bool
     let fault: FaultHook
@@ -53,7 +68,7 @@ final class TrainingProgress: TrainingObserver {
     private var lastDrawn = Date.distantPast
     private var summarized: ModelSpec?
 
-    init(console: ConsoleReporter, saver: CheckpointSaver?, quiet: Bool = false, fault: FaultHook = FaultHook()) {
+    init(console: any ProgressConsole, saver: CheckpointSaver?, quiet: Bool = false, fault: FaultHook = FaultHook()) {
         self.console = console
         self.saver = saver
         self.quiet = quiet
@@ -65,7 +80,7 @@ final class TrainingProgress: TrainingObserver {
     func trainingStarted(_ trainer: Trainer) {
         self.trainer = trainer
         let model = trainer.model
-        guard !quiet, summarized != model.spec else { return }
+        guard !quiet, console.holdsTables, summarized != model.spec else { return }
         summarized = model.spec
         let summary = ModelSummary(model: model, batch: trainer.configuration.batchSize,
                                    optimizer: trainer.configuration.optimizer)

@@ -17,6 +17,59 @@ struct EngineContractTests {
         #expect(throws: EngineError.self) { try DeviceRequest(parsing: text) }
     }
 
+    @Test(arguments: [("all", DeviceList.all), ("cpu", .listed([.cpu])), ("cpu, opencl:0", .listed([.cpu, .opencl(index: 0)])),
+                      ("opencl:1,cpu,opencl:0", .listed([.opencl(index: 1), .cpu, .opencl(index: 0)]))])
+    func deviceListsParseInOrder(text: String, expected: DeviceList) throws {
+        #expect(try DeviceList(parsing: text) == expected)
+    }
+
+    @Test(arguments: [("cpu,cpu", "cpu is listed twice"), ("opencl:0,OpenCL:0", "opencl:0 is listed twice"),
+                      ("auto", "'auto' names no one device"), ("cpu,opencl", "'opencl' names no one device"),
+                      ("cpu,", "unknown device ''"), ("all,cpu", "unknown device 'all'"), ("cuda:0", "unknown device 'cuda:0'")])
+    func badDeviceListsAreRefused(text: String, message: String) {
+        do {
+            _ = try DeviceList(parsing: text)
+            Issue.record("'\(text)' was accepted")
+        } catch {
+            #expect("\(error)".contains(message), "\(error)")
+        }
+    }
+
+    /// `all`: the CPU backend and every OpenCL device but a CPU one; a listed device past the
+    /// last is named.
+    @Test func allDevicesLeavesOutOpenCLOnTheCPU() throws {
+        let devices = try Device.all()
+        let all = DeviceList.allDevices(among: devices)
+        #expect(all.used.first == .cpu)
+        #expect(all.used.count + all.leftOut.count == devices.count + 1)
+        for (index, device) in devices.enumerated() {
+            #expect(all.used.contains(.opencl(index: index)) == (device.kind != .cpu), "\(device.name)")
+        }
+        #expect(try DeviceList.all.requests(among: devices) == all.used)
+        #expect(throws: EngineError.self) { try DeviceList.listed([.cpu, .opencl(index: devices.count)]).requests(among: devices) }
+    }
+
+    /// A reservation leaves the CPU backend fewer threads (at least one), and its products the
+    /// same bits.
+    @Test func reservedThreadsChangeTheCountNotTheResult() throws {
+        let backend = CPUBackend()
+        let (m, k, n) = (257, 300, 129)  // past BLASThreads.threshold: OpenBLAS would split it
+        var generator = SeededGenerator(seed: 5)
+        let a = try backend.upload((0..<(m * k)).map { _ in Float.random(in: -1...1, using: &generator) }, shape: [m, k])
+        let b = try backend.upload((0..<(k * n)).map { _ in Float.random(in: -1...1, using: &generator) }, shape: [k, n])
+        func product() throws -> [Float] {
+            let c = try backend.zeros([m, n], elementType: .float32)
+            try backend.gemm(a, b, into: c, transposeA: false, transposeB: false, alpha: 1, beta: 0, epilogue: .none)
+            return try backend.read(c)
+        }
+        let all = try product()
+        CPUThreads.reserve(CPUThreads.available)
+        defer { CPUThreads.reserve(0) }
+        #expect(CPUThreads.count == 1)
+        #expect(backend.description.contains("1 thread"))
+        #expect(try product() == all)
+    }
+
     @Test func autoPicksTheCPUBackendWithoutAGPU() throws {
         let devices = try Device.all().filter { $0.kind != .gpu }
         let choice = try DeviceRequest.auto.makeBackend(devices: devices)

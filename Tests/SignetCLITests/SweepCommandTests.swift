@@ -5,7 +5,8 @@ import Testing
 /// `--n-init 2 --kmax 4`, one seed.
 @Suite("signet sweep", .serialized)
 struct SweepCommandTests {
-    static let reduced = ["--only", "01,17", "--per-class", "20", "--n-init", "2", "--kmax", "4", "--device", "cpu"]
+    static let reducedExperiments = ["--only", "01,17", "--per-class", "20", "--n-init", "2", "--kmax", "4"]
+    static let reduced = reducedExperiments + ["--device", "cpu"]
 
     func sweep(_ arguments: [String], out: URL) throws -> SignetProcess.Outcome {
         try SignetProcess.run(["sweep"] + arguments + ["--out", out.path])
@@ -156,7 +157,50 @@ struct SweepCommandTests {
         #expect(try results(ranks) == results(whole))
     }
 
+    /// A result without what depends on the host: the CPU backend's thread count (beside an
+    /// OpenCL device it leaves that device's host work a thread), its backend's kind kept.
+    func hostless(_ result: NSDictionary) -> NSDictionary {
+        var copy = result as? [String: Any] ?? [:]
+        if var backend = copy["backend"] as? [String: Any] {
+            backend["description"] = nil
+            copy["backend"] = backend
+        }
+        return copy as NSDictionary
+    }
+
+    /// `--devices cpu,opencl:0` runs the two experiments side by side, one per device, and each
+    /// gives the result (but for the times and thread count) that a sweep on its device alone
+    /// gives. The log shows each device's lines with the device in front.
+    @Test func devicesSideBySideGiveEachExperimentItsDevicesResult() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("signet-sweep-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let onCPU = scratch.appendingPathComponent("cpu"), onOpenCL = scratch.appendingPathComponent("opencl")
+        let sideBySide = scratch.appendingPathComponent("devices")
+        for (device, out) in [("cpu", onCPU), ("opencl:0", onOpenCL)] {
+            let alone = try sweep(Self.reducedExperiments + ["--quiet", "--device", device], out: out)
+            #expect(alone.status == 0, "\(alone.standardError)")
+        }
+        let both = try sweep(Self.reducedExperiments + ["--quiet", "--devices", "cpu,opencl:0"], out: sideBySide)
+        #expect(both.status == 0, "\(both.standardError)")
+        let log = both.standardError.split(separator: "\n")
+        #expect(log.contains { $0.hasPrefix("Using opencl:0: OpenCL backend") }, "\(both.standardError)")
+        for device in ["[cpu     ]", "[opencl:0]"] {
+            #expect(log.contains { $0.hasPrefix("\(device) Running signature_") }, "\(device) ran one: \(both.standardError)")
+        }
+        #expect(try index(sideBySide).map { $0["name"] as? String } == index(onCPU).map { $0["name"] as? String })
+        let references = [("cpu", try results(onCPU)), ("opencl", try results(onOpenCL))]
+        for (name, result) in try results(sideBySide) {
+            let kind = (result["backend"] as? [String: Any])?["kind"] as? String
+            let reference = try #require(references.first { $0.0 == kind }?.1[name], "\(name) ran on \(kind ?? "?")")
+            #expect(hostless(result) == hostless(reference), "\(name) on \(kind ?? "?")")
+        }
+    }
+
     @Test(arguments: [
+        (["--devices", "cpu,cpu"], "--devices: cpu is listed twice"),
+        (["--devices", "cpu", "--device", "cpu"], "--device and --devices cannot both be given"),
+        (["--devices", "opencl:9"], "--devices opencl:9: no OpenCL device 9"),
+        (["--merge", "/tmp", "--devices", "cpu"], "--devices cannot be given; only --data, --json and --quiet may"),
         (["--only", "99"], "unknown experiment '99'"),
         (["--seeds", "0"], "--seeds must be at least 1"),
         (["--per-class", "0"], "--per-class must be at least 1"),

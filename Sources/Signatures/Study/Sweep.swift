@@ -63,29 +63,77 @@ public struct Sweep {
     /// Runs (or reuses) every experiment into `folder/<name>/` and writes `folder/index.json`
     /// after each, so that an interrupted sweep leaves a valid index of what it finished.
     public func run(on backend: any Backend, into folder: URL, observer: (any SweepObserver)? = nil) throws -> SweepIndex {
+        try run(on: [backend], into: folder, observers: [observer])
+    }
+
+    /// Runs (or reuses) every experiment into `folder/<name>/`, one worker per backend side by
+    /// side (`SweepWorkers`): each worker that falls free takes the costliest experiment not yet
+    /// started. `folder/index.json` is written after each experiment, listing those finished in
+    /// the sweep's order. An experiment's result depends on its configuration and its backend
+    /// alone, never on the worker or on what ran beside it: on one kind of backend, the same
+    /// bits as a run on one backend. With several backends, the CPU backend leaves a thread to
+    /// each OpenCL one's host work (`shareCPUThreads(with:)`).
+    /// - Parameter observers: worker `i`'s observer is `observers[i]` (none past the end).
+    /// - Throws: the first experiment's failure, once the other workers have finished the
+    ///   experiments they held (none more is started).
+    public func run(on backends: [any Backend], into folder: URL, observers: [(any SweepObserver)?]) throws -> SweepIndex {
         try start(in: folder, sharded: false)
-        var index = SweepIndex(entries: [])
-        for (position, experiment) in experiments.enumerated() {
-            index.entries.append(try run(experiment, on: backend, into: folder, position: position + 1, of: experiments.count,
-                                         observer: observer))
-            try StudyFiles.save(Self.json(index), to: folder.appendingPathComponent(Self.indexName))
+        var finished = [SweepEntry?](repeating: nil, count: experiments.count)
+        try run(Array(experiments.indices), on: backends, into: folder, observers: observers) { number, entry in
+            finished[number] = entry
+            try StudyFiles.save(Self.json(SweepIndex(entries: finished.compactMap { $0 })),
+                                to: folder.appendingPathComponent(Self.indexName))
         }
-        return index
+        return SweepIndex(entries: finished.compactMap { $0 })
     }
 
     /// Runs (or reuses) the experiments of one shard into `folder/<name>/`, beside the other
-    /// shards' (on other machines, into the same shared folder). Writes no index: that is the
-    /// merge's (`mergedIndex`), once every shard's experiments are complete.
-    /// - Returns: the entries of this shard's experiments.
+    /// shards' (on other machines, into the same shared folder), on `backends` side by side as
+    /// `run(on:into:observers:)` does. Writes no index: that is the merge's (`merge`), once
+    /// every shard's experiments are complete.
+    /// - Returns: the entries of this shard's experiments, in the sweep's order.
     /// - Throws: `SignaturesError.invalidArgument` when `folder` holds another sweep's
     ///   `sweep.json` (shards started with other settings would partition other lists).
-    public func run(shard: SweepShard, on backend: any Backend, into folder: URL,
-                    observer: (any SweepObserver)? = nil) throws -> [SweepEntry] {
+    public func run(shard: SweepShard, on backends: [any Backend], into folder: URL,
+                    observers: [(any SweepObserver)?] = []) throws -> [SweepEntry] {
         try start(in: folder, sharded: true)
-        let mine = shard.experiments(of: experiments)
-        return try mine.enumerated().map { position, experiment in
-            try run(experiment, on: backend, into: folder, position: position + 1, of: mine.count, observer: observer)
+        let mine = Set(shard.experiments(of: experiments).map(\.name))
+        var finished = [SweepEntry?](repeating: nil, count: experiments.count)
+        try run(experiments.indices.filter { mine.contains(experiments[$0].name) }, on: backends, into: folder,
+                observers: observers) { number, entry in finished[number] = entry }
+        return finished.compactMap { $0 }
+    }
+
+    /// Runs the experiments numbered `chosen` on `backends` side by side, calling `finished`
+    /// with each entry (under the workers' lock, one at a time). One backend runs them in the
+    /// sweep's order; several take the costliest first.
+    private func run(_ chosen: [Int], on backends: [any Backend], into folder: URL, observers: [(any SweepObserver)?],
+                     finished: @escaping (Int, SweepEntry) throws -> Void) throws {
+        precondition(!backends.isEmpty, "a sweep needs a backend to run on")
+        let order = backends.count == 1 ? chosen : chosen.sorted {
+            let (first, second) = (experiments[$0].estimatedCost, experiments[$1].estimatedCost)
+            return first > second || (first == second && $0 < $1)
         }
+        Self.shareCPUThreads(with: backends)
+        defer { CPUThreads.reserve(0) }
+        let observer = { (worker: Int) in worker < observers.count ? observers[worker] : nil }
+        _ = try SweepWorkers(order: order).run(
+            workers: backends.count,
+            job: { worker, number, started in
+                try self.run(self.experiments[number], on: backends[worker], into: folder, position: started, of: chosen.count,
+                             observer: observer(worker))
+            },
+            finished: finished,
+            failed: { worker, number, error in observer(worker)?.experimentFailed(self.experiments[number].name, error: error) })
+    }
+
+    /// Leaves the CPU backend, when it runs beside OpenCL devices, one thread fewer for each of
+    /// them: their host work (launches, copies, the host side of the analyses) needs a core, and
+    /// threads contending for every core would slow all. The result does not change: the CPU
+    /// backend's bits never depend on its thread count.
+    public static func shareCPUThreads(with backends: [any Backend]) {
+        let others = backends.filter { $0.kind != .cpu }.count
+        CPUThreads.reserve(backends.count > 1 && others < backends.count ? others : 0)
     }
 
     /// Makes the folder and records the experiments in `sweep.json`. A shard finding another
@@ -215,6 +263,9 @@ public protocol SweepObserver: AnyObject {
     func experimentStarted(_ name: String, position: Int, of count: Int)
     /// An experiment finished, or was found complete in its folder (`entry.reused`).
     func experimentFinished(_ entry: SweepEntry)
+    /// An experiment failed (or was stopped): the sweep starts no other and, once the other
+    /// workers have finished theirs, throws `error`.
+    func experimentFailed(_ name: String, error: any Error)
     /// Follows each study the sweep runs; nil to ignore them.
     var studyObserver: (any StudyObserver)? { get }
 }
@@ -222,5 +273,6 @@ public protocol SweepObserver: AnyObject {
 extension SweepObserver {
     public func experimentStarted(_ name: String, position: Int, of count: Int) {}
     public func experimentFinished(_ entry: SweepEntry) {}
+    public func experimentFailed(_ name: String, error: any Error) {}
     public var studyObserver: (any StudyObserver)? { nil }
 }
