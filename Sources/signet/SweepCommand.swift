@@ -337,6 +337,15 @@ final class SweepProgress: SweepObserver {
         lane.overwrite("finished \(entry.name)")
     }
 
+    func backupStarted(_ name: String) {
+        lane?.keep("Running \(name) again, beside the device that runs it: no experiment is left to start, and the first "
+            + "to finish gives the result")
+    }
+
+    func experimentSuperseded(_ name: String) {
+        lane?.keep("\(name): finished first on another device; stopped here")
+    }
+
     /// On a board, the failure at once: the sweep reports it only once the other devices have
     /// finished their experiments. A stop (Ctrl-C) reaches every device and is reported once.
     func experimentFailed(_ name: String, error: any Error) {

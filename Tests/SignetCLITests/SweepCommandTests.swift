@@ -188,6 +188,9 @@ struct SweepCommandTests {
             #expect(log.contains { $0.hasPrefix("\(device) Running signature_") }, "\(device) ran one: \(both.standardError)")
         }
         #expect(try index(sideBySide).map { $0["name"] as? String } == index(onCPU).map { $0["name"] as? String })
+        // A backup's folder and a superseded attempt's journal are gone.
+        let left = try FileManager.default.subpathsOfDirectory(atPath: sideBySide.path)
+        #expect(!left.contains { $0.hasPrefix(".signet-backups") || $0.contains(".signet-study") }, "\(left)")
         let references = [("cpu", try results(onCPU)), ("opencl", try results(onOpenCL))]
         for (name, result) in try results(sideBySide) {
             let kind = (result["backend"] as? [String: Any])?["kind"] as? String

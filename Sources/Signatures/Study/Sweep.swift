@@ -106,7 +106,8 @@ public struct Sweep {
 
     /// Runs the experiments numbered `chosen` on `backends` side by side, calling `finished`
     /// with each entry (under the workers' lock, one at a time). One backend runs them in the
-    /// sweep's order; several take the costliest first.
+    /// sweep's order; several take the costliest first, and a worker left without one to start
+    /// runs a backup of the one running longest elsewhere (`SweepWorkers`).
     private func run(_ chosen: [Int], on backends: [any Backend], into folder: URL, observers: [(any SweepObserver)?],
                      finished: @escaping (Int, SweepEntry) throws -> Void) throws {
         precondition(!backends.isEmpty, "a sweep needs a backend to run on")
@@ -115,17 +116,38 @@ public struct Sweep {
             return first > second || (first == second && $0 < $1)
         }
         Self.shareCPUThreads(with: backends)
-        defer { CPUThreads.reserve(0) }
+        defer {
+            CPUThreads.reserve(0)
+            // A backup that won leaves the first attempt's journal, which that attempt may have
+            // written to until it stopped; every worker has stopped now.
+            // Other shards' backups may share the folder of backups: only this one's go.
+            let backups = folder.appendingPathComponent(Self.backupsName, isDirectory: true)
+            for number in chosen where backends.count > 1 {
+                let name = experiments[number].name
+                let destination = folder.appendingPathComponent(name, isDirectory: true)
+                if Self.completedResult(in: destination, matching: experiments[number].configuration) != nil {
+                    (try? StudyJournal.open(in: destination))?.remove()
+                }
+                try? FileManager.default.removeItem(at: backups.appendingPathComponent(name, isDirectory: true))
+            }
+            if (try? FileManager.default.contentsOfDirectory(atPath: backups.path))?.isEmpty == true {
+                try? FileManager.default.removeItem(at: backups)
+            }
+        }
         let observer = { (worker: Int) in worker < observers.count ? observers[worker] : nil }
         _ = try SweepWorkers(order: order).run(
             workers: backends.count,
-            job: { worker, number, started in
-                try self.run(self.experiments[number], on: backends[worker], into: folder, position: started, of: chosen.count,
-                             observer: observer(worker))
+            job: { worker, attempt, position in
+                try self.run(self.experiments[attempt.number], on: backends[worker], into: folder, position: position,
+                             of: chosen.count, observer: observer(worker), attempt: attempt)
             },
-            finished: finished,
+            finished: { _, number, entry in try finished(number, entry) },
             failed: { worker, number, error in observer(worker)?.experimentFailed(self.experiments[number].name, error: error) })
     }
+
+    /// The folder of the backups a sweep on several devices runs (`folder/.signet-backups/<name>`),
+    /// apart from the first attempts' journals.
+    static let backupsName = ".signet-backups"
 
     /// Leaves the CPU backend, when it runs beside OpenCL devices, one thread fewer for each of
     /// them: their host work (launches, copies, the host side of the analyses) needs a core, and
@@ -151,28 +173,58 @@ public struct Sweep {
         try StudyFiles.save(Self.json(experiments), to: folder.appendingPathComponent(Self.experimentsName))
     }
 
-    /// Runs one experiment into `folder/<name>/`, or reads it back when complete there.
+    /// Runs one experiment into `folder/<name>/`, or reads it back when complete there. A
+    /// backup attempt runs in a folder of its own under `.signet-backups` and, if it claims the
+    /// experiment first, writes the same files into `folder/<name>/`.
+    /// - Throws: `SweepWorkers.Superseded` once the experiment's other attempt has claimed it.
     private func run(_ experiment: SweepExperiment, on backend: any Backend, into folder: URL, position: Int, of count: Int,
-                     observer: (any SweepObserver)?) throws -> SweepEntry {
+                     observer: (any SweepObserver)?, attempt: SweepWorkers.Attempt) throws -> SweepEntry {
         let destination = folder.appendingPathComponent(experiment.name, isDirectory: true)
         let clock = ContinuousClock.now
         let entry: SweepEntry
         if let previous = Self.completedResult(in: destination, matching: experiment.configuration) {
+            guard attempt.claim() else { throw SweepWorkers.Superseded() }
             entry = SweepEntry(name: experiment.name, result: previous, seconds: 0, reused: true)
             // A kill after the files were written and before the journal was removed.
             (try? StudyJournal.open(in: destination))?.remove()
         } else {
-            observer?.experimentStarted(experiment.name, position: position, of: count)
-            // An experiment a kill left unfinished continues where it stopped.
-            let description = Study.describe(backend)
-            let journal = try (try? StudyJournal.open(in: destination)).flatMap {
-                $0.header.configuration == experiment.configuration && $0.header.backend == description
-                    && $0.header.build == .current ? $0 : nil
-            } ?? StudyJournal.start(in: destination, configuration: experiment.configuration, backend: backend)
-            let outcome = try Study(experiment.configuration, store: store).run(on: backend, observer: observer?.studyObserver,
-                                                                                journal: journal)
+            let workFolder = attempt.isBackup
+                ? folder.appendingPathComponent(Self.backupsName, isDirectory: true).appendingPathComponent(experiment.name, isDirectory: true)
+                : destination
+            let journal: StudyJournal
+            if attempt.isBackup {
+                observer?.backupStarted(experiment.name)
+                try? FileManager.default.removeItem(at: workFolder)
+                journal = try StudyJournal.start(in: workFolder, configuration: experiment.configuration, backend: backend)
+            } else {
+                observer?.experimentStarted(experiment.name, position: position, of: count)
+                // An experiment a kill left unfinished continues where it stopped.
+                let description = Study.describe(backend)
+                journal = try (try? StudyJournal.open(in: destination)).flatMap {
+                    $0.header.configuration == experiment.configuration && $0.header.backend == description
+                        && $0.header.build == .current ? $0 : nil
+                } ?? StudyJournal.start(in: destination, configuration: experiment.configuration, backend: backend)
+            }
+            let outcome: StudyOutcome
+            do {
+                outcome = try Study(experiment.configuration, store: store).run(
+                    on: backend, observer: SupersedableStudyObserver(observer?.studyObserver, attempt: attempt), journal: journal)
+                guard attempt.claim() else { throw SweepWorkers.Superseded() }
+            } catch where error is SweepWorkers.Superseded || attempt.isSuperseded {
+                // Superseded at a check, or failing after it (a backup that won removes this
+                // attempt's journal, which it may still be writing to): either way, it lost.
+                if attempt.isBackup { try? FileManager.default.removeItem(at: workFolder) }
+                observer?.experimentSuperseded(experiment.name)
+                throw SweepWorkers.Superseded()
+            }
             try StudyFiles.write(outcome, to: destination)
             journal.remove()
+            if attempt.isBackup {
+                // The first attempt's journal: it stops at its next check, and the sweep removes
+                // what it writes until then.
+                (try? StudyJournal.open(in: destination))?.remove()
+                try? FileManager.default.removeItem(at: workFolder)
+            }
             entry = SweepEntry(name: experiment.name, result: outcome.result, seconds: clock.secondsSince(), reused: false)
         }
         observer?.experimentFinished(entry)
@@ -266,6 +318,11 @@ public protocol SweepObserver: AnyObject {
     /// An experiment failed (or was stopped): the sweep starts no other and, once the other
     /// workers have finished theirs, throws `error`.
     func experimentFailed(_ name: String, error: any Error)
+    /// This worker, with no experiment left to start, runs the experiment again that has run
+    /// longest on another; the first of the two to finish gives the result.
+    func backupStarted(_ name: String)
+    /// The experiment's other attempt finished first: this worker's stopped.
+    func experimentSuperseded(_ name: String)
     /// Follows each study the sweep runs; nil to ignore them.
     var studyObserver: (any StudyObserver)? { get }
 }
@@ -274,5 +331,7 @@ extension SweepObserver {
     public func experimentStarted(_ name: String, position: Int, of count: Int) {}
     public func experimentFinished(_ entry: SweepEntry) {}
     public func experimentFailed(_ name: String, error: any Error) {}
+    public func backupStarted(_ name: String) {}
+    public func experimentSuperseded(_ name: String) {}
     public var studyObserver: (any StudyObserver)? { nil }
 }
