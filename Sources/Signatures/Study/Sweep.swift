@@ -68,7 +68,8 @@ public struct Sweep {
 
     /// Runs (or reuses) every experiment into `folder/<name>/`, one worker per backend side by
     /// side (`SweepWorkers`): each worker that falls free takes the costliest experiment not yet
-    /// started. `folder/index.json` is written after each experiment, listing those finished in
+    /// started, and once none is left runs a backup of the one running longest on another (the
+    /// first attempt to finish writes the result). `folder/index.json` is written after each experiment, listing those finished in
     /// the sweep's order. An experiment's result depends on its configuration and its backend
     /// alone, never on the worker or on what ran beside it: on one kind of backend, the same
     /// bits as a run on one backend. With several backends, the CPU backend leaves a thread to
