@@ -52,7 +52,7 @@ final class DeviceBoard: @unchecked Sendable {
     private func draw(above kept: [String]) {
         var text = drawn ? "\u{1B}[\(lines.count)A" : ""
         for line in kept { text += "\r\u{1B}[2K" + line + "\n" }
-        let columns = Self.columns()
+        let columns = terminalColumns(STDERR_FILENO)
         for (device, line) in lines.enumerated() {
             let full = "\(labels[device])  \(line)"
             text += "\r\u{1B}[2K" + (columns.map { String(full.prefix(max($0 - 1, 1))) } ?? full) + "\n"
@@ -63,12 +63,6 @@ final class DeviceBoard: @unchecked Sendable {
 
     private func write(_ text: String) {
         FileHandle.standardError.write(Data(text.utf8))
-    }
-
-    private static func columns() -> Int? {
-        var size = winsize()
-        if ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
-        return ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil }
     }
 }
 

@@ -1,6 +1,13 @@
 import Foundation
 import Learning
 
+/// The width in columns of the terminal `descriptor` writes to, else `$COLUMNS`; nil when unknown.
+func terminalColumns(_ descriptor: Int32) -> Int? {
+    var size = winsize()
+    if ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+    return ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil }
+}
+
 /// Where progress lines go: the terminal (`ConsoleReporter`), or one device's line of a sweep
 /// run on several (`DeviceLane`).
 protocol ProgressConsole: AnyObject {
@@ -35,12 +42,7 @@ final class ConsoleReporter: ProgressConsole {
     }
 
     /// The terminal's width in columns (nil when unknown).
-    var columns: Int? {
-        var size = winsize()
-        let descriptor = json ? STDERR_FILENO : STDOUT_FILENO
-        if ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
-        return ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil }
-    }
+    var columns: Int? { terminalColumns(json ? STDERR_FILENO : STDOUT_FILENO) }
 
     /// Rewrites the current terminal line, cut to the terminal's width: a longer line would wrap,
     /// and the next rewrite would clear only its last row.

@@ -69,8 +69,8 @@ public struct Sweep {
     /// Runs (or reuses) every experiment into `folder/<name>/`, one worker per backend side by
     /// side (`SweepWorkers`): each worker that falls free takes the costliest experiment not yet
     /// started, and once none is left runs a backup of the one running longest on another (the
-    /// first attempt to finish writes the result). `folder/index.json` is written after each experiment, listing those finished in
-    /// the sweep's order. An experiment's result depends on its configuration and its backend
+    /// first attempt to finish writes the result). `folder/index.json` is written after each
+    /// experiment, listing those finished in the sweep's order. An experiment's result depends on its configuration and its backend
     /// alone, never on the worker or on what ran beside it: on one kind of backend, the same
     /// bits as a run on one backend. With several backends, the CPU backend leaves a thread to
     /// each OpenCL one's host work (`shareCPUThreads(with:)`).
@@ -112,16 +112,14 @@ public struct Sweep {
     private func run(_ chosen: [Int], on backends: [any Backend], into folder: URL, observers: [(any SweepObserver)?],
                      finished: @escaping (Int, SweepEntry) throws -> Void) throws {
         precondition(!backends.isEmpty, "a sweep needs a backend to run on")
-        let order = backends.count == 1 ? chosen : chosen.sorted {
-            let (first, second) = (experiments[$0].estimatedCost, experiments[$1].estimatedCost)
-            return first > second || (first == second && $0 < $1)
-        }
+        let order = backends.count == 1 ? chosen
+            : SweepShard.costliestFirst(chosen.map { experiments[$0].estimatedCost }).map { chosen[$0] }
         Self.shareCPUThreads(with: backends)
         defer {
             CPUThreads.reserve(0)
-            // A backup that won leaves the first attempt's journal, which that attempt may have
-            // written to until it stopped; every worker has stopped now.
-            // Other shards' backups may share the folder of backups: only this one's go.
+            // Every worker has stopped now. A backup that won leaves the first attempt's journal
+            // (written to until that attempt stopped), and a backup that lost its folder. Other
+            // shards may share the folder of backups: only this shard's go.
             let backups = folder.appendingPathComponent(Self.backupsName, isDirectory: true)
             for number in chosen where backends.count > 1 {
                 let name = experiments[number].name

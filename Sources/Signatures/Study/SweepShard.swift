@@ -85,14 +85,19 @@ public struct SweepShard: Equatable, Sendable, CustomStringConvertible {
     static func partition(_ costs: [Double], parts: Int) -> [Int] {
         var totals = [Double](repeating: 0, count: parts)
         var owners = [Int](repeating: 0, count: costs.count)
-        let order = costs.indices.sorted { costs[$0] > costs[$1] || (costs[$0] == costs[$1] && $0 < $1) }
-        for item in order {
+        for item in Self.costliestFirst(costs) {
             var least = 0
             for part in 1..<parts where totals[part] < totals[least] { least = part }
             owners[item] = least
             totals[least] += costs[item]
         }
         return owners
+    }
+
+    /// The indices of `costs`, costliest first (the earlier on a tie): the order a shard's parts
+    /// are filled in and a sweep's workers take experiments in.
+    static func costliestFirst(_ costs: [Double]) -> [Int] {
+        costs.indices.sorted { costs[$0] > costs[$1] || (costs[$0] == costs[$1] && $0 < $1) }
     }
 
     public var description: String { "\(number)/\(count)" }
