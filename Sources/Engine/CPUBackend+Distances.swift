@@ -50,9 +50,19 @@ extension CPUBackend {
         let pp = SharedPointer(try pointer(points, "nearestCentroids")), pn = SharedPointer(try pointer(pointNorms, "nearestCentroids"))
         let pa = SharedPointer(try integers(assignments, "nearestCentroids")), pd = SharedPointer(try pointer(distances, "nearestCentroids"))
         let packed = PackedCenters(try pointer(centroids, "nearestCentroids"), count: k, dimensions: d)
+        let pc = SharedPointer(try pointer(centroids, "nearestCentroids"))
         parallelChunks(n, minimumChunk: max(64, 65_536 / max(d * k, 1))) { range in
-            HostPanelProducts.nearest(pp.base, rows: range, dimensions: d, panel: packed.panel, groups: packed.groups, norms: pn.base,
-                                      centerNorms: packed.laneNorms, nearest: pa.base, best: pd.base)
+            if k <= FewCentroidScan.largestK {
+                // The bounded assignment's scan, so that both give a point the same distance.
+                let second = UnsafeMutablePointer<Float>.allocate(capacity: range.count)
+                defer { second.deallocate() }
+                FewCentroidScan.nearestTwo(pp.base, rows: range, dimensions: d, centroids: pc.base, k: k, norms: pn.base,
+                                           centerNorms: packed.laneNorms, nearest: pa.base + range.lowerBound,
+                                           best: pd.base + range.lowerBound, second: second)
+            } else {
+                HostPanelProducts.nearest(pp.base, rows: range, dimensions: d, panel: packed.panel, groups: packed.groups,
+                                          norms: pn.base, centerNorms: packed.laneNorms, nearest: pa.base, best: pd.base)
+            }
             // The minimum is taken before clamping, so that two centroids both rounding below 0 compare.
             for i in range { pd[i] = max(pd[i], 0) }
         }
@@ -123,9 +133,15 @@ extension CPUBackend {
                     count &+= Self.one(if: u > tests[position])
                 }
                 // Pass 3: every centroid, for the points still unproven.
-                HostPanelProducts.nearestTwo(pp.base, indices: unproven, count: count, dimensions: d, panel: packed.panel,
-                                             groups: packed.groups, norms: pn.base, centerNorms: packed.laneNorms,
-                                             nearest: nearest, best: best, second: next)
+                if k <= FewCentroidScan.largestK {
+                    FewCentroidScan.nearestTwo(pp.base, indices: unproven, count: count, dimensions: d, centroids: pc, k: k,
+                                               norms: pn.base, centerNorms: packed.laneNorms,
+                                               nearest: nearest, best: best, second: next)
+                } else {
+                    HostPanelProducts.nearestTwo(pp.base, indices: unproven, count: count, dimensions: d, panel: packed.panel,
+                                                 groups: packed.groups, norms: pn.base, centerNorms: packed.laneNorms,
+                                                 nearest: nearest, best: best, second: next)
+                }
                 VectorMath.clampedSquareRoots(best, count)
                 VectorMath.clampedSquareRoots(next, count)
                 for position in 0..<count {

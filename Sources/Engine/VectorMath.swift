@@ -29,6 +29,48 @@ enum VectorMath {
         return sum
     }
 
+    /// `dot(a0, b, count)` ... `dot(a3, b, count)`, bit for bit, with each load of `b` serving
+    /// the four rows.
+    @inline(__always)
+    static func dots(_ a0: UnsafePointer<Float>, _ a1: UnsafePointer<Float>, _ a2: UnsafePointer<Float>,
+                     _ a3: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> SIMD4<Float> {
+        var lanes0 = SIMD16<Float>(), lanes1 = SIMD16<Float>(), lanes2 = SIMD16<Float>(), lanes3 = SIMD16<Float>()
+        var odd0 = SIMD16<Float>(), odd1 = SIMD16<Float>(), odd2 = SIMD16<Float>(), odd3 = SIMD16<Float>()
+        let raw0 = UnsafeRawPointer(a0), raw1 = UnsafeRawPointer(a1), raw2 = UnsafeRawPointer(a2), raw3 = UnsafeRawPointer(a3)
+        let rawB = UnsafeRawPointer(b)
+        var j = 0
+        while j + 32 <= count {
+            let even = rawB.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
+            let next = rawB.loadUnaligned(fromByteOffset: j * 4 + 64, as: SIMD16<Float>.self)
+            lanes0.addProduct(raw0.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self), even)
+            lanes1.addProduct(raw1.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self), even)
+            lanes2.addProduct(raw2.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self), even)
+            lanes3.addProduct(raw3.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self), even)
+            odd0.addProduct(raw0.loadUnaligned(fromByteOffset: j * 4 + 64, as: SIMD16<Float>.self), next)
+            odd1.addProduct(raw1.loadUnaligned(fromByteOffset: j * 4 + 64, as: SIMD16<Float>.self), next)
+            odd2.addProduct(raw2.loadUnaligned(fromByteOffset: j * 4 + 64, as: SIMD16<Float>.self), next)
+            odd3.addProduct(raw3.loadUnaligned(fromByteOffset: j * 4 + 64, as: SIMD16<Float>.self), next)
+            j += 32
+        }
+        if j + 16 <= count {
+            let even = rawB.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
+            lanes0.addProduct(raw0.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self), even)
+            lanes1.addProduct(raw1.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self), even)
+            lanes2.addProduct(raw2.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self), even)
+            lanes3.addProduct(raw3.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self), even)
+            j += 16
+        }
+        var sums = SIMD4(laneSum(lanes0 + odd0), laneSum(lanes1 + odd1), laneSum(lanes2 + odd2), laneSum(lanes3 + odd3))
+        while j < count {
+            sums[0] += a0[j] * b[j]
+            sums[1] += a1[j] * b[j]
+            sums[2] += a2[j] * b[j]
+            sums[3] += a3[j] * b[j]
+            j += 1
+        }
+        return sums
+    }
+
     /// `sum over j < count of (a[j] - b[j])^2`, computed from the differences (no cancellation).
     @inline(__always)
     static func squaredDistance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {

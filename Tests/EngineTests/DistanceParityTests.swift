@@ -98,7 +98,7 @@ struct DistanceParityTests {
     /// exactly, ties to the lowest index included (every centroid appears twice), and its lower
     /// bound must be the second smallest distance (the duplicate's: equal to the upper bound).
     /// k = 17 and 40 take more than one group of 16 centroids; n = 203 leaves a short block.
-    @Test(arguments: [(203, 5, 1), (203, 7, 8), (1000, 32, 17), (517, 65, 40)])
+    @Test(arguments: [(203, 5, 1), (257, 33, 4), (203, 7, 8), (1000, 32, 17), (517, 65, 40)])
     func scanningEveryCentroidChoosesAsNearestCentroids(n: Int, d: Int, distinct: Int) throws {
         let points = TestData.values(n * d, seed: 52), once = TestData.values(distinct * d, seed: 53)
         // Centroid c + distinct repeats c; the first copy must win every tie.
