@@ -139,8 +139,16 @@ private final class LloydRun: @unchecked Sendable {
             inParallel(going) { $0.update(iteration: iteration, tolerance: tolerance) }
             for run in going { try backend.write(run.current, to: run.centroids) }
         }
-        let distances = try backend.zeros([matrix.rows])
-        return try runs.map { try $0.result(distances: distances) }
+        // scikit-learn's closing E-step: the labels of the final centroids. One more bounded
+        // pass does it (the last update's shifts loosen the bounds as for another iteration, and
+        // with the centroids settled it proves nearly every point at once), and the inertia comes
+        // from the cluster totals of those labels: no distance to every centroid, no pass over
+        // the points.
+        try backend.boundedNearestCentroids(points: matrix.points, pointNorms: matrix.squaredNorms, runs: runs.map(\.bounds))
+        for run in runs { run.labels = try backend.readIntegers(run.assignments) }
+        let spread = matrix.meanColumnVariance * Double(matrix.rows * matrix.columns), means = matrix.columnMeans
+        inParallel(runs) { $0.close(spread: spread, means: means) }
+        return runs.map(\.result)
     }
 
     /// This run's share of the next assignment pass.
@@ -201,19 +209,35 @@ private final class LloydRun: @unchecked Sendable {
         }
     }
 
-    /// The labels, inertia and sizes of the final centroids, from `nearestCentroids` into
-    /// `distances` (`[n]`, shared by the runs).
-    func result(distances: Tensor) throws -> KMeansResult {
-        let backend = matrix.backend
-        try backend.nearestCentroids(points: matrix.points, pointNorms: matrix.squaredNorms, centroids: centroids,
-                                     assignments: assignments, distances: distances)
-        let labels = try backend.readIntegers(assignments)
-        let inertia = try backend.read(distances).reduce(0.0) { $0 + Double($1) }
-        var sizes = [Int](repeating: 0, count: k)
-        for label in labels { sizes[Int(label)] += 1 }
-        return KMeansResult(clusters: k, assignments: labels, centroids: current, inertia: inertia,
-                            iterations: iterations, sizes: sizes, restart: 0, totalIterations: iterations,
-                            restartInertias: [inertia], seeds: [])
+    /// After the closing assignment (`labels`): the totals follow the labels, and the inertia is
+    /// computed from them in float64, in coordinates centred on the data mean `m`:
+    /// `sum |x - m|^2 - sum over clusters of (2 (c - m) . (S_c - n_c m) - n_c |c - m|^2)` for
+    /// centroids `c`, member sums `S_c` and counts `n_c`. Centred, the terms cancel only as
+    /// much as the clusters explain the spread.
+    func close(spread: Double, means: [Double]) {
+        clusters.follow(labels, matrix)
+        let d = matrix.columns
+        var inertia = spread
+        for c in 0..<k {
+            var dot = 0.0, norm = 0.0
+            for j in 0..<d {
+                let centred = Double(current[c * d + j]) - means[j]
+                dot += centred * (clusters.sums[c * d + j] - clusters.counts[c] * means[j])
+                norm += centred * centred
+            }
+            inertia += clusters.counts[c] * norm - 2 * dot
+        }
+        closingInertia = max(inertia, 0)
+    }
+
+    /// The inertia of the closing assignment (`close`).
+    private var closingInertia = 0.0
+
+    /// The labels, inertia and sizes of the final centroids (after `close`).
+    var result: KMeansResult {
+        KMeansResult(clusters: k, assignments: labels, centroids: current, inertia: closingInertia,
+                     iterations: iterations, sizes: clusters.counts.map { Int($0) }, restart: 0, totalIterations: iterations,
+                     restartInertias: [closingInertia], seeds: [])
     }
 
     /// Half the distance from each centroid to its nearest other one (+infinity for k = 1): a

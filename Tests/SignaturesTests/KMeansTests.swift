@@ -60,6 +60,36 @@ struct KMeansTests {
         }
     }
 
+    /// The closing assignment and its inertia (from the cluster totals, not from distances):
+    /// every label is a nearest final centroid and the inertia is the float64 sum of the squared
+    /// distances to them, within 1e-5 relative (the tolerance against scikit-learn) on points far
+    /// from the origin, where the float32 sums of the backend round most (a float32 distance
+    /// there rounds by about as much).
+    @Test func theResultIsTheNearestCentroidsAndTheirInertia() throws {
+        let blobs = gaussianBlobs(centers: [[40, 40, 40], [43, 40, 41], [40, 44, 42], [42, 42, 42]], perBlob: 150, spread: 1.5, seed: 14)
+        let n = 600, d = 3
+        for backend in backends {
+            let matrix = try PointMatrix(blobs.points, rows: n, columns: d, backend: backend)
+            for k in [2, 3, 9] {
+                let result = try KMeans(KMeansConfiguration(clusters: k, restarts: 2, maximumIterations: 3, seed: 4)).fit(matrix)
+                var inertia = 0.0
+                for i in 0..<n {
+                    let squared = (0..<k).map { c in
+                        (0..<d).reduce(0.0) { sum, j in
+                            let difference = Double(blobs.points[i * d + j]) - Double(result.centroids[c * d + j])
+                            return sum + difference * difference
+                        }
+                    }
+                    let own = squared[Int(result.assignments[i])]
+                    #expect(own <= squared.min()! * (1 + 1e-5) + 1e-5, "\(backend.kind) k=\(k) point \(i): not nearest")
+                    inertia += own
+                }
+                #expect(abs(result.inertia - inertia) <= 1e-5 * inertia, "\(backend.kind) k=\(k): inertia \(result.inertia) vs \(inertia)")
+                #expect(result.sizes == (0..<k).map { c in result.assignments.filter { $0 == c }.count }, "\(backend.kind) k=\(k)")
+            }
+        }
+    }
+
     /// The kept run is the lowest inertia of all the restarts tried, the first of them on ties.
     @Test func keepsTheLowestInertia() throws {
         let blobs = gaussianBlobs(centers: [[0, 0], [6, 0], [0, 6], [6, 6], [3, 3]], perBlob: 60, spread: 1.5, seed: 5)
