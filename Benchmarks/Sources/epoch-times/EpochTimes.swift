@@ -32,8 +32,15 @@ struct EpochTimes: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "Signet's backends: cpu, opencl.")
     var backends: [BackendKind] = [.cpu, .opencl]
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Peers: torch, keras (none: --peers with no value).")
+    @Option(name: .long, parsing: .upToNextOption, help: "Peers: torch, keras.")
     var peers: [TrainingPeerProcess.Framework] = TrainingPeerProcess.Framework.allCases
+
+    // (ArgumentParser refuses an array option with no values, so "none" is a flag of its own.)
+    @Flag(name: .long, help: "No peers: Signet's backends only.")
+    var noPeers = false
+
+    /// The peers this run times.
+    var timedPeers: [TrainingPeerProcess.Framework] { noPeers ? [] : peers }
 
     @Option(name: .long, help: "The peers' python (default: the training venv's, when it exists).")
     var peerPython: String?
@@ -49,7 +56,7 @@ struct EpochTimes: ParsableCommand {
         guard let folder = ProcessInfo.processInfo.environment["SIGNET_DATA"] else {
             throw ValidationError("set SIGNET_DATA to the folder with mnist/ (the peers read it too)")
         }
-        let python = try peers.isEmpty ? nil : peerInterpreter()
+        let python = try timedPeers.isEmpty ? nil : peerInterpreter()
         let examples = try DatasetStore().load(.mnist, split: .train)
             .examples(SubsetSpecification(classes: Array(0...9), perClass: nil, selection: .first))
         print("Machine: \(MachineDescription.processor), \(ProcessInfo.processInfo.activeProcessorCount) CPUs; "
@@ -67,7 +74,7 @@ struct EpochTimes: ParsableCommand {
                 contenders.append(try SignetContender(benchmark, backend: backend, kind: kind, data: data))
             }
             if let python {
-                for framework in peers {
+                for framework in timedPeers {
                     log("starting \(framework.rawValue) for \(benchmark.rawValue) (loads MNIST, builds, one warm-up epoch)")
                     contenders.append(try PeerContender(framework, case: benchmark, python: python, data: folder))
                 }
@@ -110,7 +117,7 @@ struct EpochTimes: ParsableCommand {
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/signet/training-peers-venv").path
         let python = venv + "/bin/python"
         guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw ValidationError("no peer venv at \(venv): run Benchmarks/peers/setup-venv.sh --training, or pass --peers with no value")
+            throw ValidationError("no peer venv at \(venv): run Benchmarks/peers/setup-venv.sh --training, or pass --no-peers")
         }
         return python
     }
