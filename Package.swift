@@ -21,8 +21,16 @@ import class Foundation.ProcessInfo
 // cnn epoch went from 3.1 s to 2.8 s and the dense network's batch-32 epoch from 0.40 s to 0.23 s
 // on this 2-core EPYC. `signet` checks the processor at start and says so instead of dying on an
 // illegal instruction. SIGNET_PORTABLE=1 builds for any x86-64.
+//
+// As another package's dependency Signet builds portable: SwiftPM refuses a dependency whose
+// targets carry unsafe flags, whatever their condition (a trait or a configuration does not
+// count), and the target CPU can only be set by one. SwiftPM checks a dependency out into a
+// `checkouts` folder (`.build/checkouts/`, Xcode's `SourcePackages/checkouts/`), so a manifest
+// evaluated from there is a dependency's. A package that wants the AVX2 build can pass the flag
+// for the whole build: `swift build -c release -Xswiftc -target-cpu -Xswiftc haswell`.
+let isDependency = Context.packageDirectory.split(separator: "/").contains("checkouts")
 #if arch(x86_64)
-let tuneForAVX2 = ProcessInfo.processInfo.environment["SIGNET_PORTABLE"] == nil
+let tuneForAVX2 = !isDependency && ProcessInfo.processInfo.environment["SIGNET_PORTABLE"] == nil
 #else
 let tuneForAVX2 = false
 #endif
