@@ -76,7 +76,7 @@ extension OpenCLBackend {
 
     /// The patch matrix of `input`: the input itself for a pointwise convolution, else im2col
     /// into the scratch buffer.
-    private func patchMatrix(_ input: Tensor, _ g: Conv2DGeometry) throws -> Tensor {
+    func patchMatrix(_ input: Tensor, _ g: Conv2DGeometry) throws -> Tensor {
         if g.isPointwise { return try input.reshaped([g.outputPositions, g.channels]) }
         let patches = try scratch.matrix(rows: g.outputPositions, columns: g.patchSize, owner: ObjectIdentifier(self))
         try launchPixels("im2col", in: .conv, width: g.outputWidth, height: g.outputHeight, batch: g.batch,
@@ -85,13 +85,12 @@ extension OpenCLBackend {
     }
 
     /// Runs a kernel with one work-item per pixel, on the range (x, y, image), in work-groups
-    /// of 16 along x (rounded up; the kernels bounds-check x). On PoCL, groups of 8 to 64 and
-    /// the runtime's own choice ran within noise of each other.
+    /// of the tuning's pixel width along x (rounded up; the kernels bounds-check x).
     private func launchPixels(_ name: String, in source: KernelSource, width: Int, height: Int, batch: Int,
                               _ arguments: [KernelArgument]) throws {
         let kernel = try library.kernel(name, in: source)
         try kernel.setArguments(arguments)
-        let group = min(16, groupSize)
+        let group = min(pixelGroupWidth, device.maxWorkGroupSize)
         try queue.enqueue(kernel, globalSize: [roundUp(width, group), height, batch], localSize: [group, 1, 1])
     }
 }

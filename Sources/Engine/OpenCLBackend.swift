@@ -23,17 +23,22 @@ public final class OpenCLBackend: Backend {
     let distanceScratch: DistanceScratch
     /// Which `kNearest` kernel runs: by device type unless set (tests run both on one device).
     public var neighborKernel: NeighborKernel
+    /// Work-items per group along x for the per-pixel kernels: the tuning's, unless the tuner
+    /// is timing another.
+    var pixelGroupWidth: Int
     /// Work-group size for one-item-per-value kernels: a multiple of every GPU's warp/wavefront,
     /// and large enough for PoCL to vectorise across work-items.
     let groupSize: Int
 
     /// A backend on `device`.
     /// - Parameters:
-    ///   - gemm: which GEMM kernel to use; nil picks by device type (`GEMMVariant.preferred`).
+    ///   - gemm: forces this GEMM variant, with its standard parameters, over any tuning.
+    ///   - tuning: the kernel parameters; nil takes the device's stored tuning, else the
+    ///     defaults for its type (`TuningStore.tuningInUse`).
     ///   - cache: where compiled programs are kept between runs; nil disables the disk cache.
     ///   - profiling: make the queue record timestamps (for benchmarks).
-    public init(device: Device, gemm: GEMMVariant? = nil, cache: ProgramCache? = .standard(),
-                profiling: Bool = false) throws {
+    public init(device: Device, gemm: GEMMVariant? = nil, tuning: KernelTuning? = nil,
+                cache: ProgramCache? = .standard(), profiling: Bool = false) throws {
         self.device = device
         context = try Context(device: device)
         queue = try CommandQueue(context: context, profiling: profiling)
@@ -43,15 +48,21 @@ public final class OpenCLBackend: Backend {
         partialSums = DeviceScratch(context: context)
         distanceScratch = DistanceScratch(context: context)
         neighborKernel = .preferred(for: device)
-        matrixMultiply = try OpenCLGEMM(variant: gemm ?? .preferred(for: device), library: library, queue: queue)
+        let parameters = try gemm.map { KernelTuning.defaults(for: device, variant: $0) }
+            ?? tuning ?? TuningStore.tuningInUse(for: device)
+        matrixMultiply = OpenCLGEMM(tuning: parameters, library: library, queue: queue)
+        pixelGroupWidth = parameters.pixelGroupWidth
     }
 
     public var description: String {
-        "OpenCL backend on \(device.name) (\(device.kind.rawValue), \(device.platformName)), GEMM \(matrixMultiply.variant)"
+        "OpenCL backend on \(device.name) (\(device.kind.rawValue), \(device.platformName)), \(tuning.brief)"
     }
 
-    /// The GEMM variant in use.
+    /// The GEMM variant of the untuned choice (a tuning may choose others per shape).
     public var gemmVariant: GEMMVariant { matrixMultiply.variant }
+
+    /// The kernel parameters in use.
+    public var tuning: KernelTuning { matrixMultiply.tuning }
 
     /// Builds every program now rather than at first use, so timings exclude compilation.
     public func warmUp() throws {
@@ -130,6 +141,13 @@ public final class OpenCLBackend: Backend {
 
     public func gemm(_ a: Tensor, _ b: Tensor, into c: Tensor, transposeA: Bool, transposeB: Bool,
                      alpha: Float, beta: Float, epilogue: GEMMEpilogue) throws {
+        try gemm(a, b, into: c, transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta,
+                 epilogue: epilogue, choice: nil)
+    }
+
+    /// `gemm`, run with `choice` instead of the tuning's choice when one is given (the tuner).
+    func gemm(_ a: Tensor, _ b: Tensor, into c: Tensor, transposeA: Bool, transposeB: Bool,
+              alpha: Float, beta: Float, epilogue: GEMMEpilogue, choice: GEMMChoice?) throws {
         let d = try OperandChecks.gemm(a, b, c, transposeA: transposeA, transposeB: transposeB, epilogue: epilogue)
         let problem = GEMMProblem(
             a: try buffer(a, "gemm"), b: try buffer(b, "gemm"), c: try buffer(c, "gemm"),
@@ -137,7 +155,11 @@ public final class OpenCLBackend: Backend {
             m: d.m, n: d.n, k: d.k, lda: a.shape[1], ldb: b.shape[1],
             transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta,
             relu: epilogue.activation == .relu)
-        try matrixMultiply.run(problem)
+        if let choice {
+            try matrixMultiply.run(problem, with: choice)
+        } else {
+            try matrixMultiply.run(problem)
+        }
         if let function = epilogue.unfusedActivation { try activate(function, c, into: c) }
     }
 

@@ -20,28 +20,48 @@ protocol GEMMKernels: AnyObject {
     func run(_ problem: GEMMProblem) throws
 }
 
-/// Runs GEMMs with one variant's kernels, owning whatever scratch memory the variant needs.
+/// Runs GEMMs with the kernels a tuning chooses per shape, building each choice once.
 final class OpenCLGEMM {
-    let variant: GEMMVariant
-    private let kernels: any GEMMKernels
+    let tuning: KernelTuning
+    private let library: KernelLibrary
+    private let queue: CommandQueue
+    private let panels = PackedPanels()
+    private var built: [GEMMChoice: any GEMMKernels] = [:]
 
-    init(variant: GEMMVariant, library: KernelLibrary, queue: CommandQueue) throws {
-        self.variant = variant
-        switch variant {
-        case .reference: kernels = ReferenceGEMM(library: library, queue: queue)
-        case .packed: kernels = PackedGEMM(library: library, queue: queue)
-        case .tiled: kernels = TiledGEMM(library: library, queue: queue)
-        }
+    init(tuning: KernelTuning, library: KernelLibrary, queue: CommandQueue) {
+        self.tuning = tuning
+        self.library = library
+        self.queue = queue
     }
 
-    /// Builds this variant's programs now.
+    /// The variant of the untuned choice (a tuning may mix variants across shapes).
+    var variant: GEMMVariant { tuning.gemm.variant }
+
+    /// Builds the programs of every choice the tuning can make.
     func warmUp() throws {
-        try kernels.warmUp()
+        for choice in Set([tuning.gemm] + tuning.shapes.map(\.choice)) { try kernels(for: choice).warmUp() }
     }
 
     func run(_ p: GEMMProblem) throws {
+        try run(p, with: tuning.gemmChoice(m: p.m, n: p.n, k: p.k))
+    }
+
+    /// Runs `p` with `choice` whatever the tuning says (the tuner times choices this way).
+    func run(_ p: GEMMProblem, with choice: GEMMChoice) throws {
         guard p.m > 0, p.n > 0 else { return }
-        try kernels.run(p)
+        try kernels(for: choice).run(p)
+    }
+
+    private func kernels(for choice: GEMMChoice) -> any GEMMKernels {
+        if let kernels = built[choice] { return kernels }
+        let kernels: any GEMMKernels
+        switch choice {
+        case .reference: kernels = ReferenceGEMM(library: library, queue: queue)
+        case let .packed(tiles): kernels = PackedGEMM(library: library, queue: queue, tiles: tiles, panels: panels)
+        case let .tiled(tiles): kernels = TiledGEMM(library: library, queue: queue, tiles: tiles)
+        }
+        built[choice] = kernels
+        return kernels
     }
 }
 

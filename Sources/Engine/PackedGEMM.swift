@@ -9,26 +9,6 @@ import OpenCL
 /// streams forward through two panels, because unpacked rows with power-of-two strides thrash
 /// the caches. Packing costs O(mk + kn) against the product's O(mnk).
 final class PackedGEMM: GEMMKernels {
-    /// The blocking, passed to `gemm.cl` as `-D` defines.
-    struct Tiles: Equatable {
-        /// Rows of C per work-item (`MR`): the A values broadcast per step of k.
-        var rows: Int
-        /// 16-wide vectors per row of the block (`NV`); the block is `16 * vectors` columns wide.
-        var vectors: Int
-        /// Row panels per work-group: work-items of one group share a B panel while it is in cache.
-        var panelsPerGroup: Int
-
-        var columns: Int { 16 * vectors }
-        var options: String { "-D MR=\(rows) -D NV=\(vectors)" }
-
-        /// 8 x 32 keeps 16 accumulators of 16 floats, half of AVX-512's 32 vector registers, and
-        /// loads 2 vectors + 8 broadcasts per 16 FMAs; 8 row panels per group share each B panel.
-        /// On PoCL 3.1 (2-core EPYC, AVX-512), square N = 256 / 1024 / 2048 with packing included:
-        /// 8 x 32 ran 250 / 430 / 400 GFLOP/s; 4 x 64 and 12 x 32 were within run-to-run noise
-        /// of it; one panel per group (no B panel shared) was 10-25% slower at 256 and 2048.
-        static let standard = Tiles(rows: 8, vectors: 2, panelsPerGroup: 8)
-    }
-
     /// Below this many values of C the reference kernel runs instead. Such a product is a
     /// handful of dot products, and packing a k-long panel padded to a whole 8 x 32 block costs
     /// more than computing them directly: on PoCL 3.1 (2-core EPYC) 1x1x100000 took 0.10 ms with
@@ -37,18 +17,18 @@ final class PackedGEMM: GEMMKernels {
     /// cost one launch (~0.01 ms), so there is no threshold on m * n * k.
     static let referenceBelowOutputs = 16
 
-    let tiles: Tiles
+    let tiles: PackedGEMMTiles
     private let library: KernelLibrary
     private let queue: CommandQueue
     private let reference: ReferenceGEMM
-    /// Scratch panels, grown to the largest problem seen and then reused: no allocation per call.
-    private var packedA: Buffer<Float>?
-    private var packedB: Buffer<Float>?
+    private let panels: PackedPanels
 
-    init(library: KernelLibrary, queue: CommandQueue, tiles: Tiles = .standard) {
+    /// - Parameter panels: the scratch panels, shared by every blocking the backend runs.
+    init(library: KernelLibrary, queue: CommandQueue, tiles: PackedGEMMTiles, panels: PackedPanels) {
         self.library = library
         self.queue = queue
         self.tiles = tiles
+        self.panels = panels
         reference = ReferenceGEMM(library: library, queue: queue, options: self.tiles.options)
     }
 
@@ -65,8 +45,8 @@ final class PackedGEMM: GEMMKernels {
         }
         let rowPanels = (p.m + tiles.rows - 1) / tiles.rows
         let columnPanels = (p.n + tiles.columns - 1) / tiles.columns
-        let a = try scratch(&packedA, count: rowPanels * tiles.rows * p.k)
-        let b = try scratch(&packedB, count: columnPanels * tiles.columns * p.k)
+        let a = try panels.scratch(\.a, count: rowPanels * tiles.rows * p.k, context: library.context)
+        let b = try panels.scratch(\.b, count: columnPanels * tiles.columns * p.k, context: library.context)
         // k == 0 leaves nothing to pack: the compute kernel then stores epilogue(beta * C).
         if p.k > 0 {
             try pack("gemm_pack_a", p.a, into: a, length: p.m, k: p.k, ld: p.lda, transposed: p.transposeA,
@@ -93,14 +73,22 @@ final class PackedGEMM: GEMMKernels {
         let group = min(k, 64)
         try queue.enqueue(kernel, globalSize: [roundUp(k, group), panels], localSize: [group, 1])
     }
+}
 
-    /// `buffer`, replaced by a larger one when it holds fewer than `count` values.
-    private func scratch(_ buffer: inout Buffer<Float>?, count: Int) throws -> Buffer<Float> {
-        if let existing = buffer, existing.count >= count { return existing }
+/// The packed variant's scratch panels, grown to the largest problem seen and then reused: no
+/// allocation per call, and one pair however many blockings a tuning uses.
+final class PackedPanels {
+    var a: Buffer<Float>?
+    var b: Buffer<Float>?
+
+    /// The panel at `path`, replaced by a larger one when it holds fewer than `count` values.
+    func scratch(_ path: ReferenceWritableKeyPath<PackedPanels, Buffer<Float>?>, count: Int,
+                 context: Context) throws -> Buffer<Float> {
+        if let existing = self[keyPath: path], existing.count >= count { return existing }
         // Releasing the old buffer is safe with work still queued: OpenCL frees it only after
         // the commands using it have finished.
-        let grown = try Buffer<Float>(context: library.context, count: count)
-        buffer = grown
+        let grown = try Buffer<Float>(context: context, count: count)
+        self[keyPath: path] = grown
         return grown
     }
 }

@@ -10,41 +10,24 @@ import OpenCL
 /// written: the tile sizes are the textbook ones (CLBlast's defaults are of this shape), checked
 /// for correctness on PoCL, and still to be measured and tuned on a GPU.
 final class TiledGEMM: GEMMKernels {
-    /// The tiling, passed to `gemm.cl` as `-D` defines.
-    struct Tiles: Equatable {
-        /// Rows and columns of C per work-group (`TSM`, `TSN`) and the k-depth of a tile (`TSK`).
-        var tileRows: Int, tileColumns: Int, depth: Int
-        /// Rows and columns of C per work-item (`WPTM`, `WPTN`).
-        var itemRows: Int, itemColumns: Int
-
-        /// The work-group size: (columns, rows) of work-items. (The groups themselves are laid
-        /// out the other way round, rows on dimension 0: see `run`.)
-        var groupSize: [Int] { [tileColumns / itemColumns, tileRows / itemRows] }
-        var threads: Int { groupSize[0] * groupSize[1] }
-        var localBytes: Int { (tileRows + tileColumns) * depth * MemoryLayout<Float>.stride }
-        var options: String {
-            "-D TSM=\(tileRows) -D TSN=\(tileColumns) -D TSK=\(depth) -D WPTM=\(itemRows) -D WPTN=\(itemColumns)"
-        }
-
-        /// In order of preference: 64 x 64 tiles with 4 x 4 per work-item (256 work-items, 8 KiB
-        /// of local memory: 16 accumulators per work-item and 4 tiles' worth of reuse per load),
-        /// then the same tile with fewer, busier work-items for devices whose work-groups are
-        /// smaller, then a small tile for the most limited ones.
-        static let candidates = [
-            Tiles(tileRows: 64, tileColumns: 64, depth: 16, itemRows: 4, itemColumns: 4),
-            Tiles(tileRows: 64, tileColumns: 64, depth: 16, itemRows: 8, itemColumns: 8),
-            Tiles(tileRows: 16, tileColumns: 16, depth: 16, itemRows: 2, itemColumns: 2),
-        ]
-    }
-
     private let library: KernelLibrary
     private let queue: CommandQueue
+    /// The tilings to try, best first.
+    private let preferences: [TiledGEMMTiles]
     /// The tiling this device can run, and its kernel; chosen at the first build.
-    private var chosen: (tiles: Tiles, kernel: Kernel)?
+    private var chosen: (tiles: TiledGEMMTiles, kernel: Kernel)?
 
-    init(library: KernelLibrary, queue: CommandQueue) {
+    /// - Parameter tiles: the tiling wanted; the standard candidates follow it, in case the
+    ///   built kernel refuses its work-group.
+    init(library: KernelLibrary, queue: CommandQueue, tiles: TiledGEMMTiles? = nil) {
         self.library = library
         self.queue = queue
+        preferences = (tiles.map { [$0] } ?? []) + TiledGEMMTiles.candidates.filter { $0 != tiles }
+    }
+
+    /// The tiling that runs (building the kernel if need be).
+    var tiles: TiledGEMMTiles {
+        get throws { try kernel().tiles }
     }
 
     func warmUp() throws {
@@ -71,14 +54,13 @@ final class TiledGEMM: GEMMKernels {
                           localSize: tiles.groupSize)
     }
 
-    /// The first candidate tiling whose work-group and local memory fit the device, and whose
+    /// The first preferred tiling whose work-group and local memory fit the device, and whose
     /// built kernel accepts that work-group (a kernel's limit can be below the device's when it
     /// needs many registers).
-    private func kernel() throws -> (tiles: Tiles, kernel: Kernel) {
+    private func kernel() throws -> (tiles: TiledGEMMTiles, kernel: Kernel) {
         if let chosen { return chosen }
         let device = library.context.device
-        for tiles in Tiles.candidates
-        where tiles.threads <= device.maxWorkGroupSize && tiles.localBytes <= device.localMemoryBytes {
+        for tiles in preferences where tiles.fits(device.limits) {
             let kernel = try library.kernel("gemm_tiled", in: .gemm, options: tiles.options)
             if try kernel.maxWorkGroupSize(on: device) >= tiles.threads {
                 chosen = (tiles, kernel)

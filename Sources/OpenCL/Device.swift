@@ -64,4 +64,10 @@ public struct Device: @unchecked Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(name) (\(kind.rawValue), \(platformName))" }
+
+    /// A file-name-safe digest of what identifies this device and its driver (name, platform,
+    /// driver version): the key of anything stored per device, such as a kernel tuning.
+    public var fingerprint: String {
+        String(fnv1a64(Array([name, platformName, driverVersion].joined(separator: "\u{0}").utf8)), radix: 16)
+    }
 }

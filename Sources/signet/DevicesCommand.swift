@@ -50,6 +50,10 @@ struct DeviceReport: Encodable {
         var maxWorkGroupSize: Int
         var maxAllocationBytes: Int
         var autoPick: Bool
+        /// The kernel parameters a backend on this device uses (`signet tune`), or why they
+        /// cannot be read.
+        var tuning: KernelTuning?
+        var tuningError: String?
     }
 
     var devices: [Entry]
@@ -68,12 +72,19 @@ struct DeviceReport: Encodable {
 
     init(devices: [Device], autoIndex: Int?, autoReason: String) {
         self.devices = devices.enumerated().map { index, device in
-            Entry(index: index, selector: "opencl:\(index)", platform: device.platformName, name: device.name,
+            var tuning: KernelTuning?, tuningError: String?
+            do {
+                tuning = try TuningStore.tuningInUse(for: device)
+            } catch {
+                tuningError = "\(error)"
+            }
+            return Entry(index: index, selector: "opencl:\(index)", platform: device.platformName, name: device.name,
                   vendor: device.vendor, type: device.kind.rawValue, driverVersion: device.driverVersion,
                   openCLVersion: device.version, openCLCVersion: device.openCLCVersion,
                   computeUnits: device.computeUnits, globalMemoryBytes: device.globalMemoryBytes,
                   localMemoryBytes: device.localMemoryBytes, maxWorkGroupSize: device.maxWorkGroupSize,
-                  maxAllocationBytes: device.maxAllocationBytes, autoPick: index == autoIndex)
+                  maxAllocationBytes: device.maxAllocationBytes, autoPick: index == autoIndex,
+                  tuning: tuning, tuningError: tuningError)
         }
         auto = autoIndex.map { "opencl:\($0)" } ?? "cpu"
         self.autoReason = autoReason
@@ -97,6 +108,7 @@ struct DeviceReport: Encodable {
             lines.append("      \(entry.computeUnits) compute units, global memory \(MetricText.bytes(entry.globalMemoryBytes)), "
                 + "local memory \(MetricText.bytes(entry.localMemoryBytes)), max work-group \(entry.maxWorkGroupSize), "
                 + "max allocation \(MetricText.bytes(entry.maxAllocationBytes))")
+            lines += (entry.tuning?.summary ?? ["kernels: \(entry.tuningError ?? "unknown")"]).map { "      " + $0 }
         }
         lines.append("[cpu] CPU backend (OpenBLAS)\(auto == "cpu" ? "   <- auto" : "")")
         lines.append("--device auto picks \(auto): \(autoReason)")

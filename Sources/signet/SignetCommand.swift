@@ -11,7 +11,7 @@ struct SignetCommand: ParsableCommand {
         commandName: "signet",
         abstract: "Train neural networks with OpenCL or the CPU, and study their activation signatures.",
         version: SignetBuild.current.line,
-        subcommands: [StudyCommand.self, SweepCommand.self, ReportCommand.self, TrainCommand.self, EvaluateCommand.self, SummaryCommand.self, BenchCommand.self, DevicesCommand.self, SelfTestCommand.self]
+        subcommands: [StudyCommand.self, SweepCommand.self, ReportCommand.self, TrainCommand.self, EvaluateCommand.self, SummaryCommand.self, BenchCommand.self, TuneCommand.self, DevicesCommand.self, SelfTestCommand.self]
     )
 
     /// `signet` alone: where to start, the main command first, instead of the full help.
@@ -29,7 +29,7 @@ struct SignetCommand: ParsableCommand {
                                         the same question asked of every 1 and 7
           signet sweep                  the original's experiments, one folder each
 
-        Also: train, evaluate, summary, report, bench, devices, selftest.
+        Also: train, evaluate, summary, report, bench, tune, devices, selftest.
         'signet help <command>' lists a command's options, 'signet --help' every command, 'signet --version' this build.
         """
 

@@ -157,7 +157,7 @@ enum SharedBackends {
     /// The variant on every device, in `signet devices` order.
     static func backends(_ variant: GEMMVariant) throws -> [OpenCLBackend] {
         if let made = backends[variant] { return made }
-        let made = try Device.all().map { try OpenCLBackend(device: $0, gemm: variant) }
+        let made = try Device.all().map { try OpenCLBackend(device: $0, gemm: variant, tuning: .defaults(for: $0)) }
         backends[variant] = made
         return made
     }

@@ -18,8 +18,11 @@ enum TestBackends {
         return device
     }
 
+    /// An OpenCL backend with the default kernel parameters, so that no stored tuning of this
+    /// machine (`signet tune`) changes what the tests compute.
     static func openCL(gemm: GEMMVariant? = nil) throws -> OpenCLBackend {
-        try OpenCLBackend(device: openCLDevice(), gemm: gemm)
+        let device = try openCLDevice()
+        return try OpenCLBackend(device: device, gemm: gemm, tuning: .defaults(for: device))
     }
 }
 

@@ -11,7 +11,8 @@ enum LearningTestBackends {
             guard let device = try Device.all().first else {
                 throw LearningTestError("no OpenCL device: install pocl-opencl-icd")
             }
-            return try OpenCLBackend(device: device)
+            // The default kernel parameters: no stored tuning of this machine changes the tests.
+            return try OpenCLBackend(device: device, tuning: .defaults(for: device))
         }
     }
 }

@@ -46,7 +46,8 @@ enum ClusteringBackends {
         guard let device = try Device.all().first else {
             throw FixtureError("no OpenCL device: install pocl-opencl-icd (scripts/install-system-packages.sh)")
         }
-        return [CPUBackend(), try OpenCLBackend(device: device)]
+        // The default kernel parameters: no stored tuning of this machine changes the tests.
+        return [CPUBackend(), try OpenCLBackend(device: device, tuning: .defaults(for: device))]
     }
 }
 

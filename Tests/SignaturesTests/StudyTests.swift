@@ -374,7 +374,7 @@ struct StudyTests {
         let device = try #require(try Device.all().first)
         let configuration = Self.checkpointConfiguration(checkpoint)
         let cpu = try Self.run(configuration, on: CPUBackend()).result
-        let openCL = try Self.run(configuration, on: try OpenCLBackend(device: device)).result
+        let openCL = try Self.run(configuration, on: try OpenCLBackend(device: device, tuning: .defaults(for: device))).result
         #expect(openCL.backend.kind == "opencl")
         let pairs = zip([cpu.runs[0].analysis] + cpu.runs[0].inserted, [openCL.runs[0].analysis] + openCL.runs[0].inserted)
         for (onCPU, onOpenCL) in pairs {

@@ -39,6 +39,8 @@ struct SignetProcess {
         if let directory { process.currentDirectoryURL = directory }
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "SIGNET_DEVICE")
+        // The default kernel parameters, whatever `signet tune` stored on this machine.
+        environment["SIGNET_TUNING"] = "defaults"
         environment["SIGNET_DATA"] = dataDirectory.path
         for (key, value) in extra { environment[key] = value }
         process.environment = environment

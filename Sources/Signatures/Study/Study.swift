@@ -63,7 +63,11 @@ public struct Study {
     /// The backend and the parameters that shape its numbers.
     static func describe(_ backend: any Backend) -> BackendDescription {
         var parameters = ["silhouette block rows": String(Silhouette().blockRows)]
-        if let opencl = backend as? OpenCLBackend { parameters["gemm"] = "\(opencl.gemmVariant)" }
+        if let opencl = backend as? OpenCLBackend {
+            parameters["gemm"] = "\(opencl.gemmVariant)"
+            // A tuned device may choose other GEMM kernels per shape, which round differently.
+            parameters["kernel tuning"] = opencl.tuning.originText
+        }
         return BackendDescription(kind: backend.kind.rawValue, description: backend.description, parameters: parameters)
     }
 }
