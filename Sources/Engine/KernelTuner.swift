@@ -88,6 +88,11 @@ public final class KernelTuner {
         func time(_ choice: GEMMChoice) throws -> Double {
             if let known = timings[choice] { return known.seconds }
             try bench.run(choice)
+            guard try backend.matrixMultiply.effective(choice) == choice else {
+                rejected.append("\(choice): the built kernel refuses its work-group")
+                timings[choice] = Timing(choice: choice, seconds: .infinity, gflops: 0)
+                return .infinity
+            }
             let product = try backend.read(bench.c)
             if let reference {
                 let error = zip(product, reference).reduce(Float(0)) { max($0, abs($1.0 - $1.1)) }

@@ -52,6 +52,13 @@ final class OpenCLGEMM {
         try kernels(for: choice).run(p)
     }
 
+    /// What runs for `choice`: itself, except for a tiling whose built kernel refuses its
+    /// work-group, where `TiledGEMM` falls back to a standard tiling.
+    func effective(_ choice: GEMMChoice) throws -> GEMMChoice {
+        guard case .tiled = choice, let tiled = kernels(for: choice) as? TiledGEMM else { return choice }
+        return .tiled(try tiled.tiles)
+    }
+
     private func kernels(for choice: GEMMChoice) -> any GEMMKernels {
         if let kernels = built[choice] { return kernels }
         let kernels: any GEMMKernels

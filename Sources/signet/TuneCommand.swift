@@ -95,7 +95,7 @@ struct TuneCommand: ParsableCommand {
         // Tune from the defaults, whatever is stored: the search starts there.
         let backend = try OpenCLBackend(device: target, tuning: .defaults(for: target))
         let tuner = KernelTuner(backend: backend)
-        if !json { tuner.progress = { printError($0) } }
+        tuner.progress = { printError($0) }
         let report = try tuner.run(shapes: try chosenShapes(), exhaustive: exhaustive)
         try store.save(report.tuning, for: target)
         if json {
