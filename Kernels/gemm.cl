@@ -162,6 +162,14 @@ __kernel void gemm_packed(__global const float* packed_a, __global const float* 
 // with work-groups of (RTSN, RTSM): each dimension a whole number of groups, as OpenCL 1.2 needs.
 // ---------------------------------------------------------------------------------------------
 #if defined(TSM) && defined(TSN) && defined(TSK) && defined(WPTM) && defined(WPTN)
+// -D PAD=<words> pads each k-row of the local tiles. Untransposed A is staged with consecutive
+// work-items on consecutive k, so without padding their stores are TSM words apart: with
+// TSM = 64 on 32 banks, all in one bank. A pad of 1 spreads them over every bank.
+#ifndef PAD
+#define PAD 0
+#endif
+#define A_STRIDE (TSM + PAD)
+#define B_STRIDE (TSN + PAD)
 #define RTSM (TSM / WPTM)  // work-items along M
 #define RTSN (TSN / WPTN)  // work-items along N
 #define TILE_THREADS (RTSM * RTSN)
@@ -172,16 +180,18 @@ __kernel void gemm_packed(__global const float* packed_a, __global const float* 
 // Work-item `tid` stages its share of op(X)'s tile of `rows` x TSK values, op(X) being `R` x `K`.
 // Consecutive work-items read consecutive addresses of X as stored (coalesced on a GPU): along k
 // when X is stored as op(X), along the rows of op(X) when it is stored transposed. The tile goes
-// to tile[k][row] (k-major), so the compute loop reads rows of the tile with stride 1.
-static inline void load_tile(__global const float* X, __local float* tile, const int rows, const int R, const int K,
-                      const int ld, const int transposed, const int row0, const int k0, const int tid) {
+// to tile[k][row] (k-major, `stride` words per k), so the compute loop reads rows of the tile
+// with stride 1.
+static inline void load_tile(__global const float* X, __local float* tile, const int rows, const int stride,
+                             const int R, const int K, const int ld, const int transposed, const int row0,
+                             const int k0, const int tid) {
     for (int i = tid; i < rows * TSK; i += TILE_THREADS) {
         const int r = transposed ? i % rows : i / TSK;
         const int k = transposed ? i / rows : i % TSK;
         const int gr = row0 + r, gk = k0 + k;
         float value = 0.0f;
         if (gr < R && gk < K) value = transposed ? X[(size_t)gk * ld + gr] : X[(size_t)gr * ld + gk];
-        tile[k * rows + r] = value;
+        tile[k * stride + r] = value;
     }
 }
 
@@ -196,25 +206,25 @@ void gemm_tiled(__global const float* A, __global const float* B, __global float
     // allows in dimension 1. The groups are counted from the global ids, not get_group_id, which
     // ignores the global offset of a launch the host split (CommandQueue.enqueue).
     const int row0 = (int)(get_global_id(0) / RTSN) * TSM, col0 = (int)(get_global_id(1) / RTSM) * TSN;
-    __local float a_tile[TSK * TSM];  // a_tile[k][m] = op(A)[row0 + m][k0 + k]
-    __local float b_tile[TSK * TSN];  // b_tile[k][n] = op(B)[k0 + k][col0 + n]
+    __local float a_tile[TSK * A_STRIDE];  // a_tile[k][m] = op(A)[row0 + m][k0 + k]
+    __local float b_tile[TSK * B_STRIDE];  // b_tile[k][n] = op(B)[k0 + k][col0 + n]
 
     float acc[WPTM][WPTN];
     for (int wm = 0; wm < WPTM; ++wm)
         for (int wn = 0; wn < WPTN; ++wn) acc[wm][wn] = 0.0f;
 
     for (int k0 = 0; k0 < K; k0 += TSK) {
-        load_tile(A, a_tile, TSM, M, K, lda, trans_a, row0, k0, tid);
+        load_tile(A, a_tile, TSM, A_STRIDE, M, K, lda, trans_a, row0, k0, tid);
         // op(B)^T is N x K, stored as such exactly when B is stored transposed.
-        load_tile(B, b_tile, TSN, N, K, ldb, !trans_b, col0, k0, tid);
+        load_tile(B, b_tile, TSN, B_STRIDE, N, K, ldb, !trans_b, col0, k0, tid);
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int k = 0; k < TSK; ++k) {
             // Work-item (tm, tn) owns rows tm + wm*RTSM and columns tn + wn*RTSN: neighbouring
             // work-items read neighbouring local words (no bank conflicts) and, at the store,
             // write neighbouring columns of C (coalesced).
             float a[WPTM], b[WPTN];
-            for (int wm = 0; wm < WPTM; ++wm) a[wm] = a_tile[k * TSM + tm + wm * RTSM];
-            for (int wn = 0; wn < WPTN; ++wn) b[wn] = b_tile[k * TSN + tn + wn * RTSN];
+            for (int wm = 0; wm < WPTM; ++wm) a[wm] = a_tile[k * A_STRIDE + tm + wm * RTSM];
+            for (int wn = 0; wn < WPTN; ++wn) b[wn] = b_tile[k * B_STRIDE + tn + wn * RTSN];
             for (int wm = 0; wm < WPTM; ++wm)
                 for (int wn = 0; wn < WPTN; ++wn) acc[wm][wn] = fma(a[wm], b[wn], acc[wm][wn]);
         }

@@ -84,22 +84,27 @@ public struct TiledGEMMTiles: Sendable, Hashable, Codable, CustomStringConvertib
     public var tileRows: Int, tileColumns: Int, depth: Int
     /// Rows and columns of C per work-item (`WPTM`, `WPTN`).
     public var itemRows: Int, itemColumns: Int
+    /// Words of padding per k-row of the local tiles (`PAD`), against local-memory bank
+    /// conflicts when A is staged (see `gemm.cl`).
+    public var padding: Int
 
-    public init(tileRows: Int, tileColumns: Int, depth: Int, itemRows: Int, itemColumns: Int) {
+    public init(tileRows: Int, tileColumns: Int, depth: Int, itemRows: Int, itemColumns: Int, padding: Int = 0) {
         self.tileRows = tileRows
         self.tileColumns = tileColumns
         self.depth = depth
         self.itemRows = itemRows
         self.itemColumns = itemColumns
+        self.padding = padding
     }
 
     /// The work-group size: (columns, rows) of work-items. (The groups themselves are laid
     /// out the other way round, rows on dimension 0: see `TiledGEMM.run`.)
     var groupSize: [Int] { [tileColumns / itemColumns, tileRows / itemRows] }
     var threads: Int { groupSize[0] * groupSize[1] }
-    var localBytes: Int { (tileRows + tileColumns) * depth * MemoryLayout<Float>.stride }
+    var localBytes: Int { (tileRows + tileColumns + 2 * padding) * depth * MemoryLayout<Float>.stride }
     var options: String {
         "-D TSM=\(tileRows) -D TSN=\(tileColumns) -D TSK=\(depth) -D WPTM=\(itemRows) -D WPTN=\(itemColumns)"
+            + (padding > 0 ? " -D PAD=\(padding)" : "")
     }
 
     /// Whether `gemm.cl` accepts this tiling (each work-item loads the same number of values of
@@ -120,7 +125,9 @@ public struct TiledGEMMTiles: Sendable, Hashable, Codable, CustomStringConvertib
         TiledGEMMTiles(tileRows: 16, tileColumns: 16, depth: 16, itemRows: 2, itemColumns: 2),
     ]
 
-    public var description: String { "\(tileRows)x\(tileColumns)x\(depth), \(itemRows)x\(itemColumns)/item" }
+    public var description: String {
+        "\(tileRows)x\(tileColumns)x\(depth), \(itemRows)x\(itemColumns)/item" + (padding > 0 ? ", padded \(padding)" : "")
+    }
 }
 
 extension Device {

@@ -19,7 +19,7 @@ public struct GEMMSearchSpace: Sendable {
 
     /// Rows 4-16 and 1-4 vectors of 16 (at most 24 accumulator vectors: AVX-512 has 32
     /// registers and the loop needs a few for B and the broadcasts), and 1-16 panels per group.
-    static func packed(_ device: DeviceLimits) -> GEMMSearchSpace {
+    public static func packed(_ device: DeviceLimits) -> GEMMSearchSpace {
         let standard = PackedGEMMTiles.standard
         return GEMMSearchSpace(
             axes: [("rows", [4, 6, 8, 12, 16]), ("vectors", [1, 2, 3, 4]), ("panels/group", [1, 2, 4, 8, 16])],
@@ -31,20 +31,21 @@ public struct GEMMSearchSpace: Sendable {
         }
     }
 
-    /// Tiles of 32-128 rows and columns, 8-32 deep, 2-8 x 2-8 values per work-item, wherever
+    /// Tiles of 16-128 rows and columns, 8-32 deep, 2-8 x 2-8 values per work-item, unpadded or
+    /// padded by a word, wherever
     /// the kernel's load rule and the device's work-group and local memory allow, with at
     /// least 32 work-items per group (a warp).
-    static func tiled(_ device: DeviceLimits) -> GEMMSearchSpace {
+    public static func tiled(_ device: DeviceLimits) -> GEMMSearchSpace {
         let standard = GEMMChoice.standard(.tiled, for: device)
         guard case let .tiled(start) = standard else { preconditionFailure("tiled standard") }
         return GEMMSearchSpace(
             axes: [("tile rows", [16, 32, 64, 128]), ("tile columns", [16, 32, 64, 128]), ("depth", [8, 16, 32]),
-                   ("rows/item", [2, 4, 8]), ("columns/item", [2, 4, 8])],
+                   ("rows/item", [2, 4, 8]), ("columns/item", [2, 4, 8]), ("padding", [0, 1])],
             alternative: .standard(.packed, for: device),
-            start: [start.tileRows, start.tileColumns, start.depth, start.itemRows, start.itemColumns]
+            start: [start.tileRows, start.tileColumns, start.depth, start.itemRows, start.itemColumns, start.padding]
         ) { point in
             let tiles = TiledGEMMTiles(tileRows: point[0], tileColumns: point[1], depth: point[2],
-                                       itemRows: point[3], itemColumns: point[4])
+                                       itemRows: point[3], itemColumns: point[4], padding: point[5])
             guard tiles.fits(device), tiles.threads >= min(32, device.maxWorkGroupSize) || tiles == start else { return nil }
             return .tiled(tiles)
         }

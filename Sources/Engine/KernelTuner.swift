@@ -72,9 +72,10 @@ public final class KernelTuner {
     /// Called with a line per step, for progress output.
     public var progress: (String) -> Void = { _ in }
 
-    public init(backend: OpenCLBackend) {
+    /// - Parameter space: the choices to search; nil takes the one for the device's type.
+    public init(backend: OpenCLBackend, space: GEMMSearchSpace? = nil) {
         self.backend = backend
-        space = .forDevice(backend.device)
+        self.space = space ?? .forDevice(backend.device)
     }
 
     // MARK: GEMM

@@ -18,6 +18,7 @@ struct KernelTuningTests {
         .packed(PackedGEMMTiles(rows: 12, vectors: 2, panelsPerGroup: 4)),
         .tiled(TiledGEMMTiles(tileRows: 32, tileColumns: 128, depth: 8, itemRows: 2, itemColumns: 8)),
         .tiled(TiledGEMMTiles(tileRows: 128, tileColumns: 16, depth: 32, itemRows: 8, itemColumns: 2)),
+        .tiled(TiledGEMMTiles(tileRows: 64, tileColumns: 64, depth: 16, itemRows: 4, itemColumns: 4, padding: 1)),
     ]
 
     @Test("non-default parameters match OpenBLAS", arguments: choices)
@@ -129,5 +130,19 @@ struct KernelTuningTests {
         let widths = try tuner.tunePixelWidth()
         #expect(widths.map(\.width).sorted() == tuner.pixelWidths)
         #expect(backend.pixelGroupWidth == KernelTuning.defaults(for: backend.device).pixelGroupWidth)
+    }
+
+    /// The GPU's search, run on PoCL: no GPU has run it, so this is where it is known to work.
+    @Test("a bounded search of the tiled space works and picks a correct choice")
+    func tiledSearch() throws {
+        let backend = try TestBackends.openCL()
+        // Work-groups of at most 64 keep the space, and the programs the test builds, small.
+        let tuner = KernelTuner(backend: backend, space: .tiled(DeviceLimits(maxWorkGroupSize: 64, localMemoryBytes: 32 << 10)))
+        tuner.samples = 1
+        tuner.sampleSeconds = 0.001
+        let result = try tuner.tune(KernelTuner.Shape(name: "test", m: 45, n: 70, k: 21), search: .bounded)
+        #expect(result.rejected.isEmpty)
+        #expect(result.timed > 5 && result.timed < tuner.space.size)
+        #expect(result.best.seconds.isFinite, "timed \(result.timed) of \(tuner.space.size)")
     }
 }
