@@ -7,8 +7,8 @@ import OpenCL
 /// Transposes are handled where the tiles are loaded, with each load pattern chosen so that
 /// neighbouring work-items read neighbouring addresses, and loads are zero-padded past the
 /// edges, so one kernel serves every shape and transpose. No GPU was at hand when this was
-/// written: the tile sizes are the textbook ones (CLBlast's defaults are of this shape), checked
-/// for correctness on PoCL, and still to be measured and tuned on a GPU.
+/// written: the default tile sizes are the textbook ones (CLBlast's defaults are of this shape),
+/// checked for correctness on PoCL; `signet tune` searches the alternatives on a device.
 final class TiledGEMM: GEMMKernels {
     private let library: KernelLibrary
     private let queue: CommandQueue
