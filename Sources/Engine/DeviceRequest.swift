@@ -57,6 +57,22 @@ extension DeviceRequest {
     /// - Parameters:
     ///   - devices: the OpenCL devices to choose from (by default, all of them).
     ///   - gemm: forces a GEMM variant on an OpenCL backend; nil picks by device type.
+    /// The index `opencl:N` (`requested`) or `opencl` (nil: the first GPU, else the first
+    /// device) names among `available`.
+    /// - Throws: `EngineError.deviceUnavailable` when there is no such device.
+    public static func openCLIndex(_ requested: Int?, among available: [Device]) throws -> Int {
+        guard !available.isEmpty else {
+            throw EngineError.deviceUnavailable(
+                "no OpenCL device found: install an OpenCL driver (e.g. pocl-opencl-icd) or use --device cpu")
+        }
+        let index = requested ?? available.firstIndex { $0.kind == .gpu } ?? 0
+        guard index < available.count else {
+            throw EngineError.deviceUnavailable(
+                "no OpenCL device \(index): there \(available.count == 1 ? "is 1 device" : "are \(available.count) devices") (see `signet devices`)")
+        }
+        return index
+    }
+
     /// - Throws: `EngineError.deviceUnavailable` when the request names no existing device,
     ///   or the OpenCL error that stopped the device from starting.
     public func makeBackend(devices: [Device]? = nil, gemm: GEMMVariant? = nil,
@@ -72,15 +88,7 @@ extension DeviceRequest {
             guard let index else { return BackendChoice(backend: CPUBackend(), reason: reason) }
             return BackendChoice(backend: try OpenCLBackend(device: available[index], gemm: gemm, cache: cache), reason: reason)
         case let .opencl(requested):
-            guard !available.isEmpty else {
-                throw EngineError.deviceUnavailable(
-                    "no OpenCL device found: install an OpenCL driver (e.g. pocl-opencl-icd) or use --device cpu")
-            }
-            let index = requested ?? available.firstIndex { $0.kind == .gpu } ?? 0
-            guard index < available.count else {
-                throw EngineError.deviceUnavailable(
-                    "no OpenCL device \(index): there \(available.count == 1 ? "is 1 device" : "are \(available.count) devices") (see `signet devices`)")
-            }
+            let index = try Self.openCLIndex(requested, among: available)
             let backend = try OpenCLBackend(device: available[index], gemm: gemm, cache: cache)
             return BackendChoice(backend: backend, reason: "\(self): \(available[index].name)")
         }

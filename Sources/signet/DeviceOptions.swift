@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import OpenCL
 
 /// `--device`, shared by every command that computes: the flag, else `SIGNET_DEVICE`, else `auto`.
 struct DeviceOptions: ParsableArguments {
@@ -35,6 +36,15 @@ struct DeviceOptions: ParsableArguments {
         let choice = try request().makeBackend(gemm: gemm)
         if announce { printError("Using \(choice.backend.description) [\(choice.reason)]") }
         return choice.backend
+    }
+}
+
+/// Every OpenCL device, or one line saying why they cannot be listed (a broken driver).
+func listOpenCLDevices() throws -> [Device] {
+    do {
+        return try Device.all()
+    } catch {
+        throw CLIFailure("cannot list OpenCL devices: \(error)")
     }
 }
 

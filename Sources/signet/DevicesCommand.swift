@@ -16,12 +16,7 @@ struct DevicesCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let devices: [Device]
-        do {
-            devices = try Device.all()
-        } catch {
-            throw CLIFailure("cannot list OpenCL devices: \(error)")
-        }
+        let devices = try listOpenCLDevices()
         let pick = DeviceRequest.automaticPick(among: devices)
         let report = DeviceReport(devices: devices, autoIndex: pick.index, autoReason: pick.reason)
         if json {

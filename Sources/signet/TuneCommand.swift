@@ -64,25 +64,12 @@ struct TuneCommand: ParsableCommand {
     }
 
     func run() throws {
-        let devices: [Device]
-        do {
-            devices = try Device.all()
-        } catch {
-            throw CLIFailure("cannot list OpenCL devices: \(error)")
-        }
+        let devices = try listOpenCLDevices()
         let index: Int
         switch try request() {
         case .cpu: throw CLIFailure("the CPU backend has no kernels to tune")
-        case .auto, .opencl(index: nil):
-            guard let first = devices.firstIndex(where: { $0.kind == .gpu }) ?? devices.indices.first else {
-                throw CLIFailure("no OpenCL device found: install an OpenCL driver (e.g. pocl-opencl-icd)")
-            }
-            index = first
-        case let .opencl(index: requested?):
-            guard requested < devices.count else {
-                throw CLIFailure("no OpenCL device \(requested): there \(devices.count == 1 ? "is 1 device" : "are \(devices.count) devices") (see `signet devices`)")
-            }
-            index = requested
+        case .auto: index = try DeviceRequest.openCLIndex(nil, among: devices)
+        case let .opencl(requested): index = try DeviceRequest.openCLIndex(requested, among: devices)
         }
         let target = devices[index]
         let store = TuningStore.standard()
