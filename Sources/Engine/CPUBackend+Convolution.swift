@@ -10,7 +10,7 @@ extension CPUBackend {
         // 2.6-3.2 ms for im2col + sgemm + the epilogue pass; for the second layer
         // (13x13x32 -> 11x11x64) it took 9.5 ms against 4.7 ms.
         if g.channels == 1 {
-            SpatialLoops.convolve(SharedPointer(try pointer(input, "conv2d")), kernel: SharedPointer(try pointer(kernel, "conv2d")),
+            DirectConvolutionLoops.convolve(SharedPointer(try pointer(input, "conv2d")), kernel: SharedPointer(try pointer(kernel, "conv2d")),
                                   into: SharedPointer(try pointer(output, "conv2d")),
                                   bias: try epilogue.bias.map { SharedPointer(try pointer($0, "conv2d")) },
                                   relu: epilogue.activation == .relu, g)
@@ -33,7 +33,7 @@ extension CPUBackend {
             // at batch 128) and a 9 x 32 result: OpenBLAS splits it across threads, whose spinning
             // afterwards slowed the rest of the step. The direct loop (as for the forward pass)
             // keeps the step on our own threads.
-            SpatialLoops.kernelGradient(SharedPointer(try pointer(input, "conv2dBackward")),
+            DirectConvolutionLoops.kernelGradient(SharedPointer(try pointer(input, "conv2dBackward")),
                                         outputGradient: SharedPointer(try pointer(outputGradient, "conv2dBackward")),
                                         into: try pointer(kernelGradient, "conv2dBackward"), g)
         } else if let kernelGradient {

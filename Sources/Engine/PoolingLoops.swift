@@ -12,31 +12,35 @@
 enum PoolingLoops {
     static func forward(_ input: SharedPointer<Float>, into output: SharedPointer<Float>, _ g: Pool2DGeometry) {
         let rows = g.rows, columns = g.columns, channels = g.channels
-        let pixels = g.batch * rows.output * columns.output
-        parallelChunks(pixels, minimumChunk: max(1, 4096 / (channels * g.poolHeight * g.poolWidth))) { range in
-            for pixel in range {
-                let ox = pixel % columns.output, oy = (pixel / columns.output) % rows.output
-                let n = pixel / (columns.output * rows.output)
-                let image = input.base + n * g.height * g.width * channels
-                let (y0, y1) = rows.clippedWindow(oy), (x0, x1) = columns.clippedWindow(ox)
-                let out = output.base + pixel * channels
-                forEachBlock(channels) { c in
-                    var best = load(image + (y0 * g.width + x0) * channels + c)
-                    for y in y0..<y1 {
-                        for x in x0..<x1 {
-                            let v = load(image + (y * g.width + x) * channels + c)
-                            best.replace(with: v, where: v .> best)
+        let rowFloats = g.width * channels
+        // Work by output row, so that the window arithmetic is done once per row and column.
+        parallelChunks(g.batch * rows.output, minimumChunk: max(1, 4096 / (columns.output * channels * g.poolHeight * g.poolWidth))) { range in
+            for outputRow in range {
+                let n = outputRow / rows.output, oy = outputRow % rows.output
+                let image = input.base + n * g.height * rowFloats
+                let (y0, y1) = rows.clippedWindow(oy)
+                for ox in 0..<columns.output {
+                    let (x0, x1) = columns.clippedWindow(ox)
+                    let out = output.base + (outputRow * columns.output + ox) * channels
+                    forEachBlock(channels) { c in
+                        var best = load(image + (y0 * g.width + x0) * channels + c)
+                        for y in y0..<y1 {
+                            for x in x0..<x1 {
+                                let v = load(image + (y * g.width + x) * channels + c)
+                                let greater = v .> best
+                                best.replace(with: v, where: greater)
+                            }
                         }
-                    }
-                    store(best, out + c)
-                } single: { c in
-                    var best = image[(y0 * g.width + x0) * channels + c]
-                    for y in y0..<y1 {
-                        for x in x0..<x1 where image[(y * g.width + x) * channels + c] > best {
-                            best = image[(y * g.width + x) * channels + c]
+                        store(best, out + c)
+                    } single: { c in
+                        var best = image[(y0 * g.width + x0) * channels + c]
+                        for y in y0..<y1 {
+                            for x in x0..<x1 where image[(y * g.width + x) * channels + c] > best {
+                                best = image[(y * g.width + x) * channels + c]
+                            }
                         }
+                        out[c] = best
                     }
-                    out[c] = best
                 }
             }
         }
@@ -48,6 +52,11 @@ enum PoolingLoops {
     /// `throughReLU` also zeroes the gradient where the input is not positive.
     static func backward(input: SharedPointer<Float>, output: SharedPointer<Float>, outputGradient: SharedPointer<Float>,
                          into inputGradient: SharedPointer<Float>, _ g: Pool2DGeometry, throughReLU: Bool) {
+        if g.strideY >= g.poolHeight, g.strideX >= g.poolWidth {
+            backwardDisjoint(input: input, output: output, outputGradient: outputGradient, into: inputGradient, g,
+                             throughReLU: throughReLU)
+            return
+        }
         let rows = g.rows, columns = g.columns, channels = g.channels
         parallelChunks(g.batch * g.height * g.width, minimumChunk: max(1, 4096 / channels)) { range in
             for pixel in range {
@@ -98,6 +107,65 @@ enum PoolingLoops {
                         }
                     }
                     inputGradient[pixel * channels + c] = sum
+                }
+            }
+        }
+    }
+
+    /// `backward` for windows that do not overlap (each stride at least the pool size, as in
+    /// Keras's default): each input value is in at most one window, so the gather becomes a
+    /// scatter from each window to its first maximum, with no search of the earlier positions.
+    /// The values are those of the gather, bit for bit: the routed gradient is added to 0, as the
+    /// gather's sum is (turning -0 into +0), and every other value is 0.
+    ///
+    /// Work is split by output row; each takes the band of input rows from its window's first
+    /// row to the next window's (the last one to the image's end), zeroes it, then writes each
+    /// window's winners, so every input value is written by one thread.
+    private static func backwardDisjoint(input: SharedPointer<Float>, output: SharedPointer<Float>,
+                                         outputGradient: SharedPointer<Float>, into inputGradient: SharedPointer<Float>,
+                                         _ g: Pool2DGeometry, throughReLU: Bool) {
+        let rows = g.rows, columns = g.columns, channels = g.channels
+        let rowFloats = g.width * channels
+        parallelChunks(g.batch * rows.output, minimumChunk: max(1, 4096 / (rowFloats * g.strideY))) { range in
+            for outputRow in range {
+                let n = outputRow / rows.output, oy = outputRow % rows.output
+                let bandStart = oy == 0 ? 0 : max(0, oy * rows.stride - rows.padBefore)
+                let bandEnd = oy == rows.output - 1 ? g.height : min(g.height, (oy + 1) * rows.stride - rows.padBefore)
+                let image = n * g.height * rowFloats
+                (inputGradient.base + image + bandStart * rowFloats).update(repeating: 0, count: (bandEnd - bandStart) * rowFloats)
+                let (y0, y1) = rows.clippedWindow(oy)
+                for ox in 0..<columns.output {
+                    let (x0, x1) = columns.clippedWindow(ox)
+                    let o = (outputRow * columns.output + ox) * channels
+                    forEachBlock(channels) { c in
+                        let zero = SIMD16<Float>(repeating: 0)
+                        let maximum = load(output.base + o + c)
+                        // The gradient still to route: each lane's goes to its first maximum only.
+                        var remaining = load(outputGradient.base + o + c)
+                        if throughReLU {
+                            let dead = maximum .<= zero
+                            remaining.replace(with: zero, where: dead)
+                        }
+                        for y in y0..<y1 {
+                            for x in x0..<x1 {
+                                let at = image + (y * g.width + x) * channels + c
+                                let value = load(input.base + at)
+                                let first = value .== maximum
+                                let routed = zero.replacing(with: remaining, where: first) + zero
+                                remaining.replace(with: zero, where: first)
+                                store(routed, inputGradient.base + at)
+                            }
+                        }
+                    } single: { c in
+                        let maximum = output[o + c]
+                        guard !throughReLU || maximum > 0 else { return }
+                        for y in y0..<y1 {
+                            for x in x0..<x1 where input[image + (y * g.width + x) * channels + c] == maximum {
+                                inputGradient[image + (y * g.width + x) * channels + c] = 0 + outputGradient[o + c]
+                                return
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -2,7 +2,7 @@
 ///
 /// `im2col` and `col2im` say in Swift what `Kernels/conv.cl` says in OpenCL C, value for value
 /// and, for col2im's sums, in the same order, so both backends give the same bits for them.
-/// `convolve` is the CPU's own direct convolution (see `CPUBackend.conv2d`). Work is split over
+/// (One-channel convolutions run directly, in `DirectConvolutionLoops`.) Work is split over
 /// output (or input) pixels; each value is written by one thread, so results are repeatable.
 enum SpatialLoops {
     /// `patches[(n, oy, ox), (ky, kx, c)] = input[n, oy*sy - padTop + ky, ox*sx - padLeft + kx, c]`,
@@ -59,94 +59,6 @@ enum SpatialLoops {
                         let position = (n * rows.output + oy) * columns.output + ox
                         let source = patches.base + position * patch + (ky * g.kernelWidth + kx) * channels
                         for c in 0..<channels { out[c] += source[c] }
-                    }
-                }
-            }
-        }
-    }
-
-    /// Direct convolution of a one-channel image with the GEMM epilogue: `output[(n, oy, ox), o] =
-    /// relu?(sum over taps (ky, kx) of input * kernel[ky, kx, 0, o] + bias[o])`, 16 filters at a
-    /// time in `SIMD16` registers (the remainder one by one). Each position's taps are gathered
-    /// once (0 in the padding), so the filter loops run without branches.
-    static func convolve(_ input: SharedPointer<Float>, kernel: SharedPointer<Float>, into output: SharedPointer<Float>,
-                         bias: SharedPointer<Float>?, relu: Bool, _ g: Conv2DGeometry) {
-        precondition(g.channels == 1, "the direct convolution is for one input channel")
-        let rows = g.rows, columns = g.columns, filters = g.filters, taps = g.kernelHeight * g.kernelWidth
-        parallelChunks(g.outputPositions, minimumChunk: max(1, 16_384 / (taps * filters))) { range in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: taps) { values in
-                for position in range {
-                    let ox = position % columns.output, oy = (position / columns.output) % rows.output
-                    let n = position / (columns.output * rows.output)
-                    let y0 = oy * rows.stride - rows.padBefore, x0 = ox * columns.stride - columns.padBefore
-                    for ky in 0..<g.kernelHeight {
-                        let y = y0 + ky
-                        for kx in 0..<g.kernelWidth {
-                            let x = x0 + kx
-                            let inside = y >= 0 && y < g.height && x >= 0 && x < g.width
-                            values[ky * g.kernelWidth + kx] = inside ? input[(n * g.height + y) * g.width + x] : 0
-                        }
-                    }
-                    let out = output.base + position * filters
-                    var o0 = 0
-                    while o0 + 16 <= filters {
-                        var sum = bias.map { UnsafeRawPointer($0.base + o0).loadUnaligned(as: SIMD16<Float>.self) }
-                            ?? SIMD16<Float>(repeating: 0)
-                        for t in 0..<taps {
-                            sum += SIMD16(repeating: values[t])
-                                * UnsafeRawPointer(kernel.base + t * filters + o0).loadUnaligned(as: SIMD16<Float>.self)
-                        }
-                        if relu { sum.replace(with: 0, where: sum .< 0) }
-                        UnsafeMutableRawPointer(out + o0).storeBytes(of: sum, as: SIMD16<Float>.self)
-                        o0 += 16
-                    }
-                    for o in o0..<filters {
-                        var sum = bias?[o] ?? 0
-                        for t in 0..<taps { sum += values[t] * kernel[t * filters + o] }
-                        out[o] = relu ? max(sum, 0) : sum
-                    }
-                }
-            }
-        }
-    }
-
-    /// The kernel gradient of a one-channel convolution, directly: `dK[(ky, kx), o] = sum over
-    /// positions of input[tap] * dOut[position, o]`, 16 filters at a time. Positions are summed in
-    /// fixed chunks (`chunkedSums`), so the result does not depend on the thread count.
-    ///
-    /// The tap gathering repeats `convolve`'s on purpose: moved into a shared helper (even
-    /// `@inline(__always)`), both loops ran about 15% slower in a release build.
-    static func kernelGradient(_ input: SharedPointer<Float>, outputGradient: SharedPointer<Float>,
-                               into kernelGradient: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry) {
-        precondition(g.channels == 1, "the direct kernel gradient is for one input channel")
-        let rows = g.rows, columns = g.columns, filters = g.filters, taps = g.kernelHeight * g.kernelWidth
-        chunkedSums(g.outputPositions, chunk: 2048, width: taps * filters, into: kernelGradient) { range, partial in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: taps) { values in
-                for position in range {
-                    let ox = position % columns.output, oy = (position / columns.output) % rows.output
-                    let n = position / (columns.output * rows.output)
-                    let y0 = oy * rows.stride - rows.padBefore, x0 = ox * columns.stride - columns.padBefore
-                    for ky in 0..<g.kernelHeight {
-                        let y = y0 + ky
-                        for kx in 0..<g.kernelWidth {
-                            let x = x0 + kx
-                            let inside = y >= 0 && y < g.height && x >= 0 && x < g.width
-                            values[ky * g.kernelWidth + kx] = inside ? input[(n * g.height + y) * g.width + x] : 0
-                        }
-                    }
-                    let dOut = outputGradient.base + position * filters
-                    var o0 = 0
-                    while o0 + 16 <= filters {
-                        let gradient = UnsafeRawPointer(dOut + o0).loadUnaligned(as: SIMD16<Float>.self)
-                        for t in 0..<taps {
-                            let row = UnsafeMutableRawPointer(partial + t * filters + o0)
-                            row.storeBytes(of: row.loadUnaligned(as: SIMD16<Float>.self) + SIMD16(repeating: values[t]) * gradient,
-                                           as: SIMD16<Float>.self)
-                        }
-                        o0 += 16
-                    }
-                    for o in o0..<filters {
-                        for t in 0..<taps { partial[t * filters + o] += values[t] * dOut[o] }
                     }
                 }
             }
