@@ -105,6 +105,25 @@ public protocol Backend: AnyObject {
     func maxPool2dBackward(input: Tensor, output: Tensor, outputGradient: Tensor, into inputGradient: Tensor,
                            geometry: Pool2DGeometry, throughReLU: Bool) throws
 
+    /// `conv2d` then `maxPool2d` of its output, in one pass where the backend has one (the CPU
+    /// backend's, for one-channel input and windows that do not overlap, pools each band of rows
+    /// while it is still in cache). `convolved` gets the convolution with its epilogue, as the
+    /// backward pass needs it, and `pooled` its pooling; `pooling` must pool `convolution`'s
+    /// output (`[N, OH, OW, O]`). The values are those of the two calls.
+    func conv2dMaxPool(_ input: Tensor, kernel: Tensor, epilogue: GEMMEpilogue, convolved: Tensor, pooled: Tensor,
+                       convolution: Conv2DGeometry, pooling: Pool2DGeometry) throws
+
+    /// Back through `conv2dMaxPool`, from `pooledGradient` = dL/d(pooled): overwrites
+    /// `kernelGradient`, `biasGradient` (`O` values) and `inputGradient` (each may be nil to skip
+    /// it) with what `maxPool2dBackward`, `conv2dBackward` and `columnSums` give in turn. A fused
+    /// pass never stores dL/d(convolved) (the largest tensor of a CNN step); a backend that works
+    /// by parts keeps it in `convolvedGradient`, scratch of `convolved`'s size whose contents are
+    /// unspecified afterwards. `throughReLU`: the epilogue was a ReLU, taken back through too.
+    func conv2dMaxPoolBackward(input: Tensor, kernel: Tensor, convolved: Tensor, pooled: Tensor, pooledGradient: Tensor,
+                               convolution: Conv2DGeometry, pooling: Pool2DGeometry, throughReLU: Bool,
+                               kernelGradient: Tensor?, biasGradient: Tensor?, inputGradient: Tensor?,
+                               convolvedGradient: Tensor) throws
+
     // MARK: Dropout
 
     /// An inverted-dropout mask: each value is `1 / (1 - rate)` (kept) or 0 (dropped).

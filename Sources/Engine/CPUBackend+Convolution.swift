@@ -70,6 +70,48 @@ extension CPUBackend {
                               into: SharedPointer(try pointer(inputGradient, operation)), g, throughReLU: throughReLU)
     }
 
+    public func conv2dMaxPool(_ input: Tensor, kernel: Tensor, epilogue: GEMMEpilogue, convolved: Tensor, pooled: Tensor,
+                              convolution: Conv2DGeometry, pooling: Pool2DGeometry) throws {
+        try OperandChecks.conv2d(input, kernel: kernel, output: convolved, geometry: convolution, epilogue: epilogue)
+        try OperandChecks.poolsConvolution("conv2dMaxPool", convolution, pooling)
+        try OperandChecks.maxPool2d(convolved, output: pooled, geometry: pooling)
+        guard ConvolutionPoolingLoops.apply(convolution, pooling), epilogue.unfusedActivation == nil else {
+            try conv2dMaxPoolByParts(input, kernel: kernel, epilogue: epilogue, convolved: convolved, pooled: pooled,
+                                     convolution: convolution, pooling: pooling)
+            return
+        }
+        let operation = "conv2dMaxPool"
+        ConvolutionPoolingLoops.forward(SharedPointer(try pointer(input, operation)), kernel: SharedPointer(try pointer(kernel, operation)),
+                                        bias: try epilogue.bias.map { SharedPointer(try pointer($0, operation)) },
+                                        relu: epilogue.activation == .relu, convolved: SharedPointer(try pointer(convolved, operation)),
+                                        pooled: SharedPointer(try pointer(pooled, operation)), convolution, pooling)
+    }
+
+    public func conv2dMaxPoolBackward(input: Tensor, kernel: Tensor, convolved: Tensor, pooled: Tensor, pooledGradient: Tensor,
+                                      convolution: Conv2DGeometry, pooling: Pool2DGeometry, throughReLU: Bool,
+                                      kernelGradient: Tensor?, biasGradient: Tensor?, inputGradient: Tensor?,
+                                      convolvedGradient: Tensor) throws {
+        try OperandChecks.conv2dMaxPoolBackward(
+            input: input, kernel: kernel, convolved: convolved, pooled: pooled, pooledGradient: pooledGradient,
+            convolution: convolution, pooling: pooling, kernelGradient: kernelGradient, biasGradient: biasGradient,
+            inputGradient: inputGradient, convolvedGradient: convolvedGradient)
+        // The fused pass has no input gradient: that is the GEMM path's (several channels) or,
+        // for one channel, a layer that is not first, which no preset has.
+        guard ConvolutionPoolingLoops.apply(convolution, pooling), inputGradient == nil else {
+            try conv2dMaxPoolBackwardByParts(
+                input: input, kernel: kernel, convolved: convolved, pooled: pooled, pooledGradient: pooledGradient,
+                convolution: convolution, pooling: pooling, throughReLU: throughReLU, kernelGradient: kernelGradient,
+                biasGradient: biasGradient, inputGradient: inputGradient, convolvedGradient: convolvedGradient)
+            return
+        }
+        let operation = "conv2dMaxPoolBackward"
+        ConvolutionPoolingLoops.backward(
+            input: SharedPointer(try pointer(input, operation)), convolved: SharedPointer(try pointer(convolved, operation)),
+            pooled: SharedPointer(try pointer(pooled, operation)), pooledGradient: SharedPointer(try pointer(pooledGradient, operation)),
+            convolution, pooling, throughReLU: throughReLU, kernelGradient: try kernelGradient.map { try pointer($0, operation) },
+            biasGradient: try biasGradient.map { try pointer($0, operation) })
+    }
+
     public func dropoutMask(_ mask: Tensor, rate: Float, seed: UInt64) throws {
         try OperandChecks.dropoutRate(rate)
         let p = SharedPointer(try pointer(mask, "dropoutMask"))

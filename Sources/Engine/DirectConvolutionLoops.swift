@@ -14,41 +14,12 @@ enum DirectConvolutionLoops {
     static func convolve(_ input: SharedPointer<Float>, kernel: SharedPointer<Float>, into output: SharedPointer<Float>,
                          bias: SharedPointer<Float>?, relu: Bool, _ g: Conv2DGeometry) {
         precondition(g.channels == 1, "the direct convolution is for one input channel")
-        let width = g.outputWidth, filters = g.filters, taps = g.kernelHeight * g.kernelWidth
         let outputRows = g.batch * g.outputHeight
-        parallelChunks(outputRows, minimumChunk: max(1, 16_384 / (width * taps * filters))) { range in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: width * taps) { block in
-                let patches = block.baseAddress!
+        parallelChunks(outputRows, minimumChunk: max(1, 16_384 / (g.outputWidth * g.patchSize * g.filters))) { range in
+            withPatchBlock(g) { patches in
                 for row in range {
-                    gatherPatches(input, row: row, g, stride: taps, into: patches)
-                    let out = output.base + row * width * filters
-                    if filters < 16 {
-                        for position in 0..<width {
-                            convolveOne(patches + position * taps, taps: taps, kernel: kernel.base, bias: bias?.base,
-                                        relu: relu, filters: filters, into: out + position * filters)
-                        }
-                        continue
-                    }
-                    // Blocks of four positions and of 16 filters, the last ones overlapping the
-                    // ones before when the counts are not multiples (each value is stored, not
-                    // accumulated, so computing one twice is harmless).
-                    var position = 0
-                    while position < width {
-                        let p = width < 4 ? position : min(position, width - 4)
-                        var o0 = 0
-                        while o0 < filters {
-                            let o = min(o0, filters - 16)
-                            if width < 4 {
-                                convolveOne16(patches + p * taps, taps: taps, kernel: kernel.base + o, bias: bias.map { $0.base + o },
-                                              relu: relu, filters: filters, into: out + p * filters + o)
-                            } else {
-                                convolveFour(patches + p * taps, taps: taps, kernel: kernel.base + o, bias: bias.map { $0.base + o },
-                                             relu: relu, filters: filters, into: out + p * filters + o)
-                            }
-                            o0 += 16
-                        }
-                        position += width < 4 ? 1 : 4
-                    }
+                    convolveRow(row, input, kernel: kernel.base, bias: bias?.base, relu: relu, g, patches: patches,
+                                into: output.base + row * g.outputWidth * g.filters)
                 }
             }
         }
@@ -59,37 +30,96 @@ enum DirectConvolutionLoops {
     static func kernelGradient(_ input: SharedPointer<Float>, outputGradient: SharedPointer<Float>,
                                into kernelGradient: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry) {
         precondition(g.channels == 1, "the direct kernel gradient is for one input channel")
-        let width = g.outputWidth, filters = g.filters, taps = g.kernelHeight * g.kernelWidth
-        // Taps in groups of nine (the 3x3 kernel's count), the last group padded with zero taps,
-        // so that one group's sums for eight filters fit in nine registers.
-        let groups = (taps + 8) / 9, paddedTaps = groups * 9
-        let outputRows = g.batch * g.outputHeight
-        // A chunk of output rows, about 2,048 positions: each chunk's patches stay in L1/L2.
+        let width = g.outputWidth, filters = g.filters
+        // A chunk of output rows, about 2,048 positions.
         let rowsPerChunk = max(1, 2048 / width)
-        chunkedSums(outputRows, chunk: rowsPerChunk, width: taps * filters, into: kernelGradient) { range, partial in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: width * paddedTaps) { block in
-                let patches = block.baseAddress!
-                // The padding taps stay 0: the gathering writes only the first `taps` of each position.
-                patches.initialize(repeating: 0, count: width * paddedTaps)
+        chunkedSums(g.batch * g.outputHeight, chunk: rowsPerChunk, width: g.patchSize * filters, into: kernelGradient) { range, partial in
+            withGradientPatchBlock(g) { patches in
                 for row in range {
-                    gatherPatches(input, row: row, g, stride: paddedTaps, into: patches)
-                    let dOut = outputGradient.base + row * width * filters
-                    var o0 = 0
-                    while o0 + 8 <= filters {
-                        for group in 0..<groups {
-                            accumulateNineTaps(patches + group * 9, stride: paddedTaps, positions: width,
-                                               gradient: dOut + o0, filters: filters,
-                                               into: partial + group * 9 * filters + o0, taps: min(9, taps - group * 9))
-                        }
-                        o0 += 8
-                    }
-                    for o in o0..<filters {
-                        for p in 0..<width {
-                            let d = dOut[p * filters + o]
-                            for t in 0..<taps { partial[t * filters + o] += patches[p * paddedTaps + t] * d }
-                        }
-                    }
+                    accumulateKernelGradient(row: row, input, rowGradient: outputGradient.base + row * width * filters, g,
+                                             patches: patches, into: partial)
                 }
+            }
+        }
+    }
+
+    /// Scratch for one output row's taps, `convolveRow`'s `patches`.
+    @inline(__always)
+    static func withPatchBlock<R>(_ g: Conv2DGeometry, _ body: (UnsafeMutablePointer<Float>) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: g.outputWidth * g.patchSize) { body($0.baseAddress!) }
+    }
+
+    /// One output row (`n * outputHeight + oy`) of `convolve` into `out`: its taps gathered into
+    /// `patches`, then blocks of four positions and of 16 filters, the last ones overlapping the
+    /// ones before when the counts are not multiples (each value is stored, not accumulated, so
+    /// computing one twice is harmless).
+    @inline(__always)
+    static func convolveRow(_ row: Int, _ input: SharedPointer<Float>, kernel: UnsafeMutablePointer<Float>,
+                            bias: UnsafeMutablePointer<Float>?, relu: Bool, _ g: Conv2DGeometry,
+                            patches: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+        let width = g.outputWidth, filters = g.filters, taps = g.patchSize
+        gatherPatches(input, row: row, g, stride: taps, into: patches)
+        guard filters >= 16 else {
+            for position in 0..<width {
+                convolveOne(patches + position * taps, taps: taps, kernel: kernel, bias: bias,
+                            relu: relu, filters: filters, into: out + position * filters)
+            }
+            return
+        }
+        var position = 0
+        while position < width {
+            let p = width < 4 ? position : min(position, width - 4)
+            var o0 = 0
+            while o0 < filters {
+                let o = min(o0, filters - 16)
+                if width < 4 {
+                    convolveOne16(patches + p * taps, taps: taps, kernel: kernel + o, bias: bias.map { $0 + o },
+                                  relu: relu, filters: filters, into: out + p * filters + o)
+                } else {
+                    convolveFour(patches + p * taps, taps: taps, kernel: kernel + o, bias: bias.map { $0 + o },
+                                 relu: relu, filters: filters, into: out + p * filters + o)
+                }
+                o0 += 16
+            }
+            position += width < 4 ? 1 : 4
+        }
+    }
+
+    /// Scratch for one output row's taps in `accumulateKernelGradient`'s layout: taps in groups
+    /// of nine (the 3x3 kernel's count), the last group padded with zero taps, so that one
+    /// group's sums for eight filters fit in nine registers. The padding taps stay 0: the
+    /// gathering writes only the first `patchSize` of each position.
+    @inline(__always)
+    static func withGradientPatchBlock<R>(_ g: Conv2DGeometry, _ body: (UnsafeMutablePointer<Float>) -> R) -> R {
+        let paddedTaps = (g.patchSize + 8) / 9 * 9
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: g.outputWidth * paddedTaps) { block in
+            block.baseAddress!.initialize(repeating: 0, count: g.outputWidth * paddedTaps)
+            return body(block.baseAddress!)
+        }
+    }
+
+    /// Adds output row `row`'s part of the kernel gradient, `sum over its positions of
+    /// input[tap] * rowGradient[position, o]`, to `partial` (`[taps, filters]`).
+    @inline(__always)
+    static func accumulateKernelGradient(row: Int, _ input: SharedPointer<Float>, rowGradient dOut: UnsafeMutablePointer<Float>,
+                                         _ g: Conv2DGeometry, patches: UnsafeMutablePointer<Float>,
+                                         into partial: UnsafeMutablePointer<Float>) {
+        let width = g.outputWidth, filters = g.filters, taps = g.patchSize
+        let groups = (taps + 8) / 9, paddedTaps = groups * 9
+        gatherPatches(input, row: row, g, stride: paddedTaps, into: patches)
+        var o0 = 0
+        while o0 + 8 <= filters {
+            for group in 0..<groups {
+                accumulateNineTaps(patches + group * 9, stride: paddedTaps, positions: width,
+                                   gradient: dOut + o0, filters: filters,
+                                   into: partial + group * 9 * filters + o0, taps: min(9, taps - group * 9))
+            }
+            o0 += 8
+        }
+        for o in o0..<filters {
+            for p in 0..<width {
+                let d = dOut[p * filters + o]
+                for t in 0..<taps { partial[t * filters + o] += patches[p * paddedTaps + t] * d }
             }
         }
     }

@@ -39,6 +39,28 @@ extension OperandChecks {
         try holds("maxPool2dBackward", inputGradient, g.inputShape, "input gradient")
     }
 
+    /// `pooling` pools `convolution`'s output: its input is `[N, OH, OW, O]`.
+    static func poolsConvolution(_ operation: String, _ convolution: Conv2DGeometry, _ pooling: Pool2DGeometry) throws {
+        let expected = [convolution.batch, convolution.outputHeight, convolution.outputWidth, convolution.filters]
+        guard pooling.inputShape == expected else {
+            throw EngineError.shapeMismatch(
+                operation: operation,
+                detail: "the pooling's input \(pooling.inputShape) is not the convolution's output \(expected)")
+        }
+    }
+
+    static func conv2dMaxPoolBackward(input: Tensor, kernel: Tensor, convolved: Tensor, pooled: Tensor, pooledGradient: Tensor,
+                                      convolution c: Conv2DGeometry, pooling p: Pool2DGeometry, kernelGradient: Tensor?,
+                                      biasGradient: Tensor?, inputGradient: Tensor?, convolvedGradient: Tensor) throws {
+        let operation = "conv2dMaxPoolBackward"
+        try poolsConvolution(operation, c, p)
+        try conv2dBackward(input: input, kernel: kernel, outputGradient: convolved, geometry: c,
+                           kernelGradient: kernelGradient, inputGradient: inputGradient)
+        try maxPool2dBackward(input: convolved, output: pooled, outputGradient: pooledGradient, inputGradient: convolvedGradient,
+                              geometry: p)
+        if let biasGradient { try holds(operation, biasGradient, [c.filters], "bias gradient") }
+    }
+
     /// A dropout rate is a probability of dropping, `0 <= rate < 1` (1 would scale by infinity).
     static func dropoutRate(_ rate: Float) throws {
         guard rate >= 0, rate < 1 else {

@@ -11,37 +11,42 @@
 /// 1 ms against a loop over one channel at a time (release build, 2-core EPYC).
 enum PoolingLoops {
     static func forward(_ input: SharedPointer<Float>, into output: SharedPointer<Float>, _ g: Pool2DGeometry) {
-        let rows = g.rows, columns = g.columns, channels = g.channels
-        let rowFloats = g.width * channels
         // Work by output row, so that the window arithmetic is done once per row and column.
-        parallelChunks(g.batch * rows.output, minimumChunk: max(1, 4096 / (columns.output * channels * g.poolHeight * g.poolWidth))) { range in
-            for outputRow in range {
-                let n = outputRow / rows.output, oy = outputRow % rows.output
-                let image = input.base + n * g.height * rowFloats
-                let (y0, y1) = rows.clippedWindow(oy)
-                for ox in 0..<columns.output {
-                    let (x0, x1) = columns.clippedWindow(ox)
-                    let out = output.base + (outputRow * columns.output + ox) * channels
-                    forEachBlock(channels) { c in
-                        var best = load(image + (y0 * g.width + x0) * channels + c)
-                        for y in y0..<y1 {
-                            for x in x0..<x1 {
-                                let v = load(image + (y * g.width + x) * channels + c)
-                                let greater = v .> best
-                                best.replace(with: v, where: greater)
-                            }
-                        }
-                        store(best, out + c)
-                    } single: { c in
-                        var best = image[(y0 * g.width + x0) * channels + c]
-                        for y in y0..<y1 {
-                            for x in x0..<x1 where image[(y * g.width + x) * channels + c] > best {
-                                best = image[(y * g.width + x) * channels + c]
-                            }
-                        }
-                        out[c] = best
+        let rowWork = g.outputWidth * g.channels * g.poolHeight * g.poolWidth
+        parallelChunks(g.batch * g.outputHeight, minimumChunk: max(1, 4096 / rowWork)) { range in
+            for outputRow in range { forwardRow(outputRow, input.base, into: output.base, g) }
+        }
+    }
+
+    /// Output row `outputRow` (`n * outputHeight + oy`) of `forward`.
+    @inline(__always)
+    static func forwardRow(_ outputRow: Int, _ input: UnsafeMutablePointer<Float>, into output: UnsafeMutablePointer<Float>,
+                           _ g: Pool2DGeometry) {
+        let rows = g.rows, columns = g.columns, channels = g.channels
+        let n = outputRow / rows.output, oy = outputRow % rows.output
+        let image = input + n * g.height * g.width * channels
+        let (y0, y1) = rows.clippedWindow(oy)
+        for ox in 0..<columns.output {
+            let (x0, x1) = columns.clippedWindow(ox)
+            let out = output + (outputRow * columns.output + ox) * channels
+            forEachBlock(channels) { c in
+                var best = load(image + (y0 * g.width + x0) * channels + c)
+                for y in y0..<y1 {
+                    for x in x0..<x1 {
+                        let v = load(image + (y * g.width + x) * channels + c)
+                        let greater = v .> best
+                        best.replace(with: v, where: greater)
                     }
                 }
+                store(best, out + c)
+            } single: { c in
+                var best = image[(y0 * g.width + x0) * channels + c]
+                for y in y0..<y1 {
+                    for x in x0..<x1 where image[(y * g.width + x) * channels + c] > best {
+                        best = image[(y * g.width + x) * channels + c]
+                    }
+                }
+                out[c] = best
             }
         }
     }
@@ -124,47 +129,69 @@ enum PoolingLoops {
     private static func backwardDisjoint(input: SharedPointer<Float>, output: SharedPointer<Float>,
                                          outputGradient: SharedPointer<Float>, into inputGradient: SharedPointer<Float>,
                                          _ g: Pool2DGeometry, throughReLU: Bool) {
+        let rowFloats = g.width * g.channels
+        parallelChunks(g.batch * g.outputHeight, minimumChunk: max(1, 4096 / (rowFloats * g.strideY))) { range in
+            for outputRow in range {
+                let n = outputRow / g.outputHeight, band = disjointBand(outputRow, g)
+                backwardDisjointRow(outputRow, input: input.base, output: output.base, outputGradient: outputGradient.base,
+                                    band: inputGradient.base + (n * g.height + band.lowerBound) * rowFloats, g,
+                                    throughReLU: throughReLU)
+            }
+        }
+    }
+
+    /// The input rows whose gradient output row `outputRow` (`n * outputHeight + oy`) of a
+    /// disjoint pooling writes: from its window's first row to the next window's (the first
+    /// band from the image's top, the last to its bottom), so the bands of an image tile it.
+    @inline(__always)
+    static func disjointBand(_ outputRow: Int, _ g: Pool2DGeometry) -> Range<Int> {
+        let rows = g.rows, oy = outputRow % rows.output
+        let start = oy == 0 ? 0 : max(0, oy * rows.stride - rows.padBefore)
+        let end = oy == rows.output - 1 ? g.height : min(g.height, (oy + 1) * rows.stride - rows.padBefore)
+        return start..<end
+    }
+
+    /// Output row `outputRow` of `backwardDisjoint`: zeroes its band of the input gradient
+    /// (`band` points at the band's first row), then writes each window's winners into it.
+    @inline(__always)
+    static func backwardDisjointRow(_ outputRow: Int, input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>,
+                                    outputGradient: UnsafeMutablePointer<Float>, band: UnsafeMutablePointer<Float>,
+                                    _ g: Pool2DGeometry, throughReLU: Bool) {
         let rows = g.rows, columns = g.columns, channels = g.channels
         let rowFloats = g.width * channels
-        parallelChunks(g.batch * rows.output, minimumChunk: max(1, 4096 / (rowFloats * g.strideY))) { range in
-            for outputRow in range {
-                let n = outputRow / rows.output, oy = outputRow % rows.output
-                let bandStart = oy == 0 ? 0 : max(0, oy * rows.stride - rows.padBefore)
-                let bandEnd = oy == rows.output - 1 ? g.height : min(g.height, (oy + 1) * rows.stride - rows.padBefore)
-                let image = n * g.height * rowFloats
-                (inputGradient.base + image + bandStart * rowFloats).update(repeating: 0, count: (bandEnd - bandStart) * rowFloats)
-                let (y0, y1) = rows.clippedWindow(oy)
-                for ox in 0..<columns.output {
-                    let (x0, x1) = columns.clippedWindow(ox)
-                    let o = (outputRow * columns.output + ox) * channels
-                    forEachBlock(channels) { c in
-                        let zero = SIMD16<Float>(repeating: 0)
-                        let maximum = load(output.base + o + c)
-                        // The gradient still to route: each lane's goes to its first maximum only.
-                        var remaining = load(outputGradient.base + o + c)
-                        if throughReLU {
-                            let dead = maximum .<= zero
-                            remaining.replace(with: zero, where: dead)
-                        }
-                        for y in y0..<y1 {
-                            for x in x0..<x1 {
-                                let at = image + (y * g.width + x) * channels + c
-                                let value = load(input.base + at)
-                                let first = value .== maximum
-                                let routed = zero.replacing(with: remaining, where: first) + zero
-                                remaining.replace(with: zero, where: first)
-                                store(routed, inputGradient.base + at)
-                            }
-                        }
-                    } single: { c in
-                        let maximum = output[o + c]
-                        guard !throughReLU || maximum > 0 else { return }
-                        for y in y0..<y1 {
-                            for x in x0..<x1 where input[image + (y * g.width + x) * channels + c] == maximum {
-                                inputGradient[image + (y * g.width + x) * channels + c] = 0 + outputGradient[o + c]
-                                return
-                            }
-                        }
+        let n = outputRow / rows.output, oy = outputRow % rows.output
+        let bandRows = disjointBand(outputRow, g)
+        band.update(repeating: 0, count: bandRows.count * rowFloats)
+        let image = input + n * g.height * rowFloats
+        let (y0, y1) = rows.clippedWindow(oy)
+        for ox in 0..<columns.output {
+            let (x0, x1) = columns.clippedWindow(ox)
+            let o = (outputRow * columns.output + ox) * channels
+            forEachBlock(channels) { c in
+                let zero = SIMD16<Float>(repeating: 0)
+                let maximum = load(output + o + c)
+                // The gradient still to route: each lane's goes to its first maximum only.
+                var remaining = load(outputGradient + o + c)
+                if throughReLU {
+                    let dead = maximum .<= zero
+                    remaining.replace(with: zero, where: dead)
+                }
+                for y in y0..<y1 {
+                    for x in x0..<x1 {
+                        let value = load(image + (y * g.width + x) * channels + c)
+                        let first = value .== maximum
+                        let routed = zero.replacing(with: remaining, where: first) + zero
+                        remaining.replace(with: zero, where: first)
+                        store(routed, band + ((y - bandRows.lowerBound) * g.width + x) * channels + c)
+                    }
+                }
+            } single: { c in
+                let maximum = output[o + c]
+                guard !throughReLU || maximum > 0 else { return }
+                for y in y0..<y1 {
+                    for x in x0..<x1 where image[(y * g.width + x) * channels + c] == maximum {
+                        band[((y - bandRows.lowerBound) * g.width + x) * channels + c] = 0 + outputGradient[o + c]
+                        return
                     }
                 }
             }

@@ -11,9 +11,10 @@ public final class Conv2DLayer: Layer {
     public let outputShape: [Int]
     public var parameters: [Parameter] { [kernel, bias] }
 
-    /// Set by `Sequential` when a max-pool follows that applies this layer's ReLU mask in its own
-    /// backward pass: the gradient then arrives already taken through the ReLU.
-    var gradientArrivesThroughReLU = false
+    /// Set by `Sequential` when a max-pool follows a linear or ReLU convolution: the forward pass
+    /// then pools too (`Backend.conv2dMaxPool`), handing the pooled output to that layer, and
+    /// `backwardThroughPooling` takes the pooled gradient back through both layers at once.
+    var fusedPooling: MaxPool2DLayer?
 
     /// The geometry for one example; the batch is set per call.
     private let geometry: Conv2DGeometry
@@ -56,8 +57,15 @@ public final class Conv2DLayer: Layer {
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         let batch = input.shape.first ?? 0
         let output = try scratch.tensor("output", [batch] + outputShape)
-        try backend.conv2d(input, kernel: kernel.value, into: output, geometry: geometry(batch: batch),
-                           epilogue: GEMMEpilogue(bias: bias.value, activation: activation.elementwise))
+        let epilogue = GEMMEpilogue(bias: bias.value, activation: activation.elementwise)
+        if let pooling = fusedPooling {
+            let pooled = try pooling.outputTensor(batch: batch)
+            try backend.conv2dMaxPool(input, kernel: kernel.value, epilogue: epilogue, convolved: output, pooled: pooled,
+                                      convolution: geometry(batch: batch), pooling: pooling.geometry(batch: batch))
+            pooling.accept(pooled: pooled, of: output)
+        } else {
+            try backend.conv2d(input, kernel: kernel.value, into: output, geometry: geometry(batch: batch), epilogue: epilogue)
+        }
         lastInput = input
         lastOutput = output
         return output
@@ -69,7 +77,7 @@ public final class Conv2DLayer: Layer {
         }
         let batch = input.shape[0]
         var preActivation = outputGradient
-        if let function = activation.elementwise, !(gradientArrivesThroughReLU && activation == .relu) {
+        if let function = activation.elementwise {
             preActivation = try scratch.tensor("preActivationGradient", output.shape)
             try backend.activationBackward(function, outputGradient: outputGradient, output: output, into: preActivation)
         }
@@ -78,6 +86,22 @@ public final class Conv2DLayer: Layer {
                                    geometry: geometry(batch: batch), kernelGradient: kernel.gradient, inputGradient: inputGradient)
         try backend.columnSums(try preActivation.reshaped([preActivation.count / outputShape[2], outputShape[2]]),
                                into: bias.gradient, beta: 0)
+        return inputGradient
+    }
+
+    /// Back through this layer and the max-pool it feeds (`fusedPooling`), from the pool's
+    /// output gradient: the kernel and bias gradients, and the input gradient if asked for.
+    func backwardThroughPooling(_ pooledGradient: Tensor, needsInputGradient: Bool) throws -> Tensor? {
+        guard let pooling = fusedPooling, let input = lastInput, let output = lastOutput, let pooled = pooling.lastOutput else {
+            throw LearningError.invalidModel("'\(name)': backward before forward")
+        }
+        let batch = input.shape[0]
+        let inputGradient = needsInputGradient ? try scratch.tensor("inputGradient", input.shape) : nil
+        try backend.conv2dMaxPoolBackward(
+            input: input, kernel: kernel.value, convolved: output, pooled: pooled, pooledGradient: pooledGradient,
+            convolution: geometry(batch: batch), pooling: pooling.geometry(batch: batch), throughReLU: activation == .relu,
+            kernelGradient: kernel.gradient, biasGradient: bias.gradient, inputGradient: inputGradient,
+            convolvedGradient: try scratch.tensor("preActivationGradient", output.shape))
         return inputGradient
     }
 }

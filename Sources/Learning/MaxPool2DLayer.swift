@@ -7,15 +7,14 @@ public final class MaxPool2DLayer: Layer {
     public let outputShape: [Int]
     public var parameters: [Parameter] { [] }
 
-    /// Set by `Sequential` when the layer before is a ReLU convolution: the backward pass then
-    /// applies that ReLU's mask too, and the convolution skips its own ReLU backward pass.
-    var fusesPrecedingReLU = false
-
     private let geometry: Pool2DGeometry
     private let backend: any Backend
     private let scratch: ScratchTensors
     private var lastInput: Tensor?
-    private var lastOutput: Tensor?
+    private(set) var lastOutput: Tensor?
+    /// The pooling of a convolution that pooled as it ran (`Conv2DLayer.fusedPooling`), and the
+    /// convolution output it pools: `forward` of that tensor takes it instead of pooling again.
+    private var pooledByConvolution: (input: Tensor, output: Tensor)?
 
     public init(name: String, inputShape: [Int], pool: [Int], strides: [Int], padding: Padding, backend: any Backend) throws {
         guard inputShape.count == 3 else {
@@ -35,10 +34,22 @@ public final class MaxPool2DLayer: Layer {
         outputShape = [geometry.outputHeight, geometry.outputWidth, inputShape[2]]
     }
 
-    private func geometry(batch: Int) -> Pool2DGeometry { geometry.withBatch(batch) }
+    func geometry(batch: Int) -> Pool2DGeometry { geometry.withBatch(batch) }
+
+    /// The tensor `forward` writes for a batch of `batch` (reused from batch to batch).
+    func outputTensor(batch: Int) throws -> Tensor { try scratch.tensor("output", [batch] + outputShape) }
+
+    /// `output` is this layer's pooling of `input`, computed by the convolution before it.
+    func accept(pooled output: Tensor, of input: Tensor) { pooledByConvolution = (input, output) }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
-        let output = try scratch.tensor("output", [input.shape[0]] + outputShape)
+        if let pooled = pooledByConvolution, pooled.input === input {
+            pooledByConvolution = nil
+            lastInput = input
+            lastOutput = pooled.output
+            return pooled.output
+        }
+        let output = try outputTensor(batch: input.shape[0])
         try backend.maxPool2d(input, into: output, geometry: geometry(batch: input.shape[0]))
         lastInput = input
         lastOutput = output
@@ -52,7 +63,7 @@ public final class MaxPool2DLayer: Layer {
         guard needsInputGradient else { return nil }
         let inputGradient = try scratch.tensor("inputGradient", input.shape)
         try backend.maxPool2dBackward(input: input, output: output, outputGradient: outputGradient, into: inputGradient,
-                                      geometry: geometry(batch: input.shape[0]), throughReLU: fusesPrecedingReLU)
+                                      geometry: geometry(batch: input.shape[0]))
         return inputGradient
     }
 }

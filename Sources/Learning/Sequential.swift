@@ -28,22 +28,22 @@ public final class Sequential {
             shape = layer.outputShape
             layers.append(layer)
         }
-        Self.fuseReLUIntoPooling(layers)
+        Self.fuseConvolutionWithPooling(layers)
         self.spec = spec
         self.layers = layers
         self.backend = backend
         inferenceScratch = ScratchTensors(backend: backend)
     }
 
-    /// A ReLU convolution followed by a max-pool: the pool's backward pass takes the gradient on
-    /// through the ReLU (the maxima it routes to are the ReLU's outputs), so the convolution skips
-    /// a pass over its output, the largest tensor of a CNN step.
-    private static func fuseReLUIntoPooling(_ layers: [any Layer]) {
+    /// A linear or ReLU convolution followed by a max-pool runs as one step each way
+    /// (`Backend.conv2dMaxPool`): the pool's input, the largest tensor of a CNN step, is pooled as
+    /// it is computed, and its gradient (through the ReLU) is used as it is found, never stored
+    /// where the backend has a fused pass.
+    private static func fuseConvolutionWithPooling(_ layers: [any Layer]) {
         for (before, after) in zip(layers, layers.dropFirst()) {
-            guard let convolution = before as? Conv2DLayer, convolution.activation == .relu,
+            guard let convolution = before as? Conv2DLayer, [.relu, .linear].contains(convolution.activation),
                   let pooling = after as? MaxPool2DLayer else { continue }
-            convolution.gradientArrivesThroughReLU = true
-            pooling.fusesPrecedingReLU = true
+            convolution.fusedPooling = pooling
         }
     }
 
@@ -85,20 +85,28 @@ public final class Sequential {
     /// - Parameter fromLogits: the gradient is with respect to the last softmax's logits.
     public func backward(lossGradient: Tensor, fromLogits: Bool) throws {
         var gradient = lossGradient
-        for (index, layer) in layers.enumerated().reversed() {
+        var index = layers.count - 1
+        while index >= 0 {
+            let layer = layers[index]
             // Only layers with something trainable before them need their input gradient.
-            let needsInput = layers[..<index].contains { !$0.parameters.isEmpty }
+            func needsInput(_ index: Int) -> Bool { layers[..<index].contains { !$0.parameters.isEmpty } }
             let next: Tensor?
-            if fromLogits && index == layers.count - 1 {
+            if index > 0, let convolution = layers[index - 1] as? Conv2DLayer, let pooling = layer as? MaxPool2DLayer,
+               convolution.fusedPooling === pooling {
+                // The pair goes back in one step, from the pool's output gradient.
+                next = try convolution.backwardThroughPooling(gradient, needsInputGradient: needsInput(index - 1))
+                index -= 1
+            } else if fromLogits && index == layers.count - 1 {
                 guard let softmaxLayer = layer as? any SoftmaxOutputLayer, endsInSoftmax else {
                     throw LearningError.invalidModel("a logits gradient needs a model ending in softmax")
                 }
-                next = try softmaxLayer.backwardFromLogits(gradient, needsInputGradient: needsInput)
+                next = try softmaxLayer.backwardFromLogits(gradient, needsInputGradient: needsInput(index))
             } else {
-                next = try layer.backward(gradient, needsInputGradient: needsInput)
+                next = try layer.backward(gradient, needsInputGradient: needsInput(index))
             }
             guard let next else { return }
             gradient = next
+            index -= 1
         }
     }
 

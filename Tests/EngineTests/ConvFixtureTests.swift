@@ -89,5 +89,19 @@ struct ConvFixtureTests {
         try expectClose(dBias, fixture.grad_bias.map(Float.init), "grad_bias")
         try expectClose(dKernel, Self.hwio(fixture.grad_kernel_oihw), "grad_kernel")
         try expectClose(dX, Self.nhwc(fixture.grad_x), "grad_x")
+
+        // The same through the fused pair, as a ReLU convolution into a max-pool trains (the CPU
+        // backend's fused loops take this one-channel shape; OpenCL runs it by parts).
+        let convolved = try backend.zeros(conv.outputShape), fusedPooled = try backend.zeros(pool.outputShape)
+        try backend.conv2dMaxPool(x, kernel: kernel, epilogue: GEMMEpilogue(bias: bias, activation: .relu), convolved: convolved,
+                                  pooled: fusedPooled, convolution: conv, pooling: pool)
+        try expectClose(convolved, Self.nhwc(fixture.relu), "fused relu")
+        try expectClose(fusedPooled, Self.nhwc(fixture.pooled), "fused pooled")
+        let fusedBias = try backend.zeros([2]), fusedKernel = try backend.zeros(conv.kernelShape)
+        try backend.conv2dMaxPoolBackward(input: x, kernel: kernel, convolved: convolved, pooled: fusedPooled, pooledGradient: dPooled,
+                                          convolution: conv, pooling: pool, throughReLU: true, kernelGradient: fusedKernel,
+                                          biasGradient: fusedBias, inputGradient: nil, convolvedGradient: try backend.zeros(conv.outputShape))
+        try expectClose(fusedBias, fixture.grad_bias.map(Float.init), "fused grad_bias")
+        try expectClose(fusedKernel, Self.hwio(fixture.grad_kernel_oihw), "fused grad_kernel")
     }
 }

@@ -1,0 +1,131 @@
+import Engine
+import Testing
+
+/// One convolution + max-pool pair to check.
+struct ConvPoolCase: Sendable, CustomTestStringConvertible {
+    let convolution: Conv2DGeometry
+    let pooling: Pool2DGeometry
+    init(batch: Int, _ height: Int, _ width: Int, _ channels: Int, filters: Int, kernel: (Int, Int), _ convPadding: Padding,
+         pool: (Int, Int), stride: (Int, Int)? = nil, _ poolPadding: Padding) {
+        convolution = Conv2DGeometry(batch: batch, height: height, width: width, channels: channels, filters: filters,
+                                     kernelHeight: kernel.0, kernelWidth: kernel.1, padding: convPadding)
+        pooling = Pool2DGeometry(batch: batch, height: convolution.outputHeight, width: convolution.outputWidth,
+                                 channels: filters, poolHeight: pool.0, poolWidth: pool.1, strideY: stride?.0,
+                                 strideX: stride?.1, padding: poolPadding)
+    }
+
+    var testDescription: String { "\(convolution) then \(pooling)" }
+
+    /// The CPU backend's fused loops (one channel, windows that do not overlap): the `cnn`
+    /// model's pair at a small batch, odd sizes whose last pooled band has a leftover row
+    /// (valid) or a padded one (same), a stride past the pool (rows in no window), 5x5 kernels
+    /// (taps in three groups), 7, 17 and 20 filters (blocks and remainders). Then pairs the
+    /// CPU backend runs by parts: overlapping windows and several channels.
+    static let all: [ConvPoolCase] = [
+        ConvPoolCase(batch: 3, 10, 10, 1, filters: 32, kernel: (3, 3), .valid, pool: (2, 2), .valid),
+        ConvPoolCase(batch: 2, 9, 8, 1, filters: 17, kernel: (3, 3), .valid, pool: (2, 2), .valid),
+        ConvPoolCase(batch: 2, 9, 8, 1, filters: 20, kernel: (3, 3), .same, pool: (2, 2), .same),
+        ConvPoolCase(batch: 1, 11, 9, 1, filters: 7, kernel: (5, 5), .same, pool: (2, 3), stride: (3, 3), .valid),
+        ConvPoolCase(batch: 2, 7, 7, 1, filters: 16, kernel: (3, 3), .same, pool: (3, 3), stride: (2, 2), .same),
+        ConvPoolCase(batch: 2, 8, 8, 3, filters: 16, kernel: (3, 3), .valid, pool: (2, 2), .valid),
+    ]
+}
+
+/// `conv2dMaxPool` and `conv2dMaxPoolBackward` against the operations they fuse, run one by
+/// one on the same backend, and OpenCL (which runs them by parts) against the CPU backend.
+@Suite("Convolution + max-pool fusion, against the parts and across backends", .serialized)
+struct ConvolutionPoolingParityTests {
+    let harness: ParityHarness
+    init() throws { harness = try ParityHarness() }
+
+    @Test(arguments: ConvPoolCase.all, [true, false])
+    func fusedEqualsTheParts(_ testCase: ConvPoolCase, relu: Bool) throws {
+        let c = testCase.convolution, p = testCase.pooling
+        let x = TestData.values(c.inputShape.reduce(1, *), seed: 41), k = TestData.values(c.kernelShape.reduce(1, *), seed: 42)
+        let bias = TestData.values(c.filters, seed: 43), dPooled = TestData.values(p.outputShape.reduce(1, *), seed: 44)
+        let shapes = [c.outputShape, p.outputShape, c.kernelShape, [c.filters]]
+        let outputs = (shapes + shapes).enumerated().map { index, shape in (TestData.values(shape.reduce(1, *), seed: UInt64(50 + index)), shape) }
+        let result = try harness.run(
+            inputs: [(x, c.inputShape), (k, c.kernelShape), (bias, [c.filters]), (dPooled, p.outputShape)], outputs: outputs
+        ) { backend, ins, outs in
+            let epilogue = GEMMEpilogue(bias: ins[2], activation: relu ? .relu : nil)
+            try backend.conv2dMaxPool(ins[0], kernel: ins[1], epilogue: epilogue, convolved: outs[0], pooled: outs[1],
+                                      convolution: c, pooling: p)
+            try backend.conv2dMaxPoolBackward(
+                input: ins[0], kernel: ins[1], convolved: outs[0], pooled: outs[1], pooledGradient: ins[3],
+                convolution: c, pooling: p, throughReLU: relu, kernelGradient: outs[2], biasGradient: outs[3],
+                inputGradient: nil, convolvedGradient: try backend.zeros(c.outputShape))
+            // The same by parts.
+            try backend.conv2d(ins[0], kernel: ins[1], into: outs[4], geometry: c, epilogue: epilogue)
+            try backend.maxPool2d(outs[4], into: outs[5], geometry: p)
+            let dConvolved = try backend.zeros(c.outputShape)
+            try backend.maxPool2dBackward(input: outs[4], output: outs[5], outputGradient: ins[3], into: dConvolved,
+                                          geometry: p, throughReLU: relu)
+            try backend.conv2dBackward(input: ins[0], kernel: ins[1], outputGradient: dConvolved, geometry: c,
+                                       kernelGradient: outs[6], inputGradient: nil)
+            try backend.columnSums(try dConvolved.reshaped([c.outputPositions, c.filters]), into: outs[7], beta: 0)
+        }
+        for (name, outputs) in [("CPU", result.cpu), ("OpenCL", result.openCL)] {
+            // The forward values are the same loops' (or kernels'), so they agree exactly; the
+            // gradients sum the same products in other chunks.
+            #expect(outputs[0] == outputs[4], "\(name): convolved")
+            #expect(outputs[1] == outputs[5], "\(name): pooled")
+            for (what, fused, parts) in [("kernel gradient", outputs[2], outputs[6]), ("bias gradient", outputs[3], outputs[7])] {
+                let worst = worstError(fused, parts, absolute: 1e-5, relative: 1e-5)
+                #expect(worst <= 1, "\(name) \(what): worst error \(worst)x the tolerance")
+            }
+        }
+        harness.expectAgreement(result, absolute: 1e-5, relative: 1e-5, "\(testCase)")
+        // Nothing left unwritten: the pooled gradient reaches every filter's kernel and bias.
+        #expect(result.cpu[2].allSatisfy { $0 != 0 } && result.cpu[3].allSatisfy { $0 != 0 })
+    }
+
+    /// Each gradient may be skipped, and the input gradient asked for (the CPU backend then
+    /// works by parts): the rest come out as when all are asked for.
+    @Test(arguments: [ConvPoolCase.all[0], ConvPoolCase.all[5]])
+    func gradientsCanBeSkippedOrAdded(_ testCase: ConvPoolCase) throws {
+        let c = testCase.convolution, p = testCase.pooling
+        for backend in [harness.cpu, harness.openCL] as [any Backend] {
+            let x = try backend.upload(TestData.values(c.inputShape.reduce(1, *), seed: 61), shape: c.inputShape)
+            let k = try backend.upload(TestData.values(c.kernelShape.reduce(1, *), seed: 62), shape: c.kernelShape)
+            let dPooled = try backend.upload(TestData.values(p.outputShape.reduce(1, *), seed: 63), shape: p.outputShape)
+            let convolved = try backend.zeros(c.outputShape), pooled = try backend.zeros(p.outputShape)
+            try backend.conv2dMaxPool(x, kernel: k, epilogue: GEMMEpilogue(bias: nil, activation: .relu), convolved: convolved,
+                                      pooled: pooled, convolution: c, pooling: p)
+            func backward(kernel dK: Tensor?, bias dB: Tensor?, input dX: Tensor?) throws {
+                try backend.conv2dMaxPoolBackward(
+                    input: x, kernel: k, convolved: convolved, pooled: pooled, pooledGradient: dPooled, convolution: c, pooling: p,
+                    throughReLU: true, kernelGradient: dK, biasGradient: dB, inputGradient: dX,
+                    convolvedGradient: try backend.zeros(c.outputShape))
+            }
+            let dK = try backend.zeros(c.kernelShape), dB = try backend.zeros([c.filters])
+            try backward(kernel: dK, bias: dB, input: nil)
+            let dKAlone = try backend.zeros(c.kernelShape), dBAlone = try backend.zeros([c.filters])
+            try backward(kernel: dKAlone, bias: nil, input: nil)
+            try backward(kernel: nil, bias: dBAlone, input: nil)
+            #expect(try backend.read(dKAlone) == backend.read(dK), "\(backend.kind)")
+            #expect(try backend.read(dBAlone) == backend.read(dB), "\(backend.kind)")
+            let dKWithInput = try backend.zeros(c.kernelShape), dBWithInput = try backend.zeros([c.filters])
+            let dX = try backend.zeros(c.inputShape)
+            try backward(kernel: dKWithInput, bias: dBWithInput, input: dX)
+            let tolerance: (Float, Float) = (1e-5, 1e-5)
+            #expect(worstError(try backend.read(dKWithInput), try backend.read(dK), absolute: tolerance.0, relative: tolerance.1) <= 1)
+            #expect(worstError(try backend.read(dBWithInput), try backend.read(dB), absolute: tolerance.0, relative: tolerance.1) <= 1)
+            #expect(try backend.read(dX).contains { $0 != 0 }, "\(backend.kind): an input gradient")
+        }
+    }
+
+    /// A pooling that does not pool the convolution's output is refused, naming both shapes.
+    @Test func aMismatchedPoolingIsRefused() throws {
+        let c = ConvPoolCase.all[0].convolution
+        let wrong = Pool2DGeometry(batch: c.batch, height: c.outputHeight + 1, width: c.outputWidth, channels: c.filters)
+        for backend in [harness.cpu, harness.openCL] as [any Backend] {
+            let x = try backend.zeros(c.inputShape), k = try backend.zeros(c.kernelShape)
+            let convolved = try backend.zeros(c.outputShape), pooled = try backend.zeros(wrong.outputShape)
+            #expect(throws: EngineError.self) {
+                try backend.conv2dMaxPool(x, kernel: k, epilogue: .none, convolved: convolved, pooled: pooled,
+                                          convolution: c, pooling: wrong)
+            }
+        }
+    }
+}
