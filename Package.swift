@@ -76,6 +76,7 @@ let package = Package(
                 .embedInCode("optimizer.cl"),
                 .embedInCode("conv.cl"),
                 .embedInCode("pool.cl"),
+                .embedInCode("conv_pool.cl"),
                 .embedInCode("distance.cl"),
                 .embedInCode("neighbors.cl"),
             ]

@@ -12,6 +12,7 @@ public enum KernelSource: String, CaseIterable, Sendable {
     case optimizer = "optimizer.cl"
     case conv = "conv.cl"
     case pool = "pool.cl"
+    case convPool = "conv_pool.cl"
     case distance = "distance.cl"
     case neighbors = "neighbors.cl"
 
@@ -28,6 +29,7 @@ public enum KernelSource: String, CaseIterable, Sendable {
         case .optimizer: bytes = PackageResources.optimizer_cl
         case .conv: bytes = PackageResources.conv_cl
         case .pool: bytes = PackageResources.pool_cl
+        case .convPool: bytes = PackageResources.conv_pool_cl
         case .distance: bytes = PackageResources.distance_cl
         case .neighbors: bytes = PackageResources.neighbors_cl
         }

@@ -5,9 +5,10 @@
 /// padding), so that the arithmetic runs without branches or index math, and then keep their
 /// sums in registers: the forward pass four positions by 16 filters at a time, the kernel
 /// gradient nine taps by eight filters, fused multiply-adds throughout. For the `cnn` model's
-/// first layer (batch 128, 28x28x1 -> 26x26x32) this took the forward pass from 2.16 to 0.55 ms and
-/// the kernel gradient from 1.76 to 0.50 ms against a loop that gathered and summed one position
-/// at a time (release build, 2-core EPYC, `signet bench conv`).
+/// first layer (batch 128, 28x28x1 -> 26x26x32) this took the forward pass from 1.40 to 0.78 ms
+/// and the kernel gradient from 1.46-1.74 to 0.77-0.85 ms against a loop that gathered and
+/// summed one position at a time, chained adds in one register (release build, 2-core EPYC,
+/// `signet bench conv`, the two binaries alternated).
 enum DirectConvolutionLoops {
     /// `output[(n, oy, ox), o] = relu?(sum over taps (ky, kx) of input * kernel[ky, kx, 0, o] + bias[o])`.
     /// Work is split over output rows; each output value is written by one thread.

@@ -19,20 +19,23 @@ struct ConvPoolCase: Sendable, CustomTestStringConvertible {
     /// The CPU backend's fused loops (one channel, windows that do not overlap): the `cnn`
     /// model's pair at a small batch, odd sizes whose last pooled band has a leftover row
     /// (valid) or a padded one (same), a stride past the pool (rows in no window), 5x5 kernels
-    /// (taps in three groups), 7, 17 and 20 filters (blocks and remainders). Then pairs the
-    /// CPU backend runs by parts: overlapping windows and several channels.
+    /// (taps in three groups), 7, 17 and 20 filters (blocks and remainders), a 7x7 kernel (49
+    /// taps: OpenCL's fused kernels take at most 25). Then pairs the CPU backend runs by parts:
+    /// overlapping windows and several channels.
     static let all: [ConvPoolCase] = [
         ConvPoolCase(batch: 3, 10, 10, 1, filters: 32, kernel: (3, 3), .valid, pool: (2, 2), .valid),
         ConvPoolCase(batch: 2, 9, 8, 1, filters: 17, kernel: (3, 3), .valid, pool: (2, 2), .valid),
         ConvPoolCase(batch: 2, 9, 8, 1, filters: 20, kernel: (3, 3), .same, pool: (2, 2), .same),
         ConvPoolCase(batch: 1, 11, 9, 1, filters: 7, kernel: (5, 5), .same, pool: (2, 3), stride: (3, 3), .valid),
         ConvPoolCase(batch: 2, 7, 7, 1, filters: 16, kernel: (3, 3), .same, pool: (3, 3), stride: (2, 2), .same),
+        ConvPoolCase(batch: 1, 12, 11, 1, filters: 16, kernel: (7, 7), .valid, pool: (2, 2), .valid),
         ConvPoolCase(batch: 2, 8, 8, 3, filters: 16, kernel: (3, 3), .valid, pool: (2, 2), .valid),
     ]
 }
 
 /// `conv2dMaxPool` and `conv2dMaxPoolBackward` against the operations they fuse, run one by
-/// one on the same backend, and OpenCL (which runs them by parts) against the CPU backend.
+/// one on the same backend, and OpenCL (fused kernels on CPU devices, by parts on GPUs and for
+/// the other pairs) against the CPU backend.
 @Suite("Convolution + max-pool fusion, against the parts and across backends", .serialized)
 struct ConvolutionPoolingParityTests {
     let harness: ParityHarness
@@ -44,7 +47,7 @@ struct ConvolutionPoolingParityTests {
         let x = TestData.values(c.inputShape.reduce(1, *), seed: 41), k = TestData.values(c.kernelShape.reduce(1, *), seed: 42)
         let bias = TestData.values(c.filters, seed: 43), dPooled = TestData.values(p.outputShape.reduce(1, *), seed: 44)
         let shapes = [c.outputShape, p.outputShape, c.kernelShape, [c.filters]]
-        let outputs = (shapes + shapes).enumerated().map { index, shape in (TestData.values(shape.reduce(1, *), seed: UInt64(50 + index)), shape) }
+        let outputs = (shapes + shapes + [p.outputShape]).enumerated().map { index, shape in (TestData.values(shape.reduce(1, *), seed: UInt64(50 + index)), shape) }
         let result = try harness.run(
             inputs: [(x, c.inputShape), (k, c.kernelShape), (bias, [c.filters]), (dPooled, p.outputShape)], outputs: outputs
         ) { backend, ins, outs in
@@ -64,13 +67,16 @@ struct ConvolutionPoolingParityTests {
             try backend.conv2dBackward(input: ins[0], kernel: ins[1], outputGradient: dConvolved, geometry: c,
                                        kernelGradient: outs[6], inputGradient: nil)
             try backend.columnSums(try dConvolved.reshaped([c.outputPositions, c.filters]), into: outs[7], beta: 0)
+            // The pooling of the fused pass's own convolution.
+            try backend.maxPool2d(outs[0], into: outs[8], geometry: p)
         }
+        // The CPU backend's fused pass runs the same loops as its parts, so its forward values
+        // agree exactly; OpenCL's fused kernel sums the taps directly, its parts through a GEMM.
+        #expect(result.cpu[0] == result.cpu[4] && result.cpu[1] == result.cpu[5], "CPU: convolved and pooled")
         for (name, outputs) in [("CPU", result.cpu), ("OpenCL", result.openCL)] {
-            // The forward values are the same loops' (or kernels'), so they agree exactly; the
-            // gradients sum the same products in other chunks.
-            #expect(outputs[0] == outputs[4], "\(name): convolved")
-            #expect(outputs[1] == outputs[5], "\(name): pooled")
-            for (what, fused, parts) in [("kernel gradient", outputs[2], outputs[6]), ("bias gradient", outputs[3], outputs[7])] {
+            #expect(outputs[1] == outputs[8], "\(name): pooled is the pooling of convolved")
+            for (what, fused, parts) in [("convolved", outputs[0], outputs[4]), ("pooled", outputs[1], outputs[5]),
+                                         ("kernel gradient", outputs[2], outputs[6]), ("bias gradient", outputs[3], outputs[7])] {
                 let worst = worstError(fused, parts, absolute: 1e-5, relative: 1e-5)
                 #expect(worst <= 1, "\(name) \(what): worst error \(worst)x the tolerance")
             }
@@ -82,7 +88,7 @@ struct ConvolutionPoolingParityTests {
 
     /// Each gradient may be skipped, and the input gradient asked for (the CPU backend then
     /// works by parts): the rest come out as when all are asked for.
-    @Test(arguments: [ConvPoolCase.all[0], ConvPoolCase.all[5]])
+    @Test(arguments: [ConvPoolCase.all[0], ConvPoolCase.all[6]])
     func gradientsCanBeSkippedOrAdded(_ testCase: ConvPoolCase) throws {
         let c = testCase.convolution, p = testCase.pooling
         for backend in [harness.cpu, harness.openCL] as [any Backend] {
