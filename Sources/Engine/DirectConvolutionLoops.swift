@@ -59,6 +59,10 @@ enum DirectConvolutionLoops {
                             bias: UnsafeMutablePointer<Float>?, relu: Bool, _ g: Conv2DGeometry,
                             patches: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>) {
         let width = g.outputWidth, filters = g.filters, taps = g.patchSize
+        if g.tapsAreInside, width >= 4, filters >= 16 {
+            convolveRowInPlace(row, input, kernel: kernel, bias: bias, relu: relu, g, into: out)
+            return
+        }
         gatherPatches(input, row: row, g, stride: taps, into: patches)
         guard filters >= 16 else {
             for position in 0..<width {
@@ -107,6 +111,27 @@ enum DirectConvolutionLoops {
                                          into partial: UnsafeMutablePointer<Float>) {
         let width = g.outputWidth, filters = g.filters, taps = g.patchSize
         let groups = (taps + 8) / 9, paddedTaps = groups * 9
+        if g.tapsAreInside, filters >= 8 {
+            withTapOffsets(g, count: paddedTaps) { offsets in
+                let origin = rowOrigin(row, input, g)
+                var o0 = 0
+                while o0 + 8 <= filters {
+                    for group in 0..<groups {
+                        accumulateNineTapsInPlace(origin, positionStride: g.strideX, offsets: offsets + group * 9,
+                                                  positions: width, gradient: dOut + o0, filters: filters,
+                                                  into: partial + group * 9 * filters + o0, taps: min(9, taps - group * 9))
+                    }
+                    o0 += 8
+                }
+                for o in o0..<filters {
+                    for p in 0..<width {
+                        let d = dOut[p * filters + o]
+                        for t in 0..<taps { partial[t * filters + o] += origin[p * g.strideX + offsets[t]] * d }
+                    }
+                }
+            }
+            return
+        }
         gatherPatches(input, row: row, g, stride: paddedTaps, into: patches)
         var o0 = 0
         while o0 + 8 <= filters {
@@ -122,6 +147,88 @@ enum DirectConvolutionLoops {
                 let d = dOut[p * filters + o]
                 for t in 0..<taps { partial[t * filters + o] += patches[p * paddedTaps + t] * d }
             }
+        }
+    }
+
+    /// `convolveRow` where every tap lies in the image (`tapsAreInside`): the taps are read where
+    /// they are, at fixed offsets from each position's first, instead of gathered first.
+    @inline(__always)
+    private static func convolveRowInPlace(_ row: Int, _ input: SharedPointer<Float>, kernel: UnsafeMutablePointer<Float>,
+                                           bias: UnsafeMutablePointer<Float>?, relu: Bool, _ g: Conv2DGeometry,
+                                           into out: UnsafeMutablePointer<Float>) {
+        let width = g.outputWidth, filters = g.filters, taps = g.patchSize, stride = g.strideX
+        withTapOffsets(g, count: taps) { offsets in
+            let origin = rowOrigin(row, input, g)
+            var position = 0
+            while position < width {
+                let p = min(position, width - 4)
+                var o0 = 0
+                while o0 < filters {
+                    let o = min(o0, filters - 16)
+                    let first = origin + p * stride, k = kernel + o
+                    let start = bias.map { load16($0 + o) } ?? SIMD16<Float>(repeating: 0)
+                    var s0 = start, s1 = start, s2 = start, s3 = start
+                    for t in 0..<taps {
+                        let weights = load16(k + t &* filters), at = first + offsets[t]
+                        s0 = s0.addingProduct(SIMD16(repeating: at[0]), weights)
+                        s1 = s1.addingProduct(SIMD16(repeating: at[stride]), weights)
+                        s2 = s2.addingProduct(SIMD16(repeating: at[2 &* stride]), weights)
+                        s3 = s3.addingProduct(SIMD16(repeating: at[3 &* stride]), weights)
+                    }
+                    storeFour(s0, s1, s2, s3, relu: relu, filters: filters, into: out + p * filters + o)
+                    o0 += 16
+                }
+                position += 4
+            }
+        }
+    }
+
+    /// `accumulateNineTaps` reading the taps in place: position `p`'s tap `i` is
+    /// `origin[p * positionStride + offsets[i]]`.
+    @inline(__always)
+    private static func accumulateNineTapsInPlace(_ origin: UnsafeMutablePointer<Float>, positionStride: Int,
+                                                  offsets: UnsafeMutablePointer<Int>, positions: Int,
+                                                  gradient: UnsafeMutablePointer<Float>, filters: Int,
+                                                  into partial: UnsafeMutablePointer<Float>, taps: Int) {
+        let f0 = offsets[0], f1 = offsets[1], f2 = offsets[2], f3 = offsets[3], f4 = offsets[4]
+        let f5 = offsets[5], f6 = offsets[6], f7 = offsets[7], f8 = offsets[8]
+        var a0 = SIMD8<Float>(repeating: 0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0
+        var p = origin, d = gradient
+        for _ in 0..<positions {
+            let v = UnsafeRawPointer(d).loadUnaligned(as: SIMD8<Float>.self)
+            a0 = a0.addingProduct(SIMD8(repeating: p[f0]), v)
+            a1 = a1.addingProduct(SIMD8(repeating: p[f1]), v)
+            a2 = a2.addingProduct(SIMD8(repeating: p[f2]), v)
+            a3 = a3.addingProduct(SIMD8(repeating: p[f3]), v)
+            a4 = a4.addingProduct(SIMD8(repeating: p[f4]), v)
+            a5 = a5.addingProduct(SIMD8(repeating: p[f5]), v)
+            a6 = a6.addingProduct(SIMD8(repeating: p[f6]), v)
+            a7 = a7.addingProduct(SIMD8(repeating: p[f7]), v)
+            a8 = a8.addingProduct(SIMD8(repeating: p[f8]), v)
+            p += positionStride
+            d += filters
+        }
+        addSums(a0, a1, a2, a3, a4, a5, a6, a7, a8, taps: taps, filters: filters, into: partial)
+    }
+
+    /// Where output row `row`'s first position reads its first tap, in a convolution whose taps
+    /// are all inside the image.
+    @inline(__always)
+    private static func rowOrigin(_ row: Int, _ input: SharedPointer<Float>, _ g: Conv2DGeometry) -> UnsafeMutablePointer<Float> {
+        let n = row / g.outputHeight, oy = row % g.outputHeight
+        return input.base + (n * g.height + oy * g.strideY) * g.width
+    }
+
+    /// Tap `t = ky * kw + kx`'s offset from its position's first tap, `ky * width + kx`, for the
+    /// first `count` taps (0 past the kernel's: those padding taps' sums are never kept).
+    @inline(__always)
+    private static func withTapOffsets<R>(_ g: Conv2DGeometry, count: Int, _ body: (UnsafeMutablePointer<Int>) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { block in
+            let offsets = block.baseAddress!
+            for t in 0..<count {
+                offsets[t] = t < g.patchSize ? t / g.kernelWidth * g.width + t % g.kernelWidth : 0
+            }
+            return body(offsets)
         }
     }
 
@@ -173,6 +280,14 @@ enum DirectConvolutionLoops {
             s2 = s2.addingProduct(SIMD16(repeating: patches[2 &* taps &+ t]), k)
             s3 = s3.addingProduct(SIMD16(repeating: patches[3 &* taps &+ t]), k)
         }
+        storeFour(s0, s1, s2, s3, relu: relu, filters: filters, into: out)
+    }
+
+    /// Four positions' sums for 16 filters, through the ReLU if asked, into rows `filters` apart.
+    @inline(__always)
+    private static func storeFour(_ s0: SIMD16<Float>, _ s1: SIMD16<Float>, _ s2: SIMD16<Float>, _ s3: SIMD16<Float>,
+                                  relu: Bool, filters: Int, into out: UnsafeMutablePointer<Float>) {
+        var s0 = s0, s1 = s1, s2 = s2, s3 = s3
         if relu {
             let zero = SIMD16<Float>(repeating: 0)
             let m0 = s0 .< zero, m1 = s1 .< zero, m2 = s2 .< zero, m3 = s3 .< zero
@@ -235,6 +350,14 @@ enum DirectConvolutionLoops {
             p += stride
             d += filters
         }
+        addSums(a0, a1, a2, a3, a4, a5, a6, a7, a8, taps: taps, filters: filters, into: partial)
+    }
+
+    /// Adds nine taps' sums for eight filters to `partial[i * filters ..< +8]`, the first `taps` of them.
+    @inline(__always)
+    private static func addSums(_ a0: SIMD8<Float>, _ a1: SIMD8<Float>, _ a2: SIMD8<Float>, _ a3: SIMD8<Float>,
+                                _ a4: SIMD8<Float>, _ a5: SIMD8<Float>, _ a6: SIMD8<Float>, _ a7: SIMD8<Float>,
+                                _ a8: SIMD8<Float>, taps: Int, filters: Int, into partial: UnsafeMutablePointer<Float>) {
         func add(_ sum: SIMD8<Float>, tap: Int) {
             guard tap < taps else { return }
             let row = UnsafeMutableRawPointer(partial + tap * filters)
@@ -252,5 +375,14 @@ enum DirectConvolutionLoops {
     @inline(__always)
     private static func store16(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
+    }
+}
+
+extension Conv2DGeometry {
+    /// Every window lies in the image (valid padding, or same padding that adds nothing), so the
+    /// direct loops read taps where they are, with nothing to check.
+    var tapsAreInside: Bool {
+        padTop == 0 && padLeft == 0 && (outputHeight - 1) * strideY + kernelHeight <= height
+            && (outputWidth - 1) * strideX + kernelWidth <= width
     }
 }

@@ -16,7 +16,8 @@ struct ConvCase: Sendable, CustomTestStringConvertible {
     /// Odd sizes, both paddings, strides 1 and 2, 1x1 to 5x5 kernels, batches 1 to 3, one channel
     /// (the CPU backend's direct loops: 7, 16, 17, 20 and 32 filters cover their 16- and 8-wide
     /// blocks and remainders; rows of 3, 4 and 7 positions their four-position blocks, the last
-    /// overlapping, and a row too narrow for one; the 5x5 kernel's 25 taps three groups of nine)
+    /// overlapping, and a row too narrow for one; the 5x5 kernel's 25 taps three groups of nine;
+    /// valid padding at strides 1 and 2, where the taps are read in place)
     /// and several (im2col + GEMM on both backends).
     static let all: [ConvCase] = [
         ConvCase(batch: 1, 5, 5, 3, filters: 7, kernel: (3, 3), .valid),
@@ -34,6 +35,7 @@ struct ConvCase: Sendable, CustomTestStringConvertible {
         ConvCase(batch: 1, 7, 7, 1, filters: 16, kernel: (5, 5), .same),
         ConvCase(batch: 2, 4, 3, 1, filters: 17, kernel: (3, 3), .same),
         ConvCase(batch: 2, 11, 9, 1, filters: 32, kernel: (3, 3), .valid),
+        ConvCase(batch: 2, 11, 12, 1, filters: 16, kernel: (3, 3), stride: (2, 2), .valid),
         ConvCase(batch: 2, 13, 13, 16, filters: 32, kernel: (3, 3), .valid),
     ]
 }
