@@ -130,7 +130,7 @@ __kernel void multiply(__global const float* a, __global const float* b, __globa
 }
 
 // Wellons' lowbias32: a 32-bit bijection with low avalanche bias.
-uint lowbias32(uint x) {
+static uint lowbias32(uint x) {
     x ^= x >> 16;
     x *= 0x7feb352dU;
     x ^= x >> 15;
@@ -142,10 +142,22 @@ uint lowbias32(uint x) {
 // uniform is a counter-based hash: lowbias32 of i * golden ratio + the key's low word, the high
 // word xored in, lowbias32 again; its top 24 bits scaled to [0, 1) are exact in float, so the mask
 // is bit-identical to the CPU backend's (CounterRandom.swift). The host derives key from the seed.
+static float dropout_uniform(const int i, const ulong key) {
+    const uint bits = lowbias32(lowbias32((uint)i * 0x9e3779b9U + (uint)key) ^ (uint)(key >> 32));
+    return (float)(bits >> 8) * (1.0f / 16777216.0f);
+}
+
 __kernel void dropout_mask(__global float* mask, const int n, const ulong key, const float rate, const float scale) {
     int i = get_global_id(0);
     if (i >= n) return;
-    uint bits = lowbias32(lowbias32((uint)i * 0x9e3779b9U + (uint)key) ^ (uint)(key >> 32));
-    float uniform = (float)(bits >> 8) * (1.0f / 16777216.0f);
-    mask[i] = uniform >= rate ? scale : 0.0f;
+    mask[i] = dropout_uniform(i, key) >= rate ? scale : 0.0f;
+}
+
+// y = x * the mask dropout_mask would write, the mask never stored (forward, and backward on
+// the gradient with the same key). y may be x.
+__kernel void dropout(__global const float* x, __global float* y, const int n, const ulong key, const float rate,
+                      const float scale) {
+    int i = get_global_id(0);
+    if (i >= n) return;
+    y[i] = x[i] * (dropout_uniform(i, key) >= rate ? scale : 0.0f);
 }

@@ -133,7 +133,12 @@ public protocol Backend: AnyObject {
     /// on the CPU and on any OpenCL device. Pass a fresh seed per step. `0 <= rate < 1`.
     func dropoutMask(_ mask: Tensor, rate: Float, seed: UInt64) throws
 
-    /// `c = a * b`, elementwise (dropout: `y = x * mask`, then `dx = dy * mask`).
+    /// `y = x * mask`, the mask `dropoutMask(rate:seed:)` gives, computed as it is used and never
+    /// stored: the same bits as `multiply` by that mask. Back through it with the same call on the
+    /// gradient (`dx = dy * mask`, the same seed). `y` may be `x`.
+    func dropout(_ x: Tensor, rate: Float, seed: UInt64, into y: Tensor) throws
+
+    /// `c = a * b`, elementwise.
     func multiply(_ a: Tensor, _ b: Tensor, into c: Tensor) throws
 
     // MARK: Losses and metrics (Keras semantics; see `Loss`)

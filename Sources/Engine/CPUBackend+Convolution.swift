@@ -121,6 +121,16 @@ extension CPUBackend {
         }
     }
 
+    public func dropout(_ x: Tensor, rate: Float, seed: UInt64, into y: Tensor) throws {
+        try OperandChecks.dropoutRate(rate)
+        try OperandChecks.sameCount("dropout", x, y)
+        let px = SharedPointer(try pointer(x, "dropout")), py = SharedPointer(try pointer(y, "dropout"))
+        let key = CounterRandom.key(seed: seed), scale = 1 / (1 - rate)
+        parallelChunks(x.count) { range in
+            for i in range { py[i] = px[i] * (CounterRandom.uniform(key: key, index: i) >= rate ? scale : 0) }
+        }
+    }
+
     public func multiply(_ a: Tensor, _ b: Tensor, into c: Tensor) throws {
         try OperandChecks.sameCount("multiply", a, b, c)
         let pa = SharedPointer(try pointer(a, "multiply")), pb = SharedPointer(try pointer(b, "multiply"))

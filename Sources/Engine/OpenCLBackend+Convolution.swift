@@ -67,6 +67,14 @@ extension OpenCLBackend {
                     .float(rate), .float(1 / (1 - rate))])
     }
 
+    public func dropout(_ x: Tensor, rate: Float, seed: UInt64, into y: Tensor) throws {
+        try OperandChecks.dropoutRate(rate)
+        try OperandChecks.sameCount("dropout", x, y)
+        try launch("dropout", in: .elementwise, count: x.count,
+                   [.buffer(buffer(x, "dropout")), .buffer(buffer(y, "dropout")), .int(x.count),
+                    .ulong(CounterRandom.key(seed: seed)), .float(rate), .float(1 / (1 - rate))])
+    }
+
     public func multiply(_ a: Tensor, _ b: Tensor, into c: Tensor) throws {
         try OperandChecks.sameCount("multiply", a, b, c)
         try launch("multiply", in: .elementwise, count: a.count,

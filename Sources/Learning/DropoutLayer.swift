@@ -15,7 +15,9 @@ public final class DropoutLayer: StochasticLayer {
 
     private let backend: any Backend
     private let scratch: ScratchTensors
-    private var lastMask: Tensor?
+    /// The seed of the last training forward pass, whose mask the backward pass applies again
+    /// (computed, never stored: `Backend.dropout`); nil after an inference pass.
+    private var lastSeed: UInt64?
 
     public init(name: String, rate: Float, shape: [Int], backend: any Backend) throws {
         guard rate >= 0 && rate < 1 else { throw LearningError.invalidModel("'\(name)': dropout rate must be in [0, 1), got \(rate)") }
@@ -28,22 +30,20 @@ public final class DropoutLayer: StochasticLayer {
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         guard training, rate > 0 else {
-            lastMask = nil
+            lastSeed = nil
             return input
         }
-        let mask = try scratch.tensor("mask", input.shape)
         let output = try scratch.tensor("output", input.shape)
-        try backend.dropoutMask(mask, rate: rate, seed: seed)
-        try backend.multiply(input, mask, into: output)
-        lastMask = mask
+        try backend.dropout(input, rate: rate, seed: seed, into: output)
+        lastSeed = seed
         return output
     }
 
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> Tensor? {
         guard needsInputGradient else { return nil }
-        guard let mask = lastMask else { return outputGradient }
+        guard let lastSeed else { return outputGradient }
         let inputGradient = try scratch.tensor("inputGradient", outputGradient.shape)
-        try backend.multiply(outputGradient, mask, into: inputGradient)
+        try backend.dropout(outputGradient, rate: rate, seed: lastSeed, into: inputGradient)
         return inputGradient
     }
 }

@@ -2,7 +2,8 @@ import Engine
 import Testing
 
 /// Dropout masks from the counter-based hash: the same bits on both backends, reproducible from
-/// the seed, with the statistics of inverted dropout; and the elementwise multiply that applies them.
+/// the seed, with the statistics of inverted dropout; the elementwise multiply that applies them,
+/// and `dropout`, which applies them as it computes them.
 @Suite("Dropout masks and multiply, OpenCL vs CPU", .serialized)
 struct DropoutTests {
     let harness: ParityHarness
@@ -85,6 +86,31 @@ struct DropoutTests {
         let mask = result.cpu[0]
         #expect(result.cpu[1] == zip(x, mask).map { $0 * $1 })
         #expect(result.cpu[2] == zip(dy, mask).map { $0 * $1 })
+    }
+
+    /// `dropout` applies the mask without storing it: the same bits as the mask's multiply, on
+    /// both backends, in place too; a bad rate is refused.
+    @Test(arguments: oddSizes + [100_003])
+    func dropoutIsTheMasksMultiply(size: Int) throws {
+        let x = TestData.values(size, seed: 47)
+        let result = try harness.run(
+            inputs: [(x, [size])],
+            outputs: [(TestData.values(size, seed: 48), [size]), (TestData.values(size, seed: 49), [size]),
+                      (x, [size])]
+        ) { backend, ins, outs in
+            try backend.dropoutMask(outs[0], rate: 0.25, seed: 123)
+            try backend.dropout(ins[0], rate: 0.25, seed: 123, into: outs[1])
+            try backend.dropout(outs[2], rate: 0.25, seed: 123, into: outs[2])
+        }
+        let expected = zip(x, result.cpu[0]).map { ($0 * $1).bitPattern }
+        for (name, outputs) in [("CPU", result.cpu), ("OpenCL", result.openCL)] {
+            #expect(outputs[1].map(\.bitPattern) == expected, "\(name)")
+            #expect(outputs[2].map(\.bitPattern) == expected, "\(name), in place")
+        }
+        for backend in [harness.cpu, harness.openCL] as [any Backend] {
+            let t = try backend.zeros([3])
+            #expect(throws: EngineError.self) { try backend.dropout(t, rate: 1, seed: 1, into: t) }
+        }
     }
 
     @Test func multiplyInPlace() throws {
