@@ -116,3 +116,34 @@ __kernel void max_pool_backward(__global const float* input, __global const floa
         input_gradient[pixel + c] = sum;
     }
 }
+
+// input_gradient from the winners a fused forward pass recorded (conv_pool.cl), for windows that
+// do not overlap: each pixel is in at most one window and takes that window's gradient where it
+// is the window's winner (position y * width + x; -1 is nobody), 0 elsewhere, added to 0 as
+// max_pool_backward's sum is, so the values are that gather's. Work-item (x, y, n) writes every
+// channel of its pixel.
+__kernel void max_pool_backward_winners(__global const int* winners, __global const float* output_gradient,
+                                        __global float* input_gradient, POOL_GEOMETRY) {
+    const int x = get_global_id(0), y = get_global_id(1), n = get_global_id(2);
+    if (x >= width) return;
+    const size_t pixel = (size_t)((n * height + y) * width + x) * channels;
+    const int oy = first_pool_window(y, pad_top, pool_h, stride_y), ox = first_pool_window(x, pad_left, pool_w, stride_x);
+    // A pixel between windows (a stride longer than the pool) is in none.
+    const int covered = oy <= min((y + pad_top) / stride_y, out_h - 1) && ox <= min((x + pad_left) / stride_x, out_w - 1);
+    const size_t window = (size_t)((n * out_h + oy) * out_w + ox) * channels;
+    const int position = y * width + x;
+    if (channels >= 16) {
+        FOR_EACH_BLOCK(c) {
+            float16 g = (float16)(0.0f);
+            if (covered) {
+                const int16 wins = vload16(0, winners + window + c) == (int16)(position);
+                g = select((float16)(0.0f), vload16(0, output_gradient + window + c), wins) + (float16)(0.0f);
+            }
+            vstore16(g, 0, input_gradient + pixel + c);
+        }
+        return;
+    }
+    for (int c = 0; c < channels; ++c) {
+        input_gradient[pixel + c] = covered && winners[window + c] == position ? 0.0f + output_gradient[window + c] : 0.0f;
+    }
+}

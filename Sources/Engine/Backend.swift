@@ -105,13 +105,27 @@ public protocol Backend: AnyObject {
     func maxPool2dBackward(input: Tensor, output: Tensor, outputGradient: Tensor, into inputGradient: Tensor,
                            geometry: Pool2DGeometry, throughReLU: Bool) throws
 
+    /// `inputGradient` from the winners a fused forward pass recorded (`conv2dMaxPool`): each
+    /// window's gradient at its winner, 0 elsewhere (and nowhere where the winner is -1). Windows
+    /// must not overlap (each stride at least the pool size), as where winners are recorded.
+    func maxPool2dBackward(winners: Tensor, outputGradient: Tensor, into inputGradient: Tensor,
+                           geometry: Pool2DGeometry) throws
+
     /// `conv2d` then `maxPool2d` of its output, in one pass where the backend has one (the CPU
     /// backend's, for one-channel input and windows that do not overlap, pools each band of rows
-    /// while it is still in cache). `convolved` gets the convolution with its epilogue, as the
-    /// backward pass needs it, and `pooled` its pooling; `pooling` must pool `convolution`'s
-    /// output (`[N, OH, OW, O]`). The values are those of the two calls.
+    /// while it is still in cache). `pooled` gets the pooling; `pooling` must pool
+    /// `convolution`'s output (`[N, OH, OW, O]`). The values are those of the two calls.
+    ///
+    /// `convolved` gets the convolution with its epilogue, which the backward pass reads, unless
+    /// `winners` (int32, `pooled`'s shape) is given and the backend records the winners there
+    /// instead: then it returns true, `convolved` is scratch whose contents are unspecified, and
+    /// `winners` holds, per window and channel, the position `y * OW + x` in its image plane of
+    /// the window's first maximum, or -1 where no gradient flows back (a NaN maximum, or one not
+    /// above 0 after a ReLU epilogue). A training step then never stores its largest tensor;
+    /// pass `winners` only when nothing reads `convolved` but the backward pass.
+    @discardableResult
     func conv2dMaxPool(_ input: Tensor, kernel: Tensor, epilogue: GEMMEpilogue, convolved: Tensor, pooled: Tensor,
-                       convolution: Conv2DGeometry, pooling: Pool2DGeometry) throws
+                       winners: Tensor?, convolution: Conv2DGeometry, pooling: Pool2DGeometry) throws -> Bool
 
     /// Back through `conv2dMaxPool`, from `pooledGradient` = dL/d(pooled): overwrites
     /// `kernelGradient`, `biasGradient` (`O` values) and `inputGradient` (each may be nil to skip
@@ -119,9 +133,12 @@ public protocol Backend: AnyObject {
     /// pass never stores dL/d(convolved) (the largest tensor of a CNN step); a backend that works
     /// by parts keeps it in `convolvedGradient`, scratch of `convolved`'s size whose contents are
     /// unspecified afterwards. `throughReLU`: the epilogue was a ReLU, taken back through too.
-    func conv2dMaxPoolBackward(input: Tensor, kernel: Tensor, convolved: Tensor, pooled: Tensor, pooledGradient: Tensor,
-                               convolution: Conv2DGeometry, pooling: Pool2DGeometry, throughReLU: Bool,
-                               kernelGradient: Tensor?, biasGradient: Tensor?, inputGradient: Tensor?,
+    /// `winners`: the tensor the forward pass recorded winners in (it returned true), whose
+    /// entries already say where the gradient goes (`convolved` and `pooled` are then not read);
+    /// nil where it returned false, to find them in `convolved` and `pooled`.
+    func conv2dMaxPoolBackward(input: Tensor, kernel: Tensor, convolved: Tensor, pooled: Tensor, winners: Tensor?,
+                               pooledGradient: Tensor, convolution: Conv2DGeometry, pooling: Pool2DGeometry,
+                               throughReLU: Bool, kernelGradient: Tensor?, biasGradient: Tensor?, inputGradient: Tensor?,
                                convolvedGradient: Tensor) throws
 
     // MARK: Dropout

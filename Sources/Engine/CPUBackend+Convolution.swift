@@ -70,45 +70,68 @@ extension CPUBackend {
                               into: SharedPointer(try pointer(inputGradient, operation)), g, throughReLU: throughReLU)
     }
 
+    public func maxPool2dBackward(winners: Tensor, outputGradient: Tensor, into inputGradient: Tensor,
+                                  geometry g: Pool2DGeometry) throws {
+        try OperandChecks.maxPool2dBackward(winners: winners, outputGradient: outputGradient, inputGradient: inputGradient,
+                                            geometry: g)
+        let operation = "maxPool2dBackward"
+        PoolingLoops.backward(winners: SharedPointer(try integers(winners, operation)),
+                              outputGradient: SharedPointer(try pointer(outputGradient, operation)),
+                              into: SharedPointer(try pointer(inputGradient, operation)), g)
+    }
+
+    /// Fused where `ConvolutionPoolingLoops` applies; winners recorded there when asked for.
+    @discardableResult
     public func conv2dMaxPool(_ input: Tensor, kernel: Tensor, epilogue: GEMMEpilogue, convolved: Tensor, pooled: Tensor,
-                              convolution: Conv2DGeometry, pooling: Pool2DGeometry) throws {
-        try OperandChecks.conv2d(input, kernel: kernel, output: convolved, geometry: convolution, epilogue: epilogue)
-        try OperandChecks.poolsConvolution("conv2dMaxPool", convolution, pooling)
-        try OperandChecks.maxPool2d(convolved, output: pooled, geometry: pooling)
+                              winners: Tensor?, convolution: Conv2DGeometry, pooling: Pool2DGeometry) throws -> Bool {
+        try OperandChecks.conv2dMaxPool(input, kernel: kernel, epilogue: epilogue, convolved: convolved, pooled: pooled,
+                                        winners: winners, convolution: convolution, pooling: pooling)
         guard ConvolutionPoolingLoops.apply(convolution, pooling), epilogue.unfusedActivation == nil else {
             try conv2dMaxPoolByParts(input, kernel: kernel, epilogue: epilogue, convolved: convolved, pooled: pooled,
                                      convolution: convolution, pooling: pooling)
-            return
+            return false
         }
         let operation = "conv2dMaxPool"
-        ConvolutionPoolingLoops.forward(SharedPointer(try pointer(input, operation)), kernel: SharedPointer(try pointer(kernel, operation)),
-                                        bias: try epilogue.bias.map { SharedPointer(try pointer($0, operation)) },
-                                        relu: epilogue.activation == .relu, convolved: SharedPointer(try pointer(convolved, operation)),
-                                        pooled: SharedPointer(try pointer(pooled, operation)), convolution, pooling)
+        let x = SharedPointer(try pointer(input, operation)), k = SharedPointer(try pointer(kernel, operation))
+        let bias = try epilogue.bias.map { SharedPointer(try pointer($0, operation)) }
+        let relu = epilogue.activation == .relu, out = SharedPointer(try pointer(pooled, operation))
+        if let winners {
+            ConvolutionPoolingLoops.forwardRecordingWinners(x, kernel: k, bias: bias, relu: relu, pooled: out,
+                                                            winners: SharedPointer(try integers(winners, operation)),
+                                                            convolution, pooling)
+            return true
+        }
+        ConvolutionPoolingLoops.forward(x, kernel: k, bias: bias, relu: relu, convolved: SharedPointer(try pointer(convolved, operation)),
+                                        pooled: out, convolution, pooling)
+        return false
     }
 
-    public func conv2dMaxPoolBackward(input: Tensor, kernel: Tensor, convolved: Tensor, pooled: Tensor, pooledGradient: Tensor,
-                                      convolution: Conv2DGeometry, pooling: Pool2DGeometry, throughReLU: Bool,
-                                      kernelGradient: Tensor?, biasGradient: Tensor?, inputGradient: Tensor?,
+    public func conv2dMaxPoolBackward(input: Tensor, kernel: Tensor, convolved: Tensor, pooled: Tensor, winners: Tensor?,
+                                      pooledGradient: Tensor, convolution: Conv2DGeometry, pooling: Pool2DGeometry,
+                                      throughReLU: Bool, kernelGradient: Tensor?, biasGradient: Tensor?, inputGradient: Tensor?,
                                       convolvedGradient: Tensor) throws {
         try OperandChecks.conv2dMaxPoolBackward(
-            input: input, kernel: kernel, convolved: convolved, pooled: pooled, pooledGradient: pooledGradient,
+            input: input, kernel: kernel, convolved: convolved, pooled: pooled, winners: winners, pooledGradient: pooledGradient,
             convolution: convolution, pooling: pooling, kernelGradient: kernelGradient, biasGradient: biasGradient,
             inputGradient: inputGradient, convolvedGradient: convolvedGradient)
         // The fused pass has no input gradient: that is the GEMM path's (several channels) or,
         // for one channel, a layer that is not first, which no preset has.
         guard ConvolutionPoolingLoops.apply(convolution, pooling), inputGradient == nil else {
             try conv2dMaxPoolBackwardByParts(
-                input: input, kernel: kernel, convolved: convolved, pooled: pooled, pooledGradient: pooledGradient,
-                convolution: convolution, pooling: pooling, throughReLU: throughReLU, kernelGradient: kernelGradient,
-                biasGradient: biasGradient, inputGradient: inputGradient, convolvedGradient: convolvedGradient)
+                input: input, kernel: kernel, convolved: convolved, pooled: pooled, winners: winners,
+                pooledGradient: pooledGradient, convolution: convolution, pooling: pooling, throughReLU: throughReLU,
+                kernelGradient: kernelGradient, biasGradient: biasGradient, inputGradient: inputGradient,
+                convolvedGradient: convolvedGradient)
             return
         }
         let operation = "conv2dMaxPoolBackward"
+        let source: PooledGradientSource = try winners.map { .winners(SharedPointer(try integers($0, operation))) }
+            ?? .search(convolved: SharedPointer(try pointer(convolved, operation)), pooled: SharedPointer(try pointer(pooled, operation)),
+                       throughReLU: throughReLU)
         ConvolutionPoolingLoops.backward(
-            input: SharedPointer(try pointer(input, operation)), convolved: SharedPointer(try pointer(convolved, operation)),
-            pooled: SharedPointer(try pointer(pooled, operation)), pooledGradient: SharedPointer(try pointer(pooledGradient, operation)),
-            convolution, pooling, throughReLU: throughReLU, kernelGradient: try kernelGradient.map { try pointer($0, operation) },
+            input: SharedPointer(try pointer(input, operation)), gradientSource: source,
+            pooledGradient: SharedPointer(try pointer(pooledGradient, operation)), convolution, pooling,
+            kernelGradient: try kernelGradient.map { try pointer($0, operation) },
             biasGradient: try biasGradient.map { try pointer($0, operation) })
     }
 

@@ -60,6 +60,16 @@ extension OpenCLBackend {
                          + g.kernelArguments + [.bool(throughReLU)])
     }
 
+    public func maxPool2dBackward(winners: Tensor, outputGradient: Tensor, into inputGradient: Tensor,
+                                  geometry g: Pool2DGeometry) throws {
+        try OperandChecks.maxPool2dBackward(winners: winners, outputGradient: outputGradient, inputGradient: inputGradient,
+                                            geometry: g)
+        let operation = "maxPool2dBackward"
+        try launchPixels("max_pool_backward_winners", in: .pool, width: g.width, height: g.height, batch: g.batch,
+                         [.integers(integers(winners, operation)), .buffer(buffer(outputGradient, operation)),
+                          .buffer(buffer(inputGradient, operation))] + g.kernelArguments)
+    }
+
     public func dropoutMask(_ mask: Tensor, rate: Float, seed: UInt64) throws {
         try OperandChecks.dropoutRate(rate)
         try launch("dropout_mask", in: .elementwise, count: mask.count,

@@ -49,11 +49,43 @@ extension OperandChecks {
         }
     }
 
-    static func conv2dMaxPoolBackward(input: Tensor, kernel: Tensor, convolved: Tensor, pooled: Tensor, pooledGradient: Tensor,
-                                      convolution c: Conv2DGeometry, pooling p: Pool2DGeometry, kernelGradient: Tensor?,
-                                      biasGradient: Tensor?, inputGradient: Tensor?, convolvedGradient: Tensor) throws {
+    /// Winners of a pooling (`Backend.conv2dMaxPool`): int32, one per pooled value. Read back,
+    /// `disjoint`, they also need windows that do not overlap (where they are ever recorded).
+    static func poolingWinners(_ operation: String, _ winners: Tensor, _ p: Pool2DGeometry, disjoint: Bool = true) throws {
+        try elementType(operation, winners, .int32)
+        try holds(operation, winners, p.outputShape, "winners")
+        guard !disjoint || p.windowsAreDisjoint else {
+            throw EngineError.invalidArgument(
+                operation: operation,
+                detail: "winners need windows that do not overlap; got pool \(p.poolHeight)x\(p.poolWidth) with strides \(p.strideY),\(p.strideX)")
+        }
+    }
+
+    static func maxPool2dBackward(winners: Tensor, outputGradient: Tensor, inputGradient: Tensor, geometry g: Pool2DGeometry) throws {
+        let operation = "maxPool2dBackward"
+        try g.validate(operation: operation)
+        try poolingWinners(operation, winners, g)
+        try holds(operation, outputGradient, g.outputShape, "output gradient")
+        try holds(operation, inputGradient, g.inputShape, "input gradient")
+    }
+
+    static func conv2dMaxPool(_ input: Tensor, kernel: Tensor, epilogue: GEMMEpilogue, convolved: Tensor, pooled: Tensor,
+                              winners: Tensor?, convolution c: Conv2DGeometry, pooling p: Pool2DGeometry) throws {
+        let operation = "conv2dMaxPool"
+        try conv2d(input, kernel: kernel, output: convolved, geometry: c, epilogue: epilogue)
+        try poolsConvolution(operation, c, p)
+        try maxPool2d(convolved, output: pooled, geometry: p)
+        // Winners asked for where windows overlap are simply not recorded.
+        if let winners { try poolingWinners(operation, winners, p, disjoint: false) }
+    }
+
+    static func conv2dMaxPoolBackward(input: Tensor, kernel: Tensor, convolved: Tensor, pooled: Tensor, winners: Tensor?,
+                                      pooledGradient: Tensor, convolution c: Conv2DGeometry, pooling p: Pool2DGeometry,
+                                      kernelGradient: Tensor?, biasGradient: Tensor?, inputGradient: Tensor?,
+                                      convolvedGradient: Tensor) throws {
         let operation = "conv2dMaxPoolBackward"
         try poolsConvolution(operation, c, p)
+        if let winners { try poolingWinners(operation, winners, p) }
         try conv2dBackward(input: input, kernel: kernel, outputGradient: convolved, geometry: c,
                            kernelGradient: kernelGradient, inputGradient: inputGradient)
         try maxPool2dBackward(input: convolved, output: pooled, outputGradient: pooledGradient, inputGradient: convolvedGradient,

@@ -51,6 +51,10 @@ public struct Pool2DGeometry: Equatable, Sendable, Codable {
     /// `[batch, outputHeight, outputWidth, channels]`.
     public var outputShape: [Int] { [batch, outputHeight, outputWidth, channels] }
 
+    /// No two windows share an input (each stride at least the pool size), so each input has
+    /// at most one window's gradient: the case the fused convolution and pooling take.
+    public var windowsAreDisjoint: Bool { strideY >= poolHeight && strideX >= poolWidth }
+
     /// The same pooling on a batch of another size.
     public func withBatch(_ batch: Int) -> Pool2DGeometry {
         var copy = self

@@ -198,6 +198,103 @@ enum PoolingLoops {
         }
     }
 
+    /// Output row `outputRow` of `forward`, from its windows' rows alone (`windowRows` points at
+    /// the first row of `rows.clippedWindow`, rows `width * channels` apart), recording each
+    /// window's winner as `Backend.conv2dMaxPool` defines it: the position `y * width + x` of its
+    /// first maximum, or -1 where no gradient flows back (a NaN maximum, or with `positiveOnly`,
+    /// the input being a ReLU's output, one not above 0). The maxima are `forwardRow`'s.
+    @inline(__always)
+    static func forwardRowRecordingWinners(_ outputRow: Int, windowRows: UnsafeMutablePointer<Float>,
+                                           into output: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<Int32>,
+                                           _ g: Pool2DGeometry, positiveOnly: Bool) {
+        let rows = g.rows, columns = g.columns, channels = g.channels
+        let (y0, y1) = rows.clippedWindow(outputRow % rows.output)
+        func offset(_ y: Int, _ x: Int) -> Int { ((y - y0) * g.width + x) * channels }
+        for ox in 0..<columns.output {
+            let (x0, x1) = columns.clippedWindow(ox)
+            let o = (outputRow * columns.output + ox) * channels
+            forEachBlock(channels) { c in
+                var best = load(windowRows + offset(y0, x0) + c)
+                var winner = SIMD16<Int32>(repeating: Int32(y0 * g.width + x0))
+                for y in y0..<y1 {
+                    for x in x0..<x1 {
+                        // Masks and operands bound to their own names: Swift 6.3 then emits
+                        // vector compares (written inline, they went lane by lane).
+                        let value = load(windowRows + offset(y, x) + c)
+                        let greater = value .> best
+                        let position = SIMD16<Int32>(repeating: Int32(y * g.width + x))
+                        best.replace(with: value, where: greater)
+                        winner.replace(with: position, where: greater)
+                    }
+                }
+                let zero = SIMD16<Float>(repeating: 0)
+                let flows = positiveOnly ? best .> zero : best .== best
+                let none = SIMD16<Int32>(repeating: -1)
+                winner.replace(with: none, where: .!flows)
+                store(best, output + o + c)
+                UnsafeMutableRawPointer(winners + o + c).storeBytes(of: winner, as: SIMD16<Int32>.self)
+            } single: { c in
+                var best = windowRows[offset(y0, x0) + c], winner = y0 * g.width + x0
+                for y in y0..<y1 {
+                    for x in x0..<x1 where windowRows[offset(y, x) + c] > best {
+                        best = windowRows[offset(y, x) + c]
+                        winner = y * g.width + x
+                    }
+                }
+                output[o + c] = best
+                winners[o + c] = Int32((positiveOnly ? best > 0 : best == best) ? winner : -1)
+            }
+        }
+    }
+
+    /// `inputGradient` from recorded winners (`CPUBackend.maxPool2dBackward(winners:)`), by
+    /// output row as `backwardDisjoint`; the values are the gather's, bit for bit.
+    static func backward(winners: SharedPointer<Int32>, outputGradient: SharedPointer<Float>,
+                         into inputGradient: SharedPointer<Float>, _ g: Pool2DGeometry) {
+        let rowFloats = g.width * g.channels
+        parallelChunks(g.batch * g.outputHeight, minimumChunk: max(1, 4096 / (rowFloats * g.strideY))) { range in
+            for outputRow in range {
+                let n = outputRow / g.outputHeight, band = disjointBand(outputRow, g)
+                scatterWinnersRow(outputRow, winners: winners.base, outputGradient: outputGradient.base,
+                                  band: inputGradient.base + (n * g.height + band.lowerBound) * rowFloats, g)
+            }
+        }
+    }
+
+    /// Output row `outputRow` of `backward(winners:)`: zeroes its band of the input gradient
+    /// (`band` points at the band's first row, `disjointBand`), then writes each window's
+    /// gradient at its winner, added to 0 as the gather's sum is (turning -0 into +0).
+    @inline(__always)
+    static func scatterWinnersRow(_ outputRow: Int, winners: UnsafeMutablePointer<Int32>,
+                                  outputGradient: UnsafeMutablePointer<Float>, band: UnsafeMutablePointer<Float>,
+                                  _ g: Pool2DGeometry) {
+        let rows = g.rows, columns = g.columns, channels = g.channels
+        let bandRows = disjointBand(outputRow, g)
+        band.update(repeating: 0, count: bandRows.count * g.width * channels)
+        let (y0, y1) = rows.clippedWindow(outputRow % rows.output)
+        for ox in 0..<columns.output {
+            let (x0, x1) = columns.clippedWindow(ox)
+            let o = (outputRow * columns.output + ox) * channels
+            forEachBlock(channels) { c in
+                let zero = SIMD16<Float>(repeating: 0)
+                let gradient = load(outputGradient + o + c)
+                let winner = UnsafeRawPointer(winners + o + c).loadUnaligned(as: SIMD16<Int32>.self)
+                for y in y0..<y1 {
+                    for x in x0..<x1 {
+                        let position = SIMD16<Int32>(repeating: Int32(y * g.width + x))
+                        let wins = winner .== position
+                        let routed = zero.replacing(with: gradient, where: wins) + zero
+                        store(routed, band + ((y - bandRows.lowerBound) * g.width + x) * channels + c)
+                    }
+                }
+            } single: { c in
+                let winner = Int(winners[o + c])
+                guard winner >= 0 else { return }
+                band[(winner - bandRows.lowerBound * g.width) * channels + c] = 0 + outputGradient[o + c]
+            }
+        }
+    }
+
     /// Calls `block` for each 16-channel block start (the last one overlapping when `channels`
     /// is not a multiple of 16), or `single` for each channel when there are fewer than 16.
     @inline(__always)

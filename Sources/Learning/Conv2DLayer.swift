@@ -22,6 +22,10 @@ public final class Conv2DLayer: Layer {
     private let scratch: ScratchTensors
     private var lastInput: Tensor?
     private var lastOutput: Tensor?
+    /// Where the last fused forward pass recorded each pooling window's winner instead of
+    /// storing `lastOutput` (a training step: nothing but the backward pass reads it); nil when
+    /// `lastOutput` holds the convolution.
+    private var lastWinners: Tensor?
 
     public init(name: String, inputShape: [Int], filters: Int, kernel kernelSize: [Int], strides: [Int], padding: Padding,
                 activation: Activation, backend: any Backend, generator: inout SeededGenerator) throws {
@@ -58,10 +62,15 @@ public final class Conv2DLayer: Layer {
         let batch = input.shape.first ?? 0
         let output = try scratch.tensor("output", [batch] + outputShape)
         let epilogue = GEMMEpilogue(bias: bias.value, activation: activation.elementwise)
+        lastWinners = nil
         if let pooling = fusedPooling {
             let pooled = try pooling.outputTensor(batch: batch)
-            try backend.conv2dMaxPool(input, kernel: kernel.value, epilogue: epilogue, convolved: output, pooled: pooled,
-                                      convolution: geometry(batch: batch), pooling: pooling.geometry(batch: batch))
+            // Outside training the convolution is kept: a signature pass may record this layer.
+            let winners = training ? try scratch.tensor("winners", pooled.shape, elementType: .int32) : nil
+            let recorded = try backend.conv2dMaxPool(input, kernel: kernel.value, epilogue: epilogue, convolved: output,
+                                                     pooled: pooled, winners: winners, convolution: geometry(batch: batch),
+                                                     pooling: pooling.geometry(batch: batch))
+            lastWinners = recorded ? winners : nil
             pooling.accept(pooled: pooled, of: output)
         } else {
             try backend.conv2d(input, kernel: kernel.value, into: output, geometry: geometry(batch: batch), epilogue: epilogue)
@@ -98,10 +107,10 @@ public final class Conv2DLayer: Layer {
         let batch = input.shape[0]
         let inputGradient = needsInputGradient ? try scratch.tensor("inputGradient", input.shape) : nil
         try backend.conv2dMaxPoolBackward(
-            input: input, kernel: kernel.value, convolved: output, pooled: pooled, pooledGradient: pooledGradient,
-            convolution: geometry(batch: batch), pooling: pooling.geometry(batch: batch), throughReLU: activation == .relu,
-            kernelGradient: kernel.gradient, biasGradient: bias.gradient, inputGradient: inputGradient,
-            convolvedGradient: try scratch.tensor("preActivationGradient", output.shape))
+            input: input, kernel: kernel.value, convolved: output, pooled: pooled, winners: lastWinners,
+            pooledGradient: pooledGradient, convolution: geometry(batch: batch), pooling: pooling.geometry(batch: batch),
+            throughReLU: activation == .relu, kernelGradient: kernel.gradient, biasGradient: bias.gradient,
+            inputGradient: inputGradient, convolvedGradient: try scratch.tensor("preActivationGradient", output.shape))
         return inputGradient
     }
 }

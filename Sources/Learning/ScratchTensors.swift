@@ -9,10 +9,10 @@ final class ScratchTensors {
     init(backend: any Backend) { self.backend = backend }
 
     /// The tensor for `role` with `shape`, made (zero-filled) on first use.
-    func tensor(_ role: String, _ shape: [Int]) throws -> Tensor {
-        let key = role + shape.map(String.init).joined(separator: "x")
+    func tensor(_ role: String, _ shape: [Int], elementType: ElementType = .float32) throws -> Tensor {
+        let key = role + shape.map(String.init).joined(separator: "x") + elementType.rawValue
         if let tensor = tensors[key] { return tensor }
-        let tensor = try backend.zeros(shape)
+        let tensor = try backend.zeros(shape, elementType: elementType)
         tensors[key] = tensor
         return tensor
     }

@@ -94,14 +94,33 @@ struct ConvFixtureTests {
         // backend's fused loops take this one-channel shape; OpenCL runs it by parts).
         let convolved = try backend.zeros(conv.outputShape), fusedPooled = try backend.zeros(pool.outputShape)
         try backend.conv2dMaxPool(x, kernel: kernel, epilogue: GEMMEpilogue(bias: bias, activation: .relu), convolved: convolved,
-                                  pooled: fusedPooled, convolution: conv, pooling: pool)
+                                  pooled: fusedPooled, winners: nil, convolution: conv, pooling: pool)
         try expectClose(convolved, Self.nhwc(fixture.relu), "fused relu")
         try expectClose(fusedPooled, Self.nhwc(fixture.pooled), "fused pooled")
         let fusedBias = try backend.zeros([2]), fusedKernel = try backend.zeros(conv.kernelShape)
-        try backend.conv2dMaxPoolBackward(input: x, kernel: kernel, convolved: convolved, pooled: fusedPooled, pooledGradient: dPooled,
-                                          convolution: conv, pooling: pool, throughReLU: true, kernelGradient: fusedKernel,
-                                          biasGradient: fusedBias, inputGradient: nil, convolvedGradient: try backend.zeros(conv.outputShape))
+        try backend.conv2dMaxPoolBackward(input: x, kernel: kernel, convolved: convolved, pooled: fusedPooled, winners: nil,
+                                          pooledGradient: dPooled, convolution: conv, pooling: pool, throughReLU: true,
+                                          kernelGradient: fusedKernel, biasGradient: fusedBias, inputGradient: nil,
+                                          convolvedGradient: try backend.zeros(conv.outputShape))
         try expectClose(fusedBias, fixture.grad_bias.map(Float.init), "fused grad_bias")
         try expectClose(fusedKernel, Self.hwio(fixture.grad_kernel_oihw), "fused grad_kernel")
+
+        // And as a training step runs it: winners recorded where the backend can (the CPU
+        // backend here), the backward pass from them.
+        let winners = try backend.zeros(pool.outputShape, elementType: .int32)
+        let trainingPooled = try backend.zeros(pool.outputShape)
+        let recorded = try backend.conv2dMaxPool(x, kernel: kernel, epilogue: GEMMEpilogue(bias: bias, activation: .relu),
+                                                 convolved: try backend.zeros(conv.outputShape), pooled: trainingPooled,
+                                                 winners: winners, convolution: conv, pooling: pool)
+        #expect(recorded == (backend.kind == .cpu), "winners recorded")
+        try expectClose(trainingPooled, Self.nhwc(fixture.pooled), "training pooled")
+        let trainingBias = try backend.zeros([2]), trainingKernel = try backend.zeros(conv.kernelShape)
+        try backend.conv2dMaxPoolBackward(input: x, kernel: kernel, convolved: convolved, pooled: trainingPooled,
+                                          winners: recorded ? winners : nil, pooledGradient: dPooled, convolution: conv,
+                                          pooling: pool, throughReLU: true, kernelGradient: trainingKernel,
+                                          biasGradient: trainingBias, inputGradient: nil,
+                                          convolvedGradient: try backend.zeros(conv.outputShape))
+        try expectClose(trainingBias, fixture.grad_bias.map(Float.init), "training grad_bias")
+        try expectClose(trainingKernel, Self.hwio(fixture.grad_kernel_oihw), "training grad_kernel")
     }
 }

@@ -80,6 +80,52 @@ struct PoolingParityTests {
         #expect(result.cpu[0].contains(0) && result.cpu[0].contains { $0 != 0 })
     }
 
+    /// The backward pass from recorded winners (`maxPool2dBackward(winners:)`) gives the
+    /// gather's values exactly, on both backends: with and without a ReLU before the pooling,
+    /// on coarse values (ties and whole windows of zeros), for every case whose windows do not
+    /// overlap (gaps between windows, padding, 20 channels, 70,000 images).
+    @Test(arguments: PoolCase.all.filter(\.geometry.windowsAreDisjoint), [false, true])
+    func backwardFromWinnersEqualsTheGather(_ testCase: PoolCase, relu: Bool) throws {
+        let g = testCase.geometry
+        let x = TestData.values(g.inputShape.reduce(1, *), seed: 38).map { relu ? max(($0 * 2).rounded() / 2, 0) : $0 }
+        let dOut = TestData.values(g.outputShape.reduce(1, *), seed: 39)
+        let winners = SpatialReference.poolingWinners(x, g, relu: relu)
+        let result = try harness.run(
+            inputs: [(x, g.inputShape), (dOut, g.outputShape)],
+            outputs: [(TestData.values(x.count, seed: 40), g.inputShape), (TestData.values(x.count, seed: 41), g.inputShape)]
+        ) { backend, ins, outs in
+            let pooled = try backend.zeros(g.outputShape)
+            try backend.maxPool2d(ins[0], into: pooled, geometry: g)
+            try backend.maxPool2dBackward(input: ins[0], output: pooled, outputGradient: ins[1], into: outs[0],
+                                          geometry: g, throughReLU: relu)
+            try backend.maxPool2dBackward(winners: try backend.uploadIntegers(winners, shape: g.outputShape),
+                                          outputGradient: ins[1], into: outs[1], geometry: g)
+        }
+        for (backend, outputs) in [("CPU", result.cpu), ("OpenCL", result.openCL)] {
+            #expect(differences(outputs[1], outputs[0]) == nil, "\(backend): winners against the gather")
+        }
+        #expect(result.cpu[1] == result.openCL[1])
+        #expect(!relu || winners.contains(-1), "some windows pass no gradient")
+    }
+
+    /// Winners need windows that do not overlap, and int32 values: one line naming the problem.
+    @Test func winnersOfOverlappingWindowsAreRefused() throws {
+        let overlapping = PoolCase.all[2].geometry
+        let disjoint = PoolCase.all[0].geometry
+        for backend in [harness.cpu, harness.openCL] as [any Backend] {
+            let gradient = try backend.zeros(overlapping.outputShape), into = try backend.zeros(overlapping.inputShape)
+            let winners = try backend.zeros(overlapping.outputShape, elementType: .int32)
+            #expect(throws: EngineError.self) {
+                try backend.maxPool2dBackward(winners: winners, outputGradient: gradient, into: into, geometry: overlapping)
+            }
+            let floats = try backend.zeros(disjoint.outputShape)
+            #expect(throws: EngineError.self) {
+                try backend.maxPool2dBackward(winners: floats, outputGradient: try backend.zeros(disjoint.outputShape),
+                                              into: try backend.zeros(disjoint.inputShape), geometry: disjoint)
+            }
+        }
+    }
+
     /// On a constant image every window's gradient lands on its top-left (clipped) position.
     @Test func constantImageSendsGradientsToTopLeft() throws {
         let g = Pool2DGeometry(batch: 1, height: 5, width: 5, channels: 1, padding: .same)

@@ -86,4 +86,31 @@ enum SpatialReference {
         }
         return (out, dx)
     }
+
+    /// Each window's winner as `Backend.conv2dMaxPool` records it, found in the pooling's input:
+    /// the position `y * width + x` of its first maximum, -1 where no gradient flows back (a NaN
+    /// maximum, or with `relu` one not above 0).
+    static func poolingWinners(_ input: [Float], _ g: Pool2DGeometry, relu: Bool) -> [Int32] {
+        var winners: [Int32] = []
+        for n in 0..<g.batch {
+            for oy in 0..<g.outputHeight {
+                let y0 = max(oy * g.strideY - g.padTop, 0), y1 = min(oy * g.strideY - g.padTop + g.poolHeight, g.height)
+                for ox in 0..<g.outputWidth {
+                    let x0 = max(ox * g.strideX - g.padLeft, 0), x1 = min(ox * g.strideX - g.padLeft + g.poolWidth, g.width)
+                    for channel in 0..<g.channels {
+                        func value(_ y: Int, _ x: Int) -> Float { input[((n * g.height + y) * g.width + x) * g.channels + channel] }
+                        var best = value(y0, x0), winner = y0 * g.width + x0
+                        for y in y0..<y1 {
+                            for x in x0..<x1 where value(y, x) > best {
+                                best = value(y, x)
+                                winner = y * g.width + x
+                            }
+                        }
+                        winners.append((relu ? best > 0 : best == best) ? Int32(winner) : -1)
+                    }
+                }
+            }
+        }
+        return winners
+    }
 }
