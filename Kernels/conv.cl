@@ -37,6 +37,24 @@ __kernel void im2col(__global const float* input, __global float* patches, CONV_
     }
 }
 
+// im2col for GPUs: work-item (i, oy, n) writes value i of output row oy's patch rows (out_w
+// rows of kernel_h * kernel_w * channels values, contiguous in patches), so neighbouring
+// work-items write neighbouring addresses and a warp's stores coalesce into whole transactions;
+// with a work-item per patch row they land a patch (9 to 800 values) apart. The coordinates
+// come by integer division, cheap on a GPU (on PoCL, the cost that made a work-item per value
+// slow; see the top of this file), so CPU devices keep im2col.
+__kernel void im2col_coalesced(__global const float* input, __global float* patches, CONV_GEOMETRY) {
+    const int i = get_global_id(0), oy = get_global_id(1), n = get_global_id(2);
+    const int row_length = kernel_w * channels, patch = kernel_h * row_length;
+    if (i >= out_w * patch) return;
+    const int ox = i / patch, j = i % patch;
+    const int ky = j / row_length, kx = j % row_length / channels, c = j % channels;
+    const int y = oy * stride_y - pad_top + ky, x = ox * stride_x - pad_left + kx;
+    const int inside = y >= 0 && y < height && x >= 0 && x < width;
+    patches[(size_t)(n * out_h + oy) * out_w * patch + i] =
+        inside ? input[((size_t)(n * height + y) * width + x) * channels + c] : 0.0f;
+}
+
 // The windows along one axis that cover input position i: first..last (empty when first > last).
 static inline int first_window(const int i, const int pad, const int window, const int stride) {
     const int shifted = i + pad;

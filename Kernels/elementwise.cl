@@ -112,6 +112,61 @@ __kernel void softmax_backward(__global const float* p, __global const float* dp
     for (int c = 0; c < columns; ++c) dz[o + c] = p[o + c] * (dp[o + c] - dot);
 }
 
+// The work-group size of the *_grouped row kernels (the host launches exactly this many).
+#define ROW_GROUP 64
+
+// Reduces partial[0..ROW_GROUP) into partial[0] in a fixed tree (the same order every run),
+// with `op` (fmax or +); every work-item of the group calls it, and reads partial[0] after.
+#define REDUCE_GROUP(partial, lane, op) do {                                                  \
+        barrier(CLK_LOCAL_MEM_FENCE);                                                          \
+        for (int span = ROW_GROUP / 2; span > 0; span /= 2) {                                  \
+            if ((lane) < span) partial[lane] = op(partial[lane], partial[(lane) + span]);      \
+            barrier(CLK_LOCAL_MEM_FENCE);                                                      \
+        }                                                                                      \
+    } while (0)
+#define ADD(a, b) ((a) + (b))
+
+// softmax_rows for long rows on GPUs: work-group r does row r, its work-items striding the
+// columns (neighbours reading neighbours, coalesced) and reducing the maximum and the sum
+// through local memory, where one work-item per row walks a long row alone.
+__kernel void softmax_rows_grouped(__global const float* x, __global float* y, const int rows, const int columns) {
+    __local float partial[ROW_GROUP];
+    const int r = get_group_id(0), lane = get_local_id(0);
+    __global const float* in = x + (size_t)r * columns;
+    __global float* out = y + (size_t)r * columns;
+    float largest = -INFINITY;
+    for (int c = lane; c < columns; c += ROW_GROUP) largest = fmax(largest, in[c]);
+    partial[lane] = largest;
+    REDUCE_GROUP(partial, lane, fmax);
+    largest = partial[0];
+    barrier(CLK_LOCAL_MEM_FENCE);
+    float sum = 0.0f;
+    for (int c = lane; c < columns; c += ROW_GROUP) {
+        const float e = exp(in[c] - largest);
+        out[c] = e;
+        sum += e;
+    }
+    partial[lane] = sum;
+    REDUCE_GROUP(partial, lane, ADD);
+    const float inverse = 1.0f / partial[0];
+    for (int c = lane; c < columns; c += ROW_GROUP) out[c] *= inverse;
+}
+
+// softmax_backward for long rows on GPUs, as softmax_rows_grouped: the row's dot product
+// reduced by the work-group, then dz = p * (dp - dot).
+__kernel void softmax_backward_grouped(__global const float* p, __global const float* dp, __global float* dz,
+                                       const int rows, const int columns) {
+    __local float partial[ROW_GROUP];
+    const int r = get_group_id(0), lane = get_local_id(0);
+    const size_t o = (size_t)r * columns;
+    float dot = 0.0f;
+    for (int c = lane; c < columns; c += ROW_GROUP) dot += dp[o + c] * p[o + c];
+    partial[lane] = dot;
+    REDUCE_GROUP(partial, lane, ADD);
+    dot = partial[0];
+    for (int c = lane; c < columns; c += ROW_GROUP) dz[o + c] = p[o + c] * (dp[o + c] - dot);
+}
+
 // y[n, c] = mean over positions of x[n, p, c] (NHWC feature maps), positions summed in order.
 __kernel void channel_means(__global const float* x, __global float* y, const int batch, const int positions,
                             const int channels) {

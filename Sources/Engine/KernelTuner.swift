@@ -192,6 +192,49 @@ public final class KernelTuner {
         return results.sorted { $0.seconds < $1.seconds }
     }
 
+    // MARK: Patch and row kernels
+
+    /// Times each patch gatherer (`Im2colKernel`) on the cnn models' two convolutions at batch
+    /// 128, and each softmax row kernel (`RowKernel`) forward and backward on 1,024 rows of
+    /// 1,000 columns (rows short of a work-group run one per work-item either way): two
+    /// timings each, fastest first in each list.
+    public func tunePatchAndRowKernels() throws -> (im2col: [(kernel: Im2colKernel, seconds: Double)],
+                                                    rows: [(kernel: RowKernel, seconds: Double)]) {
+        let b = backend
+        let first = Conv2DGeometry(batch: 128, height: 28, width: 28, channels: 1, filters: 32, kernelHeight: 3, kernelWidth: 3)
+        let second = Conv2DGeometry(batch: 128, height: 13, width: 13, channels: 32, filters: 64,
+                                    kernelHeight: 3, kernelWidth: 3)
+        let images = try [first, second].map { g in try b.upload(Self.values(g.inputShape.reduce(1, *), seed: 5), shape: g.inputShape) }
+        let restore = (b.im2colKernel, b.rowKernel)
+        defer { (b.im2colKernel, b.rowKernel) = restore }
+        var im2col: [(kernel: Im2colKernel, seconds: Double)] = []
+        for kernel in Im2colKernel.allCases {
+            b.im2colKernel = kernel
+            let run = {
+                _ = try b.patchMatrix(images[0], first)
+                _ = try b.patchMatrix(images[1], second)
+            }
+            try run()
+            im2col.append((kernel, try measure(run)))
+            progress("im2col \(kernel): \(String(format: "%.2f", im2col.last!.seconds * 1e3)) ms")
+        }
+        let logits = try b.upload(Self.values(1024 * 1000, seed: 6), shape: [1024, 1000])
+        let probabilities = try b.zeros([1024, 1000], elementType: .float32)
+        let gradient = try b.zeros([1024, 1000], elementType: .float32)
+        var rows: [(kernel: RowKernel, seconds: Double)] = []
+        for kernel in RowKernel.allCases {
+            b.rowKernel = kernel
+            let run = {
+                try b.softmax(logits, into: probabilities)
+                try b.softmaxBackward(probabilities: probabilities, probabilityGradient: logits, into: gradient)
+            }
+            try run()
+            rows.append((kernel, try measure(run)))
+            progress("softmax rows, a \(kernel) each: \(String(format: "%.2f", rows.last!.seconds * 1e3)) ms")
+        }
+        return (im2col.sorted { $0.seconds < $1.seconds }, rows.sorted { $0.seconds < $1.seconds })
+    }
+
     // MARK: Timing
 
     /// Median seconds per call of `work` over `samples` samples, each of as many calls as make

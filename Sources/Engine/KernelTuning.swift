@@ -2,7 +2,8 @@ import Foundation
 import OpenCL
 
 /// How one device's OpenCL kernels are parameterised: the GEMM kernel and tiles per problem
-/// shape, and the work-group width of the per-pixel kernels (im2col, col2im, pooling).
+/// shape, the work-group width of the per-pixel kernels (im2col, col2im, pooling), and which
+/// patch gatherer and softmax row kernels run.
 ///
 /// Untuned devices get `defaults(for:)`, chosen by device type. `signet tune` times the
 /// candidates on the device and stores a tuning (`TuningStore`); a backend then takes, for each
@@ -39,24 +40,40 @@ public struct KernelTuning: Sendable, Codable, Equatable {
     public var shapes: [TunedShape]
     /// Work-items per group along x for the kernels that run one work-item per pixel.
     public var pixelGroupWidth: Int
+    /// The patch gatherer; nil (a tuning stored before it was searched) is the patch-row kernel,
+    /// the only one there was then.
+    public var im2colKernel: Im2colKernel?
+    /// The softmax row kernels; nil (stored before they were searched) is a work-item per row.
+    public var rowKernel: RowKernel?
 
-    public init(origin: Origin, gemm: GEMMChoice, shapes: [TunedShape] = [], pixelGroupWidth: Int) {
+    public init(origin: Origin, gemm: GEMMChoice, shapes: [TunedShape] = [], pixelGroupWidth: Int,
+                im2colKernel: Im2colKernel? = nil, rowKernel: RowKernel? = nil) {
         self.origin = origin
         self.gemm = gemm
         self.shapes = shapes
         self.pixelGroupWidth = pixelGroupWidth
+        self.im2colKernel = im2colKernel
+        self.rowKernel = rowKernel
     }
 
-    /// The untuned parameters for `device`, by its type: the packed GEMM and 16-wide pixel
-    /// groups on CPU devices (on PoCL, groups of 8 to 64 ran within noise of each other), the
-    /// tiled GEMM and 32-wide groups elsewhere (a whole NVIDIA warp, where 16 left half idle).
+    /// The patch gatherer in use.
+    public var im2colKernelInUse: Im2colKernel { im2colKernel ?? .patchRows }
+    /// The softmax row kernels in use.
+    public var rowKernelInUse: RowKernel { rowKernel ?? .workItem }
+
+    /// The untuned parameters for `device`, by its type: the packed GEMM, 16-wide pixel groups,
+    /// patch rows and a work-item per softmax row on CPU devices (on PoCL, groups of 8 to 64
+    /// ran within noise of each other); elsewhere the tiled GEMM, 32-wide groups (a whole
+    /// NVIDIA warp, where 16 left half idle), the coalesced im2col and a work-group per long
+    /// softmax row.
     /// - Parameter variant: forces this GEMM variant, with its standard parameters.
     public static func defaults(for device: Device, variant: GEMMVariant? = nil) -> KernelTuning {
         let variant = variant ?? .preferred(for: device)
         let width = device.kind == .cpu ? 16 : 32
         return KernelTuning(origin: .defaults(deviceType: device.kind.rawValue),
                             gemm: .standard(variant, for: device.limits),
-                            pixelGroupWidth: min(width, device.maxWorkGroupSize))
+                            pixelGroupWidth: min(width, device.maxWorkGroupSize),
+                            im2colKernel: .preferred(for: device), rowKernel: .preferred(for: device))
     }
 
     /// The GEMM for an `m x k` times `k x n` product: the choice of the tuned shape nearest in
@@ -97,7 +114,8 @@ public struct KernelTuning: Sendable, Codable, Equatable {
             }
             if shapes.isEmpty { lines.append("  GEMM \(gemm)") }
         }
-        lines.append("  pixel kernels: work-groups of \(pixelGroupWidth)")
+        lines.append("  pixel kernels: work-groups of \(pixelGroupWidth); im2col \(im2colKernelInUse); "
+            + "softmax rows: a \(rowKernelInUse) each")
         return lines
     }
 

@@ -97,8 +97,15 @@ extension OpenCLBackend {
     func patchMatrix(_ input: Tensor, _ g: Conv2DGeometry) throws -> Tensor {
         if g.isPointwise { return try input.reshaped([g.outputPositions, g.channels]) }
         let patches = try scratch.matrix(rows: g.outputPositions, columns: g.patchSize, owner: ObjectIdentifier(self))
-        try launchPixels("im2col", in: .conv, width: g.outputWidth, height: g.outputHeight, batch: g.batch,
-                         [.buffer(buffer(input, "conv2d")), .buffer(buffer(patches, "conv2d"))] + g.kernelArguments)
+        let arguments: [KernelArgument] = [.buffer(try buffer(input, "conv2d")), .buffer(try buffer(patches, "conv2d"))]
+            + g.kernelArguments
+        switch im2colKernel {
+        case .patchRows:
+            try launchPixels("im2col", in: .conv, width: g.outputWidth, height: g.outputHeight, batch: g.batch, arguments)
+        case .coalesced:
+            try launchPixels("im2col_coalesced", in: .conv, width: g.outputWidth * g.patchSize, height: g.outputHeight,
+                             batch: g.batch, arguments)
+        }
         return patches
     }
 
@@ -129,4 +136,19 @@ extension Pool2DGeometry {
         return [batch, height, width, channels, poolHeight, poolWidth, strideY, strideX,
                 rows.padBefore, columns.padBefore, rows.output, columns.output].map { .int($0) }
     }
+}
+
+/// Which `conv.cl` kernel gathers the patch matrix (`OpenCLBackend.im2colKernel`).
+public enum Im2colKernel: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
+    /// For CPU devices (PoCL): a work-item per patch row, no integer division.
+    case patchRows = "patch-rows"
+    /// For GPUs: a work-item per value, neighbours writing neighbouring addresses (coalesced).
+    case coalesced
+
+    /// The kernel for a device of this kind.
+    public static func preferred(for device: Device) -> Im2colKernel {
+        device.kind == .cpu ? .patchRows : .coalesced
+    }
+
+    public var description: String { rawValue }
 }

@@ -23,6 +23,11 @@ public final class OpenCLBackend: Backend {
     let distanceScratch: DistanceScratch
     /// Which `kNearest` kernel runs: by device type unless set (tests run both on one device).
     public var neighborKernel: NeighborKernel
+    /// Which kernel gathers convolution patches: the tuning's (by device type untuned), unless
+    /// set (tests run both on one device; the tuner times both).
+    public var im2colKernel: Im2colKernel
+    /// How the softmax kernels take a row: the tuning's, unless set, as `im2colKernel`.
+    public var rowKernel: RowKernel
     /// Work-items per group along x for the per-pixel kernels: the tuning's, unless the tuner
     /// is timing another.
     var pixelGroupWidth: Int
@@ -52,6 +57,8 @@ public final class OpenCLBackend: Backend {
             ?? tuning ?? TuningStore.tuningInUse(for: device)
         matrixMultiply = OpenCLGEMM(tuning: parameters, library: library, queue: queue)
         pixelGroupWidth = parameters.pixelGroupWidth
+        im2colKernel = parameters.im2colKernelInUse
+        rowKernel = parameters.rowKernelInUse
     }
 
     public var description: String {
@@ -233,15 +240,29 @@ public final class OpenCLBackend: Backend {
 
     public func softmax(_ x: Tensor, into y: Tensor) throws {
         let (rows, columns) = try OperandChecks.sameMatrix("softmax", x, y)
-        try launch("softmax_rows", in: .elementwise, count: rows,
-                   [.buffer(buffer(x, "softmax")), .buffer(buffer(y, "softmax")), .int(rows), .int(columns)])
+        try launchRows("softmax_rows", rows: rows, columns: columns,
+                       [.buffer(buffer(x, "softmax")), .buffer(buffer(y, "softmax")), .int(rows), .int(columns)])
     }
 
     public func softmaxBackward(probabilities: Tensor, probabilityGradient: Tensor, into logitGradient: Tensor) throws {
         let (rows, columns) = try OperandChecks.sameMatrix("softmaxBackward", probabilities, probabilityGradient, logitGradient)
-        try launch("softmax_backward", in: .elementwise, count: rows,
-                   [.buffer(buffer(probabilities, "softmaxBackward")), .buffer(buffer(probabilityGradient, "softmaxBackward")),
-                    .buffer(buffer(logitGradient, "softmaxBackward")), .int(rows), .int(columns)])
+        try launchRows("softmax_backward", rows: rows, columns: columns,
+                       [.buffer(buffer(probabilities, "softmaxBackward")), .buffer(buffer(probabilityGradient, "softmaxBackward")),
+                        .buffer(buffer(logitGradient, "softmaxBackward")), .int(rows), .int(columns)])
+    }
+
+    /// A row kernel of `elementwise.cl`: one work-item per row, or with `rowKernel` `.workGroup`
+    /// and rows of at least `RowKernel.groupWidth` columns, its `_grouped` form, a work-group
+    /// of that many work-items per row.
+    private func launchRows(_ name: String, rows: Int, columns: Int, _ arguments: [KernelArgument]) throws {
+        let width = RowKernel.groupWidth
+        guard rowKernel == .workGroup, columns >= width, device.maxWorkGroupSize >= width, rows > 0 else {
+            try launch(name, in: .elementwise, count: rows, arguments)
+            return
+        }
+        let kernel = try library.kernel(name + "_grouped", in: .elementwise)
+        try kernel.setArguments(arguments)
+        try queue.enqueue(kernel, globalSize: [rows * width], localSize: [width])
     }
 
     // MARK: Losses
@@ -355,4 +376,23 @@ public final class OpenCLBackend: Backend {
         let global = (count + groupSize - 1) / groupSize * groupSize
         try queue.enqueue(kernel, globalSize: [global], localSize: [groupSize])
     }
+}
+
+/// How `elementwise.cl`'s softmax kernels take a row (`OpenCLBackend.rowKernel`).
+public enum RowKernel: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
+    /// One work-item walks each row: for CPU devices, and for every row shorter than a group.
+    case workItem = "work-item"
+    /// For GPUs: a work-group of `groupWidth` per row of at least that many columns, reducing
+    /// through local memory (the kernels' `ROW_GROUP`).
+    case workGroup = "work-group"
+
+    /// Work-items per row of the grouped kernels; `ROW_GROUP` in `elementwise.cl`.
+    public static let groupWidth = 64
+
+    /// The kernel for a device of this kind.
+    public static func preferred(for device: Device) -> RowKernel {
+        device.kind == .cpu ? .workItem : .workGroup
+    }
+
+    public var description: String { rawValue }
 }

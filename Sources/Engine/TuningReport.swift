@@ -27,6 +27,8 @@ public struct TuningReport: Sendable, Codable {
     public var shapes: [ShapeReport]
     /// Seconds of the per-pixel kernels per work-group width, fastest first.
     public var pixelWidths: [PixelWidth]
+    /// Seconds of each patch gatherer and of each softmax row kernel, fastest first per kind.
+    public var kernelChoices: [KernelChoice]
     public var tuning: KernelTuning
     public var seconds: Double
 
@@ -34,11 +36,19 @@ public struct TuningReport: Sendable, Codable {
         public var width: Int
         public var seconds: Double
     }
+
+    /// One kernel timed where there are alternatives: `kind` (`im2col`, `softmax rows`), the
+    /// alternative's name and its seconds.
+    public struct KernelChoice: Sendable, Codable {
+        public var kind: String
+        public var choice: String
+        public var seconds: Double
+    }
 }
 
 extension KernelTuner {
     /// Tunes every shape (bounded search; with `exhaustive`, also every point of the space,
-    /// then both winners side by side) and the pixel width, and returns the report with the
+    /// then both winners side by side), the pixel width and the patch and row kernels, and returns the report with the
     /// tuning to store. Where both searches ran, the tuning keeps the faster side-by-side.
     public func run(shapes: [Shape], exhaustive: Bool) throws -> TuningReport {
         let start = DispatchTime.now().uptimeNanoseconds
@@ -58,6 +68,7 @@ extension KernelTuner {
             reports.append(report)
         }
         let widths = try tunePixelWidth()
+        let (im2col, rows) = try tunePatchAndRowKernels()
         let tuned = reports.map { report -> KernelTuning.TunedShape in
             let best = report.sideBySide?.max { $0.gflops < $1.gflops } ?? report.search.best
             return KernelTuning.TunedShape(m: report.shape.m, n: report.shape.n, k: report.shape.k, choice: best.choice,
@@ -69,12 +80,15 @@ extension KernelTuner {
         let tuning = KernelTuning(
             origin: .tuned(date: date, search: "\(search), \(timed) GEMM timings over \(shapes.count) shapes of \(space.size) choices each"),
             gemm: KernelTuning.defaults(for: backend.device).gemm, shapes: tuned,
-            pixelGroupWidth: widths.first?.width ?? KernelTuning.defaults(for: backend.device).pixelGroupWidth)
+            pixelGroupWidth: widths.first?.width ?? KernelTuning.defaults(for: backend.device).pixelGroupWidth,
+            im2colKernel: im2col.first?.kernel, rowKernel: rows.first?.kernel)
         return TuningReport(
             device: backend.device.name, driver: backend.device.driverVersion,
             space: space.axes.map { "\($0.name): \($0.values.map(String.init).joined(separator: ", "))" } + ["alternative: \(space.alternative)"],
             spaceSize: space.size, shapes: reports,
             pixelWidths: widths.map { TuningReport.PixelWidth(width: $0.width, seconds: $0.seconds) },
+            kernelChoices: im2col.map { .init(kind: "im2col", choice: $0.kernel.rawValue, seconds: $0.seconds) }
+                + rows.map { .init(kind: "softmax rows", choice: $0.kernel.rawValue, seconds: $0.seconds) },
             tuning: tuning, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
 }

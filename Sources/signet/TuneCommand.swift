@@ -95,7 +95,7 @@ struct TuneCommand: ParsableCommand {
         }
     }
 
-    /// The report as text: the space, a row per shape, the pixel widths.
+    /// The report as text: the space, a row per shape, the pixel widths, the patch and row kernels.
     static func table(_ report: TuningReport, selector: String) -> String {
         var lines = ["Tuned \(selector), \(report.device) (driver \(report.driver)) in \(String(format: "%.0f", report.seconds)) s.",
                      "GEMM space: \(report.spaceSize) choices per shape (\(report.space.joined(separator: "; ")))."]
@@ -112,6 +112,13 @@ struct TuneCommand: ParsableCommand {
         }
         lines.append("Pixel kernels: " + report.pixelWidths.map { "\($0.width) wide \(String(format: "%.2f", $0.seconds * 1e3)) ms" }
             .joined(separator: ", ") + "; chosen \(report.tuning.pixelGroupWidth).")
+        for kind in ["im2col", "softmax rows"] {
+            let timed = report.kernelChoices.filter { $0.kind == kind }
+            guard let chosen = timed.first else { continue }
+            lines.append("\(kind.prefix(1).uppercased() + kind.dropFirst()): "
+                + timed.map { "\($0.choice) \(String(format: "%.2f", $0.seconds * 1e3)) ms" }.joined(separator: ", ")
+                + "; chosen \(chosen.choice).")
+        }
         return lines.joined(separator: "\n")
     }
 }

@@ -108,6 +108,36 @@ struct ConvolutionParityTests {
         }
     }
 
+    /// Both patch gatherers (`Im2colKernel`: a work-item per patch row for CPU devices, one per
+    /// value, coalesced, for GPUs) give the same patches, so the same convolution and kernel
+    /// gradient bit for bit, on whatever OpenCL device runs the tests, and the reference's
+    /// values; at 70,000 images the coalesced launches split along dimension 2 as the others do.
+    @Test(arguments: ConvCase.all + [ConvCase(batch: 70_000, 3, 3, 2, filters: 3, kernel: (3, 3), .same)])
+    func bothIm2colKernelsAgree(_ testCase: ConvCase) throws {
+        let g = testCase.geometry
+        let x = TestData.values(g.inputShape.reduce(1, *), seed: 21), k = TestData.values(g.kernelShape.reduce(1, *), seed: 22)
+        let dOut = TestData.values(g.outputShape.reduce(1, *), seed: 23)
+        var results: [Im2colKernel: [[Float]]] = [:]
+        for kernel in Im2colKernel.allCases {
+            let backend = try TestBackends.openCL()
+            backend.im2colKernel = kernel
+            let output = try backend.zeros(g.outputShape), kernelGradient = try backend.zeros(g.kernelShape)
+            let input = try backend.upload(x, shape: g.inputShape)
+            try backend.conv2d(input, kernel: try backend.upload(k, shape: g.kernelShape), into: output, geometry: g,
+                               epilogue: .none)
+            try backend.conv2dBackward(input: input, kernel: try backend.upload(k, shape: g.kernelShape),
+                                       outputGradient: try backend.upload(dOut, shape: g.outputShape), geometry: g,
+                                       kernelGradient: kernelGradient, inputGradient: nil)
+            results[kernel] = [try backend.read(output), try backend.read(kernelGradient)]
+        }
+        #expect(results[.patchRows] == results[.coalesced], "\(g)")
+        let tolerance: Float = g.batch > 1000 ? 1e-3 : 1e-5  // see launchesPastTheGroupLimit
+        let worst = worstError(results[.coalesced]![0], SpatialReference.conv2d(x, k, bias: nil, g), absolute: 1e-5, relative: 1e-5)
+        #expect(worst <= 1, "coalesced forward of \(g): worst error \(worst)x the tolerance")
+        let dK = SpatialReference.conv2dBackward(x, k, dOut, g).dK
+        #expect(worstError(results[.coalesced]![1], dK, absolute: tolerance, relative: tolerance) <= 1, "coalesced kernel gradient")
+    }
+
     /// Either gradient may be skipped; the other comes out the same as when both are asked for.
     @Test(arguments: [ConvCase.all[2], ConvCase.all[10]])
     func gradientsCanBeSkipped(_ testCase: ConvCase) throws {

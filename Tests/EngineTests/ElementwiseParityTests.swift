@@ -209,6 +209,38 @@ struct ElementwiseParityTests {
         }
     }
 
+    /// Both row kernels (`RowKernel`: a work-item per row, or for GPUs a work-group per long row
+    /// reducing through local memory), forced on whatever OpenCL device runs the tests, against
+    /// the CPU backend: rows shorter than a group (which stay one per work-item), exactly one
+    /// group wide, one past it, 1,000 columns with logits up to 1,000 (the shifted exponent
+    /// must keep them finite), and 70,000 rows.
+    @Test(arguments: [(3, 5), (7, 64), (5, 65), (4, 1000), (70_000, 64)])
+    func softmaxRowKernelsAgree(rows: Int, columns: Int) throws {
+        var logits = TestData.values(rows * columns, seed: 16, in: -20..<20)
+        if columns == 1000 { logits[7] = 1000; logits[1500] = 999 }
+        let gradient = TestData.values(rows * columns, seed: 17)
+        let cpu = harness.cpu
+        let expectedP = try cpu.zeros([rows, columns]), expectedDz = try cpu.zeros([rows, columns])
+        try cpu.softmax(try cpu.upload(logits, shape: [rows, columns]), into: expectedP)
+        try cpu.softmaxBackward(probabilities: expectedP, probabilityGradient: try cpu.upload(gradient, shape: [rows, columns]),
+                                into: expectedDz)
+        for kernel in RowKernel.allCases {
+            let backend = try TestBackends.openCL()
+            backend.rowKernel = kernel
+            let p = try backend.zeros([rows, columns]), dz = try backend.zeros([rows, columns])
+            try backend.softmax(try backend.upload(logits, shape: [rows, columns]), into: p)
+            try backend.softmaxBackward(probabilities: p, probabilityGradient: try backend.upload(gradient, shape: [rows, columns]),
+                                        into: dz)
+            let probabilities = try backend.read(p), logitGradient = try backend.read(dz)
+            let expected = (p: try cpu.read(expectedP), dz: try cpu.read(expectedDz))
+            #expect(probabilities.allSatisfy { $0.isFinite }, "\(kernel): finite")
+            #expect(worstError(probabilities, expected.p, absolute: 1e-6, relative: 1e-5) <= 1,
+                    "\(kernel) softmax \(rows)x\(columns)")
+            #expect(worstError(logitGradient, expected.dz, absolute: 1e-6, relative: 1e-5) <= 1,
+                    "\(kernel) softmax backward \(rows)x\(columns)")
+        }
+    }
+
     @Test func softmaxIsStableForHugeLogits() throws {
         for backend in [harness.cpu, harness.openCL] as [any Backend] {
             let x = try backend.upload([1000, 1001, -1000, 0, 0, 0], shape: [2, 3])

@@ -130,6 +130,32 @@ struct KernelTuningTests {
         let widths = try tuner.tunePixelWidth()
         #expect(widths.map(\.width).sorted() == tuner.pixelWidths)
         #expect(backend.pixelGroupWidth == KernelTuning.defaults(for: backend.device).pixelGroupWidth)
+        let (im2col, rows) = try tuner.tunePatchAndRowKernels()
+        #expect(Set(im2col.map(\.kernel)) == Set(Im2colKernel.allCases) && im2col.allSatisfy { $0.seconds > 0 })
+        #expect(Set(rows.map(\.kernel)) == Set(RowKernel.allCases) && rows.allSatisfy { $0.seconds > 0 })
+        #expect(backend.im2colKernel == .preferred(for: backend.device) && backend.rowKernel == .preferred(for: backend.device),
+                "the backend's kernels are restored after timing the others")
+    }
+
+    /// A tuning stored before the patch and row kernels were searched has neither field: it
+    /// decodes, and means the kernels there were then (patch rows, a work-item per row).
+    @Test("a tuning stored before the patch and row kernels were searched still loads")
+    func olderTuningLoads() throws {
+        var old = KernelTuning(origin: .tuned(date: "2026-12-02", search: "test"), gemm: .packed(.standard), pixelGroupWidth: 32)
+        old.im2colKernel = nil
+        let json = String(decoding: try JSONEncoder().encode(old), as: UTF8.self)
+        #expect(!json.contains("im2colKernel") && !json.contains("rowKernel"))
+        let loaded = try JSONDecoder().decode(KernelTuning.self, from: Data(json.utf8))
+        #expect(loaded == old && loaded.im2colKernelInUse == .patchRows && loaded.rowKernelInUse == .workItem)
+        let device = try TestBackends.openCLDevice()
+        let backend = try OpenCLBackend(device: device, tuning: loaded)
+        #expect(backend.im2colKernel == .patchRows && backend.rowKernel == .workItem)
+        var tuned = loaded
+        tuned.im2colKernel = .coalesced
+        tuned.rowKernel = .workGroup
+        let coalesced = try OpenCLBackend(device: device, tuning: tuned)
+        #expect(coalesced.im2colKernel == .coalesced && coalesced.rowKernel == .workGroup)
+        #expect(tuned.summary.last?.contains("im2col coalesced") == true)
     }
 
     /// The GPU's search, run on PoCL: no GPU has run it, so this is where it is known to work.
