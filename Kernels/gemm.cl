@@ -177,21 +177,49 @@ __kernel void gemm_packed(__global const float* packed_a, __global const float* 
 #error "each work-item must load the same number of values of each tile"
 #endif
 
+// -D VW=4 stages the tiles with vector loads: each work-item reads 4 consecutive values of X as
+// stored (one 16-byte load where all 4 lie inside the matrix, 4 guarded loads at its edges),
+// so a warp reads whole 512-byte lines per instruction. VW=1 (the default) loads one at a time.
+#ifndef VW
+#define VW 1
+#endif
+#if VW != 1 && VW != 4
+#error "VW must be 1 or 4"
+#endif
+#if (TSM * TSK) % (TILE_THREADS * VW) != 0 || (TSK * TSN) % (TILE_THREADS * VW) != 0 || TSK % VW != 0 || TSM % VW != 0 \
+    || TSN % VW != 0
+#error "each work-item must load the same number of vectors of each tile"
+#endif
+
 // Work-item `tid` stages its share of op(X)'s tile of `rows` x TSK values, op(X) being `R` x `K`.
 // Consecutive work-items read consecutive addresses of X as stored (coalesced on a GPU): along k
-// when X is stored as op(X), along the rows of op(X) when it is stored transposed. The tile goes
-// to tile[k][row] (k-major, `stride` words per k), so the compute loop reads rows of the tile
-// with stride 1.
+// when X is stored as op(X), along the rows of op(X) when it is stored transposed, VW values
+// each. The tile goes to tile[k][row] (k-major, `stride` words per k), so the compute loop reads
+// rows of the tile with stride 1.
 static inline void load_tile(__global const float* X, __local float* tile, const int rows, const int stride,
                              const int R, const int K, const int ld, const int transposed, const int row0,
                              const int k0, const int tid) {
-    for (int i = tid; i < rows * TSK; i += TILE_THREADS) {
+    for (int i = tid * VW; i < rows * TSK; i += TILE_THREADS * VW) {
+        // The first of the work-item's VW values; the others follow along the stored axis,
+        // which VW divides, so they stay in one row (or k-row) of the tile.
         const int r = transposed ? i % rows : i / TSK;
         const int k = transposed ? i / rows : i % TSK;
         const int gr = row0 + r, gk = k0 + k;
-        float value = 0.0f;
-        if (gr < R && gk < K) value = transposed ? X[(size_t)gk * ld + gr] : X[(size_t)gr * ld + gk];
-        tile[k * stride + r] = value;
+        float values[VW];
+#if VW == 4
+        const int whole = transposed ? gk < K && gr + 3 < R : gr < R && gk + 3 < K;
+        if (whole) {
+            vstore4(vload4(0, transposed ? X + (size_t)gk * ld + gr : X + (size_t)gr * ld + gk), 0, values);
+        } else {
+            for (int j = 0; j < VW; ++j) {
+                const int jr = transposed ? gr + j : gr, jk = transposed ? gk : gk + j;
+                values[j] = jr < R && jk < K ? (transposed ? X[(size_t)jk * ld + jr] : X[(size_t)jr * ld + jk]) : 0.0f;
+            }
+        }
+#else
+        values[0] = gr < R && gk < K ? (transposed ? X[(size_t)gk * ld + gr] : X[(size_t)gr * ld + gk]) : 0.0f;
+#endif
+        for (int j = 0; j < VW; ++j) tile[(transposed ? k : k + j) * stride + (transposed ? r + j : r)] = values[j];
     }
 }
 

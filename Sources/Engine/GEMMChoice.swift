@@ -87,14 +87,35 @@ public struct TiledGEMMTiles: Sendable, Hashable, Codable, CustomStringConvertib
     /// Words of padding per k-row of the local tiles (`PAD`), against local-memory bank
     /// conflicts when A is staged (see `gemm.cl`).
     public var padding: Int
+    /// Values per load when the tiles are staged (`VW`): 1, or 4 for vector loads.
+    public var vectorWidth: Int
 
-    public init(tileRows: Int, tileColumns: Int, depth: Int, itemRows: Int, itemColumns: Int, padding: Int = 0) {
+    public init(tileRows: Int, tileColumns: Int, depth: Int, itemRows: Int, itemColumns: Int, padding: Int = 0,
+                vectorWidth: Int = 1) {
         self.tileRows = tileRows
         self.tileColumns = tileColumns
         self.depth = depth
         self.itemRows = itemRows
         self.itemColumns = itemColumns
         self.padding = padding
+        self.vectorWidth = vectorWidth
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case tileRows, tileColumns, depth, itemRows, itemColumns, padding, vectorWidth
+    }
+
+    /// Decodes a stored tiling; one stored before vector loads existed has no `vectorWidth`, and
+    /// loaded one value at a time.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        tileRows = try container.decode(Int.self, forKey: .tileRows)
+        tileColumns = try container.decode(Int.self, forKey: .tileColumns)
+        depth = try container.decode(Int.self, forKey: .depth)
+        itemRows = try container.decode(Int.self, forKey: .itemRows)
+        itemColumns = try container.decode(Int.self, forKey: .itemColumns)
+        padding = try container.decode(Int.self, forKey: .padding)
+        vectorWidth = try container.decodeIfPresent(Int.self, forKey: .vectorWidth) ?? 1
     }
 
     /// The work-group size: (columns, rows) of work-items. (The groups themselves are laid
@@ -104,14 +125,16 @@ public struct TiledGEMMTiles: Sendable, Hashable, Codable, CustomStringConvertib
     var localBytes: Int { (tileRows + tileColumns + 2 * padding) * depth * MemoryLayout<Float>.stride }
     var options: String {
         "-D TSM=\(tileRows) -D TSN=\(tileColumns) -D TSK=\(depth) -D WPTM=\(itemRows) -D WPTN=\(itemColumns)"
-            + (padding > 0 ? " -D PAD=\(padding)" : "")
+            + (padding > 0 ? " -D PAD=\(padding)" : "") + (vectorWidth > 1 ? " -D VW=\(vectorWidth)" : "")
     }
 
-    /// Whether `gemm.cl` accepts this tiling (each work-item loads the same number of values of
+    /// Whether `gemm.cl` accepts this tiling (each work-item loads the same number of vectors of
     /// each tile) and `device` has the work-group size and local memory for it.
     public func fits(_ device: DeviceLimits) -> Bool {
-        guard tileRows % itemRows == 0, tileColumns % itemColumns == 0 else { return false }
-        return (tileRows * depth) % threads == 0 && (depth * tileColumns) % threads == 0
+        guard tileRows % itemRows == 0, tileColumns % itemColumns == 0, [1, 4].contains(vectorWidth) else { return false }
+        let loads = threads * vectorWidth
+        return (tileRows * depth) % loads == 0 && (depth * tileColumns) % loads == 0
+            && [depth, tileRows, tileColumns].allSatisfy { $0 % vectorWidth == 0 }
             && threads <= device.maxWorkGroupSize && localBytes <= device.localMemoryBytes
     }
 
@@ -127,6 +150,7 @@ public struct TiledGEMMTiles: Sendable, Hashable, Codable, CustomStringConvertib
 
     public var description: String {
         "\(tileRows)x\(tileColumns)x\(depth), \(itemRows)x\(itemColumns)/item" + (padding > 0 ? ", padded \(padding)" : "")
+            + (vectorWidth > 1 ? ", loads of \(vectorWidth)" : "")
     }
 }
 

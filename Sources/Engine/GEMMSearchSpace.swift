@@ -32,20 +32,21 @@ public struct GEMMSearchSpace: Sendable {
     }
 
     /// Tiles of 16-128 rows and columns, 8-32 deep, 2-8 x 2-8 values per work-item, unpadded or
-    /// padded by a word, wherever
-    /// the kernel's load rule and the device's work-group and local memory allow, with at
-    /// least 32 work-items per group (a warp).
+    /// padded by a word, staged one value or four per load, wherever the kernel's load rule and
+    /// the device's work-group and local memory allow, with at least 32 work-items per group
+    /// (a warp).
     public static func tiled(_ device: DeviceLimits) -> GEMMSearchSpace {
         let standard = GEMMChoice.standard(.tiled, for: device)
         guard case let .tiled(start) = standard else { preconditionFailure("tiled standard") }
         return GEMMSearchSpace(
             axes: [("tile rows", [16, 32, 64, 128]), ("tile columns", [16, 32, 64, 128]), ("depth", [8, 16, 32]),
-                   ("rows/item", [2, 4, 8]), ("columns/item", [2, 4, 8]), ("padding", [0, 1])],
+                   ("rows/item", [2, 4, 8]), ("columns/item", [2, 4, 8]), ("padding", [0, 1]), ("load width", [1, 4])],
             alternative: .standard(.packed, for: device),
-            start: [start.tileRows, start.tileColumns, start.depth, start.itemRows, start.itemColumns, start.padding]
+            start: [start.tileRows, start.tileColumns, start.depth, start.itemRows, start.itemColumns, start.padding,
+                    start.vectorWidth]
         ) { point in
             let tiles = TiledGEMMTiles(tileRows: point[0], tileColumns: point[1], depth: point[2],
-                                       itemRows: point[3], itemColumns: point[4], padding: point[5])
+                                       itemRows: point[3], itemColumns: point[4], padding: point[5], vectorWidth: point[6])
             guard tiles.fits(device), tiles.threads >= min(32, device.maxWorkGroupSize) || tiles == start else { return nil }
             return .tiled(tiles)
         }

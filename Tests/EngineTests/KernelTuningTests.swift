@@ -10,7 +10,8 @@ import Testing
 @Suite("Kernel tuning", .enabled(if: SharedBackends.deviceCount > 0, "no OpenCL device: install pocl-opencl-icd"))
 struct KernelTuningTests {
     /// Parameters a tuning may pick that the defaults never run: the grid's corners, a 48-wide
-    /// block, one panel per group, small and tall tiles, on shapes that fit no tile.
+    /// block, one panel per group, small and tall tiles, padding, vector loads (whole vectors and,
+    /// on shapes that fit no tile, guarded ones at the edges).
     nonisolated static let choices: [GEMMChoice] = [
         .packed(PackedGEMMTiles(rows: 4, vectors: 4, panelsPerGroup: 1)),
         .packed(PackedGEMMTiles(rows: 6, vectors: 3, panelsPerGroup: 16)),
@@ -19,6 +20,8 @@ struct KernelTuningTests {
         .tiled(TiledGEMMTiles(tileRows: 32, tileColumns: 128, depth: 8, itemRows: 2, itemColumns: 8)),
         .tiled(TiledGEMMTiles(tileRows: 128, tileColumns: 16, depth: 32, itemRows: 8, itemColumns: 2)),
         .tiled(TiledGEMMTiles(tileRows: 64, tileColumns: 64, depth: 16, itemRows: 4, itemColumns: 4, padding: 1)),
+        .tiled(TiledGEMMTiles(tileRows: 64, tileColumns: 64, depth: 16, itemRows: 4, itemColumns: 4, padding: 1, vectorWidth: 4)),
+        .tiled(TiledGEMMTiles(tileRows: 128, tileColumns: 32, depth: 16, itemRows: 8, itemColumns: 4, vectorWidth: 4)),
     ]
 
     @Test("non-default parameters match OpenBLAS", arguments: choices)
@@ -139,13 +142,16 @@ struct KernelTuningTests {
 
     /// A tuning stored before the patch and row kernels were searched has neither field: it
     /// decodes, and means the kernels there were then (patch rows, a work-item per row).
-    @Test("a tuning stored before the patch and row kernels were searched still loads")
+    @Test("a tuning stored before the patch and row kernels and vector loads were searched still loads")
     func olderTuningLoads() throws {
-        var old = KernelTuning(origin: .tuned(date: "2026-12-02", search: "test"), gemm: .packed(.standard), pixelGroupWidth: 32)
-        old.im2colKernel = nil
+        let tiles = TiledGEMMTiles(tileRows: 64, tileColumns: 64, depth: 16, itemRows: 4, itemColumns: 4)
+        let old = KernelTuning(origin: .tuned(date: "2026-12-02", search: "test"), gemm: .tiled(tiles), pixelGroupWidth: 32)
         let json = String(decoding: try JSONEncoder().encode(old), as: UTF8.self)
         #expect(!json.contains("im2colKernel") && !json.contains("rowKernel"))
-        let loaded = try JSONDecoder().decode(KernelTuning.self, from: Data(json.utf8))
+        // The tiling as it was stored then, without the load width.
+        let older = json.replacingOccurrences(of: ",\"vectorWidth\":1", with: "").replacingOccurrences(of: "\"vectorWidth\":1,", with: "")
+        #expect(!older.contains("vectorWidth"))
+        let loaded = try JSONDecoder().decode(KernelTuning.self, from: Data(older.utf8))
         #expect(loaded == old && loaded.im2colKernelInUse == .patchRows && loaded.rowKernelInUse == .workItem)
         let device = try TestBackends.openCLDevice()
         let backend = try OpenCLBackend(device: device, tuning: loaded)
