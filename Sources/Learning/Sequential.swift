@@ -71,7 +71,10 @@ public final class Sequential {
         try forward(input, training: training) { _, _ in }
     }
 
-    /// The forward pass, handing each layer's output to `visit` as it is computed.
+    /// The forward pass, handing each layer's output to `visit` as it is computed. In training,
+    /// a convolution fused with its max-pool does not store its own output (its backward pass
+    /// needs only the pool's winners), so `visit` gets unspecified values for that layer; record
+    /// signatures with `training: false`.
     func forward(_ input: Tensor, training: Bool, visit: (any Layer, Tensor) throws -> Void) throws -> Tensor {
         var x = input
         for layer in layers {
