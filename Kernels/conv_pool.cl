@@ -25,6 +25,31 @@
 #define FOR_EACH_FILTER_BLOCK(o) for (int o##_next = 0, o = 0; o##_next < filters; \
                                       o##_next += 16, o = min(o##_next, filters - 16))
 
+// s0..s3 (the caller's) = the bias (or 0) plus taps[p][t] times the kernel's filters o ... o + 15,
+// tap by tap in order by fused multiply-adds, then the ReLU when relu: the four positions whose
+// taps were gathered, or only the first when `four` is 0. Both forward kernels sum through this,
+// so their pooled values agree bit for bit. A macro, not a function: PoCL kept arrays passed to
+// a helper in memory.
+#define SUMS_OF_FOUR(o, four) do {                                                               \
+        const float16 start_ = has_bias ? vload16(0, bias + (o)) : (float16)(0.0f);             \
+        s0 = start_; s1 = start_; s2 = start_; s3 = start_;                                     \
+        for (int t = 0; t < kernel_h * kernel_w; ++t) {                                         \
+            const float16 k = vload16(0, kernel_weights + t * filters + (o));                   \
+            s0 = fma((float16)(taps[0][t]), k, s0);                                             \
+            if (four) {                                                                         \
+                s1 = fma((float16)(taps[1][t]), k, s1);                                         \
+                s2 = fma((float16)(taps[2][t]), k, s2);                                         \
+                s3 = fma((float16)(taps[3][t]), k, s3);                                         \
+            }                                                                                   \
+        }                                                                                       \
+        if (relu) {                                                                             \
+            s0 = select(s0, (float16)(0.0f), s0 < (float16)(0.0f));                             \
+            s1 = select(s1, (float16)(0.0f), s1 < (float16)(0.0f));                             \
+            s2 = select(s2, (float16)(0.0f), s2 < (float16)(0.0f));                             \
+            s3 = select(s3, (float16)(0.0f), s3 < (float16)(0.0f));                             \
+        }                                                                                       \
+    } while (0)
+
 // The convolution rows of pooled row oy's band.
 static int band_start(const int oy, const int pool_stride_y, const int pool_pad_top) {
     return oy == 0 ? 0 : max(0, oy * pool_stride_y - pool_pad_top);
@@ -83,23 +108,8 @@ __kernel void conv1_max_pool_forward(__global const float* input, __global const
             }
             __global float* out = conv_image + (size_t)(y * out_w + x) * filters;
             FOR_EACH_FILTER_BLOCK(o) {
-                const float16 start = has_bias ? vload16(0, bias + o) : (float16)(0.0f);
-                float16 s0 = start, s1 = start, s2 = start, s3 = start;
-                for (int t = 0; t < kernel_h * kernel_w; ++t) {
-                    const float16 k = vload16(0, kernel_weights + t * filters + o);
-                    s0 = fma((float16)(taps[0][t]), k, s0);
-                    if (step == 4) {
-                        s1 = fma((float16)(taps[1][t]), k, s1);
-                        s2 = fma((float16)(taps[2][t]), k, s2);
-                        s3 = fma((float16)(taps[3][t]), k, s3);
-                    }
-                }
-                if (relu) {
-                    s0 = select(s0, (float16)(0.0f), s0 < (float16)(0.0f));
-                    s1 = select(s1, (float16)(0.0f), s1 < (float16)(0.0f));
-                    s2 = select(s2, (float16)(0.0f), s2 < (float16)(0.0f));
-                    s3 = select(s3, (float16)(0.0f), s3 < (float16)(0.0f));
-                }
+                float16 s0, s1, s2, s3;
+                SUMS_OF_FOUR(o, step == 4);
                 vstore16(s0, 0, out + o);
                 if (step == 4) {
                     vstore16(s1, 0, out + filters + o);
@@ -184,21 +194,8 @@ __kernel void conv1_max_pool_forward_winners(__global const float* input, __glob
             }
             const int last = first + 4 >= positions;
             FOR_EACH_FILTER_BLOCK(o) {
-                const float16 start = has_bias ? vload16(0, bias + o) : (float16)(0.0f);
-                float16 s0 = start, s1 = start, s2 = start, s3 = start;
-                for (int t = 0; t < kernel_h * kernel_w; ++t) {
-                    const float16 k = vload16(0, kernel_weights + t * filters + o);
-                    s0 = fma((float16)(taps[0][t]), k, s0);
-                    s1 = fma((float16)(taps[1][t]), k, s1);
-                    s2 = fma((float16)(taps[2][t]), k, s2);
-                    s3 = fma((float16)(taps[3][t]), k, s3);
-                }
-                if (relu) {
-                    s0 = select(s0, (float16)(0.0f), s0 < (float16)(0.0f));
-                    s1 = select(s1, (float16)(0.0f), s1 < (float16)(0.0f));
-                    s2 = select(s2, (float16)(0.0f), s2 < (float16)(0.0f));
-                    s3 = select(s3, (float16)(0.0f), s3 < (float16)(0.0f));
-                }
+                float16 s0, s1, s2, s3;
+                SUMS_OF_FOUR(o, 1);
                 float16 best;
                 int16 winner;
                 if (first == 0) {

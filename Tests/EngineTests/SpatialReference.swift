@@ -62,8 +62,19 @@ enum SpatialReference {
     /// Max pooling and, for `outputGradient`, its gradient: each window's gradient added to its
     /// first maximum in row-major order (a scatter, the opposite of the backends' gather).
     static func maxPool(_ x: [Float], outputGradient: [Float]?, _ g: Pool2DGeometry) -> (output: [Float], inputGradient: [Float]) {
-        var out = [Float](repeating: 0, count: g.outputShape.reduce(1, *))
+        let (out, firstMaxima) = firstMaxima(x, g)
         var dx = [Float](repeating: 0, count: x.count)
+        if let outputGradient {
+            for (o, at) in firstMaxima.enumerated() { dx[at] += outputGradient[o] }
+        }
+        return (out, dx)
+    }
+
+    /// Each window's maximum and the flat index in `x` of its first position holding it (the
+    /// window's first position where the maximum is NaN), windows clipped to the image.
+    private static func firstMaxima(_ x: [Float], _ g: Pool2DGeometry) -> (maxima: [Float], at: [Int]) {
+        var out = [Float](repeating: 0, count: g.outputShape.reduce(1, *))
+        var firsts = [Int](repeating: 0, count: out.count)
         for n in 0..<g.batch {
             for oy in 0..<g.outputHeight {
                 for ox in 0..<g.outputWidth {
@@ -79,38 +90,21 @@ enum SpatialReference {
                         }
                         let o = ((n * g.outputHeight + oy) * g.outputWidth + ox) * g.channels + c
                         out[o] = best
-                        if let outputGradient { dx[bestAt] += outputGradient[o] }
+                        firsts[o] = bestAt
                     }
                 }
             }
         }
-        return (out, dx)
+        return (out, firsts)
     }
 
     /// Each window's winner as `Backend.conv2dMaxPool` records it, found in the pooling's input:
     /// the position `y * width + x` of its first maximum, -1 where no gradient flows back (a NaN
     /// maximum, or with `relu` one not above 0).
     static func poolingWinners(_ input: [Float], _ g: Pool2DGeometry, relu: Bool) -> [Int32] {
-        var winners: [Int32] = []
-        for n in 0..<g.batch {
-            for oy in 0..<g.outputHeight {
-                let y0 = max(oy * g.strideY - g.padTop, 0), y1 = min(oy * g.strideY - g.padTop + g.poolHeight, g.height)
-                for ox in 0..<g.outputWidth {
-                    let x0 = max(ox * g.strideX - g.padLeft, 0), x1 = min(ox * g.strideX - g.padLeft + g.poolWidth, g.width)
-                    for channel in 0..<g.channels {
-                        func value(_ y: Int, _ x: Int) -> Float { input[((n * g.height + y) * g.width + x) * g.channels + channel] }
-                        var best = value(y0, x0), winner = y0 * g.width + x0
-                        for y in y0..<y1 {
-                            for x in x0..<x1 where value(y, x) > best {
-                                best = value(y, x)
-                                winner = y * g.width + x
-                            }
-                        }
-                        winners.append((relu ? best > 0 : best == best) ? Int32(winner) : -1)
-                    }
-                }
-            }
+        let (maxima, firsts) = firstMaxima(input, g)
+        return zip(maxima, firsts).map { best, at in
+            (relu ? best > 0 : best == best) ? Int32(at / g.channels % (g.height * g.width)) : -1
         }
-        return winners
     }
 }
