@@ -3,7 +3,7 @@
 // Signet: an OpenCL/CPU neural-network engine and the MNIST activation-signature study.
 // The arrows run one way:
 //   signet (CLI) -> Report -> Bench -> Signatures -> Learning -> Engine -> OpenCL -> COpenCL;  Engine -> Kernels, CBLAS
-//   Engine -> AVX512Loops -> VectorLanes;  Engine -> VectorLanes, CPUFeatures
+//   Engine -> AVX512Loops -> VectorLanes;  Engine -> VectorLanes, CPUFeatures, CacheHints
 //   Signatures -> Datasets -> CZlib
 //   Engine, Datasets, Signatures -> SplitMix (the one seeded mixer they need; see SplitMix64.swift)
 //   Learning, Signatures, signet -> SignetBuild (which build is running; the CommitStamp plugin)
@@ -83,9 +83,11 @@ let package = Package(
         ),
         .target(name: "SplitMix"),
         .target(name: "OpenCL", dependencies: ["COpenCL"]),
-        .target(name: "Engine", dependencies: ["OpenCL", "Kernels", "CBLAS", "SplitMix", "CPUFeatures", "VectorLanes", "AVX512Loops"],
+        .target(name: "Engine", dependencies: ["OpenCL", "Kernels", "CBLAS", "SplitMix", "CPUFeatures", "CacheHints", "VectorLanes", "AVX512Loops"],
                 swiftSettings: engineSettings),
         .target(name: "CPUFeatures"),
+        // Prefetch hints for the Engine's loops that read rows out of order.
+        .target(name: "CacheHints"),
         // Which build is running (version, commit, compiler, engine target); the commit comes
         // from the CommitStamp plugin.
         .target(name: "SignetBuild", swiftSettings: checksProcessor, plugins: ["CommitStamp"]),

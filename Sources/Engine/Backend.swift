@@ -206,8 +206,9 @@ public protocol Backend: AnyObject {
     /// loosened (`upper += shifts[a]`, `lower -=` the largest shift of another centroid). A
     /// point whose upper bound is at most `max(lower, halfSeparations[a])` (half the distance
     /// from centroid `a` to its nearest other centroid) provably keeps its centroid; otherwise
-    /// its upper bound is recomputed and, if still too large, its distances to every centroid
-    /// give its nearest (lowest index on ties) and both bounds exactly. `upper = +infinity`,
+    /// its distances to every centroid give its nearest (lowest index on ties) and both bounds
+    /// exactly (a backend may first recompute the upper bound alone, and stop there if it proves
+    /// the centroid). `upper = +infinity`,
     /// `lower = 0` and zero shifts assign every point from scratch, as does an assignment outside
     /// `0..<k`. Updates `assignments` (int32), `upper` and `lower` (`[n]` each) in place. The
     /// bounds come from float32 distances, so labels may differ from `nearestCentroids` where

@@ -1,3 +1,4 @@
+import CacheHints
 import Dispatch
 
 /// The distance operations on the host, in the Engine's own SIMD products
@@ -68,15 +69,21 @@ extension CPUBackend {
         }
     }
 
-    /// Per chunk of points, for every run in turn, three passes, each listing the points the
-    /// next one needs without a branch on the data: loosen every bound; tighten the upper bounds
-    /// that fail; scan every centroid, four points at a time, for the points still unproven.
+    /// Per chunk of points: its rows prefetched, then for every run in turn two passes, the
+    /// first listing the points the second needs without a branch on the data: loosen every
+    /// bound; scan every centroid, four points at a time, for the points whose bounds failed.
     ///
     /// Why chunks outermost: a point's row is read only where a bound fails (about a third of
-    /// the points per run, in no predictable order), and at the study's sizes the rows live in
-    /// L3, so a run alone waits on memory more than it computes. A chunk's rows (256 KB)
-    /// stay in L2 while every run passes over them. Why the passes: tested in one loop, every
+    /// the points per run, in no predictable order), and at the study's sizes the rows come from
+    /// memory, so a run alone waits on it more than it computes. A chunk's rows (256 KB), asked
+    /// for in order as the chunk starts, arrive while the first run loosens its bounds, and stay
+    /// in L2 while every run passes over them. Why the passes: tested in one loop, every
     /// mispredicted branch also cancelled the row loads already under way.
+    ///
+    /// Why no tightening of the upper bound (Hamerly's distance to the own centroid alone, before
+    /// the scan): measured on the study's signatures, it proved only two in five of the failing
+    /// points, and a lone distance cost several of the scan's, which shares each centroid's loads
+    /// among four points.
     public func boundedNearestCentroids(points: Tensor, pointNorms: Tensor, runs: [BoundedAssignmentRun]) throws {
         let operation = "boundedNearestCentroids"
         let (n, d, clusters) = try OperandChecks.boundedNearestCentroids(points, pointNorms, runs: runs)
@@ -91,20 +98,18 @@ extension CPUBackend {
         // One chunk per task, handed out as workers free up: how many points a chunk leaves
         // unproven varies, and halves fixed in advance left one core waiting on the other.
         DispatchQueue.concurrentPerform(iterations: (n + chunk - 1) / chunk) { index in
-            let listed = UnsafeMutablePointer<Int32>.allocate(capacity: chunk)
-            let tests = UnsafeMutablePointer<Float>.allocate(capacity: chunk)
-            let unproven = UnsafeMutablePointer<Int32>.allocate(capacity: chunk)
+            let failing = UnsafeMutablePointer<Int32>.allocate(capacity: chunk)
             let nearest = UnsafeMutablePointer<Int32>.allocate(capacity: chunk)
             let best = UnsafeMutablePointer<Float>.allocate(capacity: 2 * chunk), next = best + chunk
-            defer { listed.deallocate(); tests.deallocate(); unproven.deallocate(); nearest.deallocate(); best.deallocate() }
+            defer { failing.deallocate(); nearest.deallocate(); best.deallocate() }
             let range = index * chunk..<min(n, (index + 1) * chunk)
+            Self.prefetchRows(pp.base, range, dimensions: d)
             for run in prepared {
                 let k = run.k, pa = run.assignments, pu = run.upper, pl = run.lower, pc = run.centroids
                 let perCentroid = run.perCentroid, packed = run.packed
                 // Pass 1: loosen. A point with no valid centroid starts over from centroid 0
-                // with an infinite upper bound: the half-separation test proves a nearest
-                // centroid whatever the point's previous one was.
-                var failing = 0
+                // with an infinite upper bound, so that it fails and is scanned.
+                var count = 0
                 for i in range {
                     var a = Int(pa[i])
                     if a < 0 || a >= k {
@@ -115,42 +120,42 @@ extension CPUBackend {
                     }
                     let centroid = perCentroid + 3 * a
                     let u = pu[i] + centroid[0], l = pl[i] - centroid[2]
-                    let z = max(l, centroid[1])
                     pu[i] = u
                     pl[i] = l
-                    listed[failing] = Int32(truncatingIfNeeded: i)
-                    tests[failing] = z
-                    failing &+= Self.one(if: u > z)
+                    failing[count] = Int32(truncatingIfNeeded: i)
+                    count &+= Self.one(if: u > max(l, centroid[1]))
                 }
-                // Pass 2: the exact distance to the own centroid, for the bounds that failed.
-                var count = 0
-                for position in 0..<failing {
-                    let i = Int(listed[position]), a = Int(pa[i])
-                    let dot = VectorMath.dot(pp.base + i * d, pc + a * d, d)
-                    let u = max(pn[i] - 2 * dot + packed.laneNorms[a], 0).squareRoot()
-                    pu[i] = u
-                    unproven[count] = Int32(truncatingIfNeeded: i)
-                    count &+= Self.one(if: u > tests[position])
-                }
-                // Pass 3: every centroid, for the points still unproven.
+                // Pass 2: every centroid, for the points whose bounds failed.
                 if k <= FewCentroidScan.largestK {
-                    FewCentroidScan.nearestTwo(pp.base, indices: unproven, count: count, dimensions: d, centroids: pc, k: k,
+                    FewCentroidScan.nearestTwo(pp.base, indices: failing, count: count, dimensions: d, centroids: pc, k: k,
                                                norms: pn.base, centerNorms: packed.laneNorms,
                                                nearest: nearest, best: best, second: next)
                 } else {
-                    HostPanelProducts.nearestTwo(pp.base, indices: unproven, count: count, dimensions: d, panel: packed.panel,
+                    HostPanelProducts.nearestTwo(pp.base, indices: failing, count: count, dimensions: d, panel: packed.panel,
                                                  groups: packed.groups, norms: pn.base, centerNorms: packed.laneNorms,
                                                  nearest: nearest, best: best, second: next)
                 }
                 VectorMath.clampedSquareRoots(best, count)
                 VectorMath.clampedSquareRoots(next, count)
                 for position in 0..<count {
-                    let i = Int(unproven[position])
+                    let i = Int(failing[position])
                     pa[i] = nearest[position]
                     pu[i] = best[position]
                     pl[i] = next[position]
                 }
             }
+        }
+    }
+
+    /// Asks for the rows `range` of `x` (`d` values each), every cache line in order.
+    @inline(__always)
+    static func prefetchRows(_ x: UnsafePointer<Float>, _ range: Range<Int>, dimensions d: Int) {
+        let lineFloats = 16
+        var offset = range.lowerBound * d
+        let end = range.upperBound * d
+        while offset < end {
+            signet_prefetch_for_read(x + offset)
+            offset += lineFloats
         }
     }
 
