@@ -88,6 +88,9 @@ private final class LloydRun: @unchecked Sendable {
     var shifts: [Float]
     var clusters: ClusterTotals
     var previousLabels: [Int32]?
+    /// Whether the last update relocated a point, leaving the totals' members different from
+    /// `previousLabels`.
+    var relocated = false
     var iterations = 0
     var converged = false
 
@@ -164,11 +167,17 @@ private final class LloydRun: @unchecked Sendable {
     /// The labels of the last assignment pass, read back from the backend.
     var labels: [Int32] = []
 
-    /// After an assignment pass: whether the totals are summed anew. Moving a changed point
-    /// costs 2d float64 additions on the host; once more than a sixteenth of the points changed,
-    /// one parallel pass of clusterSums costs less.
+    /// The points whose label the last assignment pass changed, counted by `countChanges`
+    /// (nil in the first iteration, before the totals have members).
+    private var changes: Int?
+
+    /// After an assignment pass: lists the points that changed cluster, and decides whether the
+    /// totals are summed anew. Moving a changed point costs 2d float64 additions on the host;
+    /// once more than a sixteenth of the points changed, one parallel pass of clusterSums costs
+    /// less.
     func countChanges(iteration: Int) {
-        resums = iteration == 1 || ClusterTotals.differences(labels, clusters.members) * 16 > matrix.rows
+        changes = iteration == 1 ? nil : clusters.listChanges(labels)
+        resums = changes.map { $0 * 16 > matrix.rows } ?? true
     }
 
     /// Lloyd's update after an assignment pass (and, where `resums`, the backend's sums): the
@@ -177,8 +186,12 @@ private final class LloydRun: @unchecked Sendable {
     func update(iteration: Int, tolerance: Double) {
         let d = matrix.columns
         iterations = iteration
-        if !resums { clusters.follow(labels, matrix) }
-        if clusters.counts.contains(0) {
+        if !resums { clusters.moveListed(labels, matrix) }
+        // No label changed since the last pass: the changes listed against the members, which
+        // are the last labels unless a point was relocated then.
+        let unchanged = relocated ? previousLabels.map { ClusterTotals.differences(labels, $0) == 0 } ?? false : changes == 0
+        relocated = clusters.counts.contains(0)
+        if relocated {
             clusters.relocateEmptyClusters(matrix, centroids: current, labels: labels)
         }
         var updated = [Float](repeating: 0, count: k * d)
@@ -198,7 +211,7 @@ private final class LloydRun: @unchecked Sendable {
             totalShift += moved
         }
         current = updated
-        converged = totalShift <= tolerance || previousLabels.map { ClusterTotals.differences(labels, $0) == 0 } ?? false
+        converged = totalShift <= tolerance || unchanged
         previousLabels = labels
     }
 
@@ -266,6 +279,10 @@ private struct ClusterTotals {
     var counts: [Double]
     /// The cluster each point is summed into (a relocated point leaves its label's cluster).
     var members: [Int32] = []
+    /// The points whose label differs from their member cluster, as `listChanges` found them
+    /// (the first `listed`).
+    private var changed: [Int32] = []
+    private var listed = 0
 
     init(clusters k: Int, dimensions d: Int) {
         self.k = k
@@ -304,57 +321,74 @@ private struct ClusterTotals {
         }
     }
 
-    /// Moves every point whose label changed from its old cluster's totals to its new one's.
+    /// Lists the points whose label differs from their member cluster, and returns how many.
     ///
-    /// The changed points are listed first, without a branch, then moved: tested in one loop,
-    /// each changed point mispredicted a branch and cancelled the loads of its row already under
-    /// way, and the rows (read from memory, a few per thousand points) were waited on one by one.
-    mutating func follow(_ labels: [Int32], _ matrix: PointMatrix) {
-        let d = self.d, n = labels.count
-        let changed = UnsafeMutablePointer<Int>.allocate(capacity: max(n, 1))
-        defer { changed.deallocate() }
+    /// Without a branch: tested and moved in one loop, each changed point mispredicted a branch
+    /// and cancelled the loads of its row already under way, and the rows (read from memory, a
+    /// few per thousand points) were waited on one by one.
+    mutating func listChanges(_ labels: [Int32]) -> Int {
+        let n = labels.count
+        if changed.count < n { changed = [Int32](repeating: 0, count: n) }
         var changes = 0
         labels.withUnsafeBufferPointer { labels in
             members.withUnsafeBufferPointer { members in
-                for i in 0..<n {
-                    changed[changes] = i
-                    // (A Bool's byte: `? 1 : 0` compiled as a jump.)
-                    changes &+= Int(unsafeBitCast(labels[i] != members[i], to: UInt8.self))
+                changed.withUnsafeMutableBufferPointer { changed in
+                    for i in 0..<n {
+                        changed[changes] = Int32(truncatingIfNeeded: i)
+                        // (A Bool's byte: `? 1 : 0` compiled as a jump.)
+                        changes &+= Int(unsafeBitCast(labels[i] != members[i], to: UInt8.self))
+                    }
                 }
             }
         }
+        listed = changes
+        return changes
+    }
+
+    /// Moves every point whose label changed from its old cluster's totals to its new one's.
+    mutating func follow(_ labels: [Int32], _ matrix: PointMatrix) {
+        _ = listChanges(labels)
+        moveListed(labels, matrix)
+    }
+
+    /// Moves the points `listChanges` listed (for these `labels`) to their new clusters' totals.
+    mutating func moveListed(_ labels: [Int32], _ matrix: PointMatrix) {
+        let d = self.d, changes = listed
         matrix.values.withUnsafeBufferPointer { values in
             sums.withUnsafeMutableBufferPointer { sums in
                 counts.withUnsafeMutableBufferPointer { counts in
                     members.withUnsafeMutableBufferPointer { members in
-                        let total = sums.baseAddress!
-                        for position in 0..<changes {
-                            let i = changed[position]
-                            let old = total + Int(members[i]) &* d, new = total + Int(labels[i]) &* d
-                            let point = values.baseAddress! + i &* d
-                            // Eight coordinates at a time: the same float64 additions, in vectors.
-                            var j = 0
-                            while j &+ 8 <= d {
-                                let value = SIMD8<Double>(UnsafeRawPointer(point + j).loadUnaligned(as: SIMD8<Float>.self))
-                                let rawOld = UnsafeMutableRawPointer(old + j), rawNew = UnsafeMutableRawPointer(new + j)
-                                rawOld.storeBytes(of: rawOld.loadUnaligned(as: SIMD8<Double>.self) - value, as: SIMD8<Double>.self)
-                                rawNew.storeBytes(of: rawNew.loadUnaligned(as: SIMD8<Double>.self) + value, as: SIMD8<Double>.self)
-                                j &+= 8
+                        changed.withUnsafeBufferPointer { changed in
+                            let total = sums.baseAddress!
+                            for position in 0..<changes {
+                                let i = Int(changed[position])
+                                let old = total + Int(members[i]) &* d, new = total + Int(labels[i]) &* d
+                                let point = values.baseAddress! + i &* d
+                                // Eight coordinates at a time: the same float64 additions, in vectors.
+                                var j = 0
+                                while j &+ 8 <= d {
+                                    let value = SIMD8<Double>(UnsafeRawPointer(point + j).loadUnaligned(as: SIMD8<Float>.self))
+                                    let rawOld = UnsafeMutableRawPointer(old + j), rawNew = UnsafeMutableRawPointer(new + j)
+                                    rawOld.storeBytes(of: rawOld.loadUnaligned(as: SIMD8<Double>.self) - value, as: SIMD8<Double>.self)
+                                    rawNew.storeBytes(of: rawNew.loadUnaligned(as: SIMD8<Double>.self) + value, as: SIMD8<Double>.self)
+                                    j &+= 8
+                                }
+                                while j < d {
+                                    let value = Double(point[j])
+                                    old[j] -= value
+                                    new[j] += value
+                                    j &+= 1
+                                }
+                                counts[Int(members[i])] -= 1
+                                counts[Int(labels[i])] += 1
+                                members[i] = labels[i]
                             }
-                            while j < d {
-                                let value = Double(point[j])
-                                old[j] -= value
-                                new[j] += value
-                                j &+= 1
-                            }
-                            counts[Int(members[i])] -= 1
-                            counts[Int(labels[i])] += 1
-                            members[i] = labels[i]
                         }
                     }
                 }
             }
         }
+        listed = 0
     }
 
     /// scikit-learn's `_relocate_empty_clusters_dense`: each empty cluster, in index order, takes
