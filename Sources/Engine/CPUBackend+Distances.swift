@@ -95,8 +95,8 @@ extension CPUBackend {
                                    upper: try pointer(run.upper, operation), lower: try pointer(run.lower, operation), dimensions: d)
         }
         let chunk = min(4096, max(256, (1 << 18) / (4 * max(d, 1))))
-        // One chunk per task, handed out as workers free up: how many points a chunk leaves
-        // unproven varies, and halves fixed in advance left one core waiting on the other.
+        // One chunk per task, handed out as workers free up: how many points of a chunk fail
+        // their bounds varies, and halves fixed in advance left one core waiting on the other.
         DispatchQueue.concurrentPerform(iterations: (n + chunk - 1) / chunk) { index in
             let failing = UnsafeMutablePointer<Int32>.allocate(capacity: chunk)
             let nearest = UnsafeMutablePointer<Int32>.allocate(capacity: chunk)

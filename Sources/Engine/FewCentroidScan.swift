@@ -4,10 +4,9 @@
 ///
 /// Why beside `HostPanelProducts.nearestTwo`: a panel product costs `d` 16-lane FMAs per point
 /// whatever k is, so with k = 2 fourteen of its sixteen lanes are padding. Dots cost about
-/// `k d / 16` FMAs and a lane sum per centroid, less for small k. The distance is the one the
-/// bounded assignment's own-centroid test computes (`VectorMath.dot`, then
-/// `|x|^2 - 2 x.c + |c|^2`), bit for bit, so a point's upper bound is the same whichever pass
-/// made it.
+/// `k d / 16` FMAs and a lane sum per centroid, less for small k. Each distance is
+/// `|x|^2 - 2 x.c + |c|^2` with `VectorMath.dot`'s x.c, so the bounded assignment and
+/// `CPUBackend.nearestCentroids`, which both scan through here, give a point the same distances.
 enum FewCentroidScan {
     /// The largest k scanned by dots rather than by the panel product: measured on the study's
     /// signatures (d = 32 and 64; `Benchmarks` `cluster-ratios`' per-k table).
@@ -26,8 +25,7 @@ enum FewCentroidScan {
     }
 
     /// `nearestTwo` for the rows `rows` of `x`, results per position (`nearest[0]` for row
-    /// `rows.lowerBound`): `CPUBackend.nearestCentroids`' scan, the same distances as the
-    /// bounded assignment's.
+    /// `rows.lowerBound`): `CPUBackend.nearestCentroids`' scan.
     @inline(__always)
     static func nearestTwo(_ x: UnsafePointer<Float>, rows: Range<Int>, dimensions d: Int,
                            centroids: UnsafePointer<Float>, k: Int, norms: UnsafePointer<Float>,
