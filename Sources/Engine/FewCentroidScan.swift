@@ -10,8 +10,8 @@
 enum FewCentroidScan {
     /// The largest k scanned by dots rather than by the panel product: measured on the study's
     /// signatures (d = 32 and 64; `Benchmarks` `cluster-ratios`' per-k table). Since the
-    /// bounded assignment scans every failing point, the panel is the faster at k = 8
-    /// (0.177 and 0.226 s against 0.202 and 0.235 s for the two layers, medians of 8 runs).
+    /// bounded assignment scans every failing point, the panel is the faster at k = 8 (see
+    /// Benchmarks/README.md, 2026-12-04).
     static let largestK = 7
 
     /// For each position `p < count`, the point `indices[p]` of `x` (rows of `d` values, squared
